@@ -1,0 +1,37 @@
+# The source of the module manifest. build.ps1 stamps ModuleVersion from Directory.Build.props and
+# copies it into the staged module folder PSChat/.
+@{
+    RootModule             = 'PSChat.dll'
+    ModuleVersion          = '0.0.0'
+    GUID                   = '6f1c2a57-3f0e-4d8e-9a0c-5d6b2e7c9a41'
+    Author                 = 'PSChat contributors'
+    CompanyName            = 'PSChat'
+    Copyright              = '(c) PSChat contributors. MIT licence.'
+    Description            = 'Host chat rooms, join them, script chat bots and pipe messages between cmdlets and machines. Plain text lines (netcat, telnet) and IRC on one port; TCP and UDP greeting services.'
+    CompatiblePSEditions   = @('Desktop', 'Core')
+    PowerShellVersion      = '5.1'
+    DotNetFrameworkVersion = '4.7.2'
+    RequiredAssemblies     = @('PSChat.Engine.dll')
+    FormatsToProcess       = @('PSChat.format.ps1xml')
+    CmdletsToExport        = @(
+        'Connect-ChatRoom'
+        'Disconnect-ChatRoom'
+        'Get-ChatServer'
+        'Get-ChatSession'
+        'Receive-ChatMessage'
+        'Send-ChatMessage'
+        'Start-ChatServer'
+        'Stop-ChatServer'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('chat', 'irc', 'socket', 'tcp', 'udp', 'netcat', 'bot', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ProjectUri   = 'https://github.com/pschat/PSChat'
+            ReleaseNotes = 'See CHANGELOG.md.'
+        }
+    }
+}

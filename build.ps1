@@ -1,0 +1,173 @@
+#Requires -Version 7.0
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates and packages PSChat.
+.DESCRIPTION
+    One entry point for every task. The tools it needs (PowerShell as a .NET local tool, Pester from
+    NuGet) are restored by the task itself; nothing depends on anything installed by hand.
+    Run it as: dotnet tool restore && dotnet pwsh ./build.ps1 <Task>
+.PARAMETER Task
+    Build (default): compile and stage the module into ./PSChat.
+    Test: Build, then the xunit engine tests and the Pester suite against the staged module.
+    Demo: Build, then a chat on the embedded default server with two scripted clients.
+    Clean: remove build output.
+.PARAMETER Configuration
+    Release (default) or Debug.
+.PARAMETER Tag
+    With Test: run only the Pester tests with these tags (Unit, E2E, Interop).
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Release', 'Debug')]
+    [string] $Configuration = 'Release',
+
+    [string[]] $Tag
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$ModuleDir = Join-Path $Root 'PSChat'
+$OutDir = Join-Path $Root 'out'
+
+# The staged module, file by file: the build fails if any is missing.
+$ModuleFiles = @(
+    'PSChat.dll'
+    'PSChat.Engine.dll'
+    'System.Buffers.dll'
+    'System.Memory.dll'
+    'System.Numerics.Vectors.dll'
+    'System.Runtime.CompilerServices.Unsafe.dll'
+)
+
+function Invoke-Native {
+    # Runs a native command and stops the build when it fails.
+    param([Parameter(Mandatory)][string] $Command, [string[]] $Arguments)
+    & $Command @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "'$Command $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+}
+
+function Get-PSChatVersion {
+    [xml] $props = Get-Content (Join-Path $Root 'Directory.Build.props')
+    $props.Project.PropertyGroup.PSChatVersion | Where-Object { $_ } | Select-Object -First 1
+}
+
+function Invoke-Build {
+    Invoke-Native dotnet @('build', (Join-Path $Root 'src/PSChat/PSChat.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    $bin = Join-Path $Root "src/PSChat/bin/$Configuration/netstandard2.0"
+
+    if (Test-Path $ModuleDir) { Remove-Item $ModuleDir -Recurse -Force }
+    $null = New-Item -ItemType Directory -Path $ModuleDir
+    foreach ($file in $ModuleFiles) {
+        $source = Join-Path $bin $file
+        if (-not (Test-Path $source)) { throw "Build output is missing $file (looked in $bin)." }
+        Copy-Item $source $ModuleDir
+    }
+
+    foreach ($file in 'PSChat.format.ps1xml') {
+        $source = Join-Path $Root "src/PSChat/$file"
+        if (-not (Test-Path $source)) { throw "Missing module file src/PSChat/$file." }
+        Copy-Item $source $ModuleDir
+    }
+
+    $version = Get-PSChatVersion
+    $manifest = (Get-Content (Join-Path $Root 'PSChat.psd1') -Raw) -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$version'"
+    Set-Content -Path (Join-Path $ModuleDir 'PSChat.psd1') -Value $manifest -Encoding utf8NoBOM
+    Write-Host "Staged PSChat $version in $ModuleDir"
+}
+
+function Get-PesterModulePath {
+    $tools = Join-Path $Root 'tools/tools.csproj'
+    [xml] $project = Get-Content $tools
+    $version = ($project.Project.ItemGroup.PackageDownload | Where-Object Include -EQ 'Pester').Version.Trim('[', ']')
+    $nugetRoot = if ($env:NUGET_PACKAGES) { $env:NUGET_PACKAGES } else { Join-Path ([Environment]::GetFolderPath('UserProfile')) '.nuget/packages' }
+    $psd1 = Join-Path $nugetRoot "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path $psd1)) {
+        Invoke-Native dotnet @('restore', $tools, '--nologo', '-v', 'quiet')
+    }
+    if (-not (Test-Path $psd1)) { throw "Pester $version did not restore to $psd1." }
+    $psd1
+}
+
+function Install-TestDependency {
+    # The end-to-end tests drive real third-party programs (netcat). On a Debian machine where we are
+    # root, install what is missing; elsewhere, tests that need them report themselves as skipped.
+    $wanted = [ordered]@{ nc = 'netcat-openbsd' }
+    $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })
+    if ($missing.Count -eq 0) { return }
+    $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')
+    if ($isRoot -and (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Host "Installing test dependencies: $($missing -join ', ')"
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get @('update', '-qq')
+        Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends') + $missing)
+    }
+    else {
+        Write-Warning "Not installed: $($missing -join ', '). Tests that need them will be skipped."
+    }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Install-TestDependency
+    $null = New-Item -ItemType Directory -Path $OutDir -Force
+
+    # xunit: the engine.
+    $trx = Join-Path $OutDir 'engine.trx'
+    Remove-Item $trx -ErrorAction Ignore
+    & dotnet test (Join-Path $Root 'tests/PSChat.Engine.Tests/PSChat.Engine.Tests.csproj') -c $Configuration --nologo -v quiet `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+    if (-not (Test-Path $trx)) { throw 'The xunit run wrote no results.' }
+    [xml] $results = Get-Content $trx
+    $counters = $results.TestRun.ResultSummary.Counters
+    $unitPassed = [int] $counters.passed
+    $unitFailed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    Write-Host "xunit: $unitPassed passed, $unitFailed failed"
+
+    # Pester: the staged module, in a fresh pwsh without profile.
+    $summary = Join-Path $OutDir 'pester-summary.json'
+    Remove-Item $summary -ErrorAction Ignore
+    $runner = Join-Path $Root 'tests/Invoke-PesterSuite.ps1'
+    $pwshArgs = @('pwsh', '-NoProfile', '-NonInteractive', '-File', $runner, '-PesterPath', (Get-PesterModulePath), '-ModulePath', $ModuleDir, '-SummaryPath', $summary)
+    if ($Tag) { $pwshArgs += @('-Tag', ($Tag -join ',')) }
+    Push-Location $Root
+    try { & dotnet @pwshArgs } finally { Pop-Location }
+    if (-not (Test-Path $summary)) { throw 'The Pester run wrote no summary.' }
+    $pester = Get-Content $summary -Raw | ConvertFrom-Json
+
+    $passed = $unitPassed + $pester.Passed
+    $failed = $unitFailed + $pester.Failed
+    $skipped = $pester.Skipped
+    Write-Host ''
+    Write-Host "xunit: $unitPassed passed, $unitFailed failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Push-Location $Root
+    try {
+        Invoke-Native dotnet @('pwsh', '-NoProfile', '-NonInteractive', '-File', (Join-Path $Root 'examples/Demo.ps1'), '-ModulePath', $ModuleDir)
+    }
+    finally { Pop-Location }
+}
+
+function Invoke-Clean {
+    foreach ($path in $ModuleDir, $OutDir) {
+        if (Test-Path $path) { Remove-Item $path -Recurse -Force }
+    }
+    Get-ChildItem $Root -Directory -Recurse -Include bin, obj | Where-Object FullName -NotMatch 'node_modules' | Remove-Item -Recurse -Force
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Clean' { Invoke-Clean }
+    default { throw "Unknown task $Task" }
+}

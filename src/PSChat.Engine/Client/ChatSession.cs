@@ -1,0 +1,325 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Client;
+using PSChat.Engine.Framing;
+using PSChat.Engine.Transport;
+
+namespace PSChat
+{
+    public enum SessionState
+    {
+        Connecting,
+        Connected,
+        Closed,
+    }
+
+    /// <summary>
+    /// A client connection to a chat server. Everything that arrives from the moment it connects is
+    /// kept in a bounded buffer (overflow counted in <see cref="MessagesDropped"/>) for any number of
+    /// readers on any threads, and raised as <see cref="MessageReceived"/>.
+    /// </summary>
+    public sealed class ChatSession : IDisposable, ILineConnectionHandler
+    {
+        private static int lastId;
+        private readonly object roomsGate = new object();
+        private readonly List<string> rooms = new List<string>();
+        private readonly MessageBuffer<ChatMessage> buffer;
+        private readonly TaskCompletionSource<bool> closedSignal = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private LineConnection? connection;
+        private ClientProtocol protocol = null!;
+        private long sent;
+        private long received;
+        private int state = (int)SessionState.Connecting;
+
+        private ChatSession(ChatSessionOptions options)
+        {
+            Options = options;
+            Id = Interlocked.Increment(ref lastId);
+            Name = options.Name;
+            ComputerName = options.ComputerName;
+            Port = options.Port;
+            buffer = new MessageBuffer<ChatMessage>(options.BufferCapacity);
+        }
+
+        /// <summary>Client protocols besides Text (IRC registers itself here).</summary>
+        public static IDictionary<ChatProtocol, Func<ChatSession, ClientProtocol>> ProtocolFactories { get; } =
+            new Dictionary<ChatProtocol, Func<ChatSession, ClientProtocol>>();
+
+        public int Id { get; }
+
+        /// <summary>The name in use (for IRC, the nick the server gave us).</summary>
+        public string? Name { get; internal set; }
+
+        public string ComputerName { get; }
+
+        public int Port { get; }
+
+        public IPEndPoint? RemoteEndPoint => connection?.RemoteEndPoint;
+
+        public ChatProtocol Protocol => protocol?.Name ?? Options.Protocol;
+
+        public string[] Rooms
+        {
+            get { lock (roomsGate) return rooms.ToArray(); }
+        }
+
+        public SessionState State => (SessionState)Volatile.Read(ref state);
+
+        public DateTime ConnectedAt { get; private set; }
+
+        public long MessagesSent => Interlocked.Read(ref sent);
+
+        public long MessagesReceived => Interlocked.Read(ref received);
+
+        /// <summary>Messages dropped because the buffer was full (nobody read them in time).</summary>
+        public long MessagesDropped => buffer.Dropped;
+
+        /// <summary>Messages waiting to be read.</summary>
+        public int MessagesPending => buffer.Count;
+
+        public int BufferCapacity => buffer.Capacity;
+
+        public string? CloseReason { get; private set; }
+
+        /// <summary>The server's name for itself, where the protocol tells it (IRC).</summary>
+        public string? ServerName { get; internal set; }
+
+        internal ChatSessionOptions Options { get; }
+
+        /// <summary>The room text messages belong to when the protocol does not say.</summary>
+        internal string DefaultRoom => Rooms.FirstOrDefault() ?? Options.Rooms.FirstOrDefault() ?? string.Empty;
+
+        /// <summary>Raised on an I/O thread for every message; handlers must not block.</summary>
+        public event EventHandler<ChatMessageEventArgs>? MessageReceived;
+
+        /// <summary>Raised once when the connection has closed.</summary>
+        public event EventHandler? Closed;
+
+        /// <summary>A task that completes when the session has closed.</summary>
+        public Task Completion => closedSignal.Task;
+
+        public static async Task<ChatSession> ConnectAsync(ChatSessionOptions options, CancellationToken cancel)
+        {
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            var session = new ChatSession(options);
+            try
+            {
+                using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+                {
+                    timeout.CancelAfter(options.Timeout);
+                    try
+                    {
+                        await session.ConnectCoreAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+                    {
+                        throw new TimeoutException($"No connection to {options.ComputerName}:{options.Port} within {options.Timeout.TotalSeconds:0.#} s.");
+                    }
+                }
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+
+            return session;
+        }
+
+        /// <summary>Sends text to a room (or privately to a nick); each line of it becomes one message.</summary>
+        public void Send(string text, string? room = null, string? to = null)
+        {
+            if (text == null) throw new ArgumentNullException(nameof(text));
+            EnsureOpen();
+            foreach (string line in Engine.Text.TextRules.SplitLines(text))
+            {
+                protocol.SendText(room, to, Engine.Text.TextRules.StripControls(line));
+                Interlocked.Increment(ref sent);
+            }
+        }
+
+        public void Join(string room, string? key = null)
+        {
+            EnsureOpen();
+            protocol.Join(room, key);
+        }
+
+        public void Part(string room, string? reason = null)
+        {
+            EnsureOpen();
+            protocol.Part(room, reason);
+        }
+
+        /// <summary>Waits for the next message. A negative timeout waits until a message, the close, or cancellation.</summary>
+        public TakeResult Receive(TimeSpan timeout, CancellationToken cancel, out ChatMessage? message) =>
+            buffer.Take(timeout, cancel, out message);
+
+        /// <summary>Says goodbye in the protocol, then closes (flushing what is queued).</summary>
+        public void Disconnect(string reason = "Leaving")
+        {
+            if (State == SessionState.Closed) return;
+            try
+            {
+                if (State == SessionState.Connected) protocol.Quit(reason);
+            }
+            finally
+            {
+                connection?.Close(reason);
+            }
+        }
+
+        public void Dispose()
+        {
+            Disconnect("session disposed");
+            if (connection == null) MarkClosed("not connected");
+        }
+
+        public override string ToString() => $"#{Id} {Name} @ {ComputerName}:{Port} ({State})";
+
+        // ---- for protocols ----
+
+        internal void Deliver(ChatMessage message)
+        {
+            Interlocked.Increment(ref received);
+            buffer.Add(message);
+            var handler = MessageReceived;
+            if (handler == null) return;
+            try
+            {
+                handler(this, new ChatMessageEventArgs(message));
+            }
+            catch (Exception)
+            {
+                // A subscriber's failure must never stop the reader.
+            }
+        }
+
+        internal void SendBytes(byte[] bytes)
+        {
+            if (connection == null || !connection.Send(bytes))
+            {
+                throw new InvalidOperationException($"Session {Id} is closed: {CloseReason ?? connection?.CloseReason ?? "not connected"}.");
+            }
+        }
+
+        internal void SetRooms(IEnumerable<string> joined)
+        {
+            lock (roomsGate)
+            {
+                rooms.Clear();
+                rooms.AddRange(joined);
+            }
+        }
+
+        internal void AddRoom(string room)
+        {
+            lock (roomsGate)
+            {
+                if (!rooms.Contains(room, StringComparer.OrdinalIgnoreCase)) rooms.Add(room);
+            }
+        }
+
+        internal void RemoveRoom(string room)
+        {
+            lock (roomsGate) rooms.RemoveAll(r => string.Equals(r, room, StringComparison.OrdinalIgnoreCase));
+        }
+
+        // ---- ILineConnectionHandler ----
+
+        void ILineSink.OnLine(byte[] data, int offset, int count, LineTerminator terminator) =>
+            protocol.OnLine(data, offset, count, terminator);
+
+        void ILineSink.OnOverlongLine(int bytesSeen) =>
+            Deliver(new ChatMessage(ChatMessageKind.System, DefaultRoom, null, $"A line of {bytesSeen} bytes from the server was longer than {Options.MaxLineLength} bytes and was dropped.", DateTime.Now, Id));
+
+        void ILineConnectionHandler.OnClosed(LineConnection closedConnection, string reason) => MarkClosed(reason);
+
+        private void MarkClosed(string reason)
+        {
+            if (Interlocked.Exchange(ref state, (int)SessionState.Closed) == (int)SessionState.Closed) return;
+            CloseReason = reason;
+            buffer.Complete();
+            closedSignal.TrySetResult(true);
+            Closed?.Invoke(this, EventArgs.Empty);
+        }
+
+        private void EnsureOpen()
+        {
+            if (State == SessionState.Closed)
+            {
+                throw new InvalidOperationException($"Session {Id} is closed: {CloseReason}.");
+            }
+        }
+
+        private async Task ConnectCoreAsync(CancellationToken cancel)
+        {
+            var socket = await ConnectSocketAsync(Options.ComputerName, Options.Port, cancel).ConfigureAwait(false);
+            var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength };
+            connection = new LineConnection(socket, this, connectionOptions);
+            protocol = CreateProtocol(Options.Protocol);
+            connection.QuietTime = protocol.UsesQuietTime ? Options.QuietTime : TimeSpan.Zero;
+            connection.Start();
+            using (cancel.Register(() => connection.Abort("connection timed out")))
+            {
+                await protocol.StartAsync(cancel).ConfigureAwait(false);
+            }
+
+            if (Options.Protocol == ChatProtocol.Text || protocol.Name == ChatProtocol.Text)
+            {
+                SetRooms(Options.Rooms.Take(1));
+            }
+
+            ConnectedAt = DateTime.Now;
+            Interlocked.CompareExchange(ref state, (int)SessionState.Connected, (int)SessionState.Connecting);
+            if (State == SessionState.Closed)
+            {
+                throw new SocketException((int)SocketError.ConnectionReset);
+            }
+        }
+
+        private ClientProtocol CreateProtocol(ChatProtocol wanted)
+        {
+            if (wanted == ChatProtocol.Auto) wanted = ProtocolFactories.ContainsKey(ChatProtocol.Irc) ? ChatProtocol.Irc : ChatProtocol.Text;
+            if (wanted == ChatProtocol.Text) return new TextClientProtocol(this);
+            if (ProtocolFactories.TryGetValue(wanted, out var factory)) return factory(this);
+            throw new NotSupportedException($"The {wanted} protocol is not available.");
+        }
+
+        private static async Task<Socket> ConnectSocketAsync(string host, int port, CancellationToken cancel)
+        {
+            IPAddress[] addresses = IPAddress.TryParse(host, out var literal)
+                ? new[] { literal }
+                : await Dns.GetHostAddressesAsync(host).ConfigureAwait(false);
+            if (addresses.Length == 0) throw new SocketException((int)SocketError.HostNotFound);
+
+            Exception? last = null;
+            foreach (var address in addresses)
+            {
+                var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    using (cancel.Register(() => socket.Dispose()))
+                    {
+                        await socket.ConnectAsync(new IPEndPoint(address, port)).ConfigureAwait(false);
+                    }
+
+                    cancel.ThrowIfCancellationRequested();
+                    return socket;
+                }
+                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                {
+                    socket.Dispose();
+                    cancel.ThrowIfCancellationRequested();
+                    last = ex;
+                }
+            }
+
+            throw last!;
+        }
+    }
+}

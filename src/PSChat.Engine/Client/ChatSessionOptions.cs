@@ -1,0 +1,30 @@
+using System;
+
+namespace PSChat
+{
+    /// <summary>How to connect a <see cref="ChatSession"/>.</summary>
+    public sealed class ChatSessionOptions
+    {
+        public string ComputerName { get; set; } = "127.0.0.1";
+
+        public int Port { get; set; } = ChatServerOptions.DefaultPort;
+
+        /// <summary>The name to speak under (IRC nick); with Text, lines are prefixed "name:" only when set.</summary>
+        public string? Name { get; set; }
+
+        public string[] Rooms { get; set; } = new string[0];
+
+        public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
+
+        public string? Password { get; set; }
+
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>Messages kept for Receive-ChatMessage; beyond that the oldest are dropped and counted.</summary>
+        public int BufferCapacity { get; set; } = 10000;
+
+        public int MaxLineLength { get; set; } = 8192;
+
+        public TimeSpan QuietTime { get; set; } = TimeSpan.FromMilliseconds(50);
+    }
+}

@@ -1,0 +1,37 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Framing;
+
+namespace PSChat.Engine.Client
+{
+    /// <summary>The protocol side of a <see cref="PSChat.ChatSession"/>: turns lines into messages and back.</summary>
+    public abstract class ClientProtocol
+    {
+        protected ClientProtocol(ChatSession session) => Session = session;
+
+        public abstract ChatProtocol Name { get; }
+
+        protected ChatSession Session { get; }
+
+        /// <summary>Whether an unterminated line should be taken after the quiet time.</summary>
+        public virtual bool UsesQuietTime => false;
+
+        /// <summary>Registration and joins; completes when the session is usable.</summary>
+        public virtual Task StartAsync(CancellationToken cancel) => Task.FromResult(true);
+
+        public abstract void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator);
+
+        /// <summary>Sends one line of text (no line ends) to a room, or privately when <paramref name="to"/> is set.</summary>
+        public abstract void SendText(string? room, string? to, string text);
+
+        public virtual void Join(string room, string? key) => throw new NotSupportedException($"The {Name} protocol has no rooms to join.");
+
+        public virtual void Part(string room, string? reason) => throw new NotSupportedException($"The {Name} protocol has no rooms to leave.");
+
+        /// <summary>Says goodbye in the protocol's own way before the connection closes.</summary>
+        public virtual void Quit(string reason)
+        {
+        }
+    }
+}

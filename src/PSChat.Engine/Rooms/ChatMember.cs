@@ -1,0 +1,75 @@
+using System;
+using System.Collections.Generic;
+using System.Net;
+
+namespace PSChat.Engine.Rooms
+{
+    /// <summary>
+    /// A connected participant, whatever protocol it speaks. A protocol codec derives from this and
+    /// turns room events into its own bytes in <see cref="Deliver"/>.
+    /// </summary>
+    public abstract class ChatMember
+    {
+        private readonly object roomsGate = new object();
+        private readonly List<ChatRoom> rooms = new List<ChatRoom>();
+        private MemberIdentity identity;
+
+        protected ChatMember(string nick, string user, IPEndPoint remote)
+        {
+            Remote = remote;
+            identity = new MemberIdentity(nick, user, HostOf(remote));
+            ConnectedAt = DateTime.UtcNow;
+        }
+
+        public IPEndPoint Remote { get; }
+
+        public DateTime ConnectedAt { get; }
+
+        public string Nick => identity.Nick;
+
+        public MemberIdentity Identity => identity;
+
+        /// <summary>The protocol name shown in server events ("Text", "Irc").</summary>
+        public abstract string Protocol { get; }
+
+        /// <summary>A hidden member receives room traffic but is not listed or announced (protocol still unknown).</summary>
+        public bool Hidden { get; set; }
+
+        /// <summary>Real name (IRC USER), away text and the like; free for codecs to use.</summary>
+        public string RealName { get; set; } = string.Empty;
+
+        public string? AwayMessage { get; set; }
+
+        public IReadOnlyList<ChatRoom> Rooms
+        {
+            get { lock (roomsGate) return rooms.ToArray(); }
+        }
+
+        /// <summary>Puts the event into this member's protocol and queues it. Must not block.</summary>
+        public abstract void Deliver(RoomEvent roomEvent);
+
+        public void Rename(string nick, string? user = null)
+        {
+            identity = new MemberIdentity(nick, user ?? identity.User, identity.Host);
+        }
+
+        internal void AddRoom(ChatRoom room)
+        {
+            lock (roomsGate) rooms.Add(room);
+        }
+
+        internal void RemoveRoom(ChatRoom room)
+        {
+            lock (roomsGate) rooms.Remove(room);
+        }
+
+        private static string HostOf(IPEndPoint remote)
+        {
+            var address = remote.Address;
+            if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+            string text = address.ToString();
+            // IRC prefixes cannot start with ':' (e.g. "::1").
+            return text.StartsWith(":", StringComparison.Ordinal) ? "0" + text : text;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+
+namespace PSChat.Engine.Rooms
+{
+    /// <summary>Per-member standing in a room.</summary>
+    [Flags]
+    public enum MemberStatus
+    {
+        None = 0,
+        Voice = 1,
+        Operator = 2,
+    }
+
+    /// <summary>
+    /// A room and its members. Members are kept in a copy-on-write array, so fan-out reads a snapshot
+    /// without locking and joins/parts never stall a broadcast in progress.
+    /// </summary>
+    public sealed class ChatRoom
+    {
+        private readonly object gate = new object();
+        private readonly Dictionary<ChatMember, MemberStatus> status = new Dictionary<ChatMember, MemberStatus>();
+        private ChatMember[] members = new ChatMember[0];
+
+        public ChatRoom(string name)
+        {
+            Name = name;
+            Created = DateTime.UtcNow;
+        }
+
+        public string Name { get; }
+
+        public DateTime Created { get; }
+
+        public string? Topic { get; set; }
+
+        public string? TopicSetBy { get; set; }
+
+        public DateTime TopicSetAt { get; set; }
+
+        /// <summary>Channel settings (IRC modes); protocol-neutral meanings.</summary>
+        public bool InviteOnly { get; set; }
+
+        public bool Moderated { get; set; }
+
+        public bool NoExternalMessages { get; set; } = true;
+
+        public bool TopicLocked { get; set; } = true;
+
+        public string? Key { get; set; }
+
+        public int Limit { get; set; }
+
+        /// <summary>Nicks (case-folded) invited past +i.</summary>
+        public HashSet<string> Invited { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+        /// <summary>A snapshot of the members; safe to enumerate while others join and leave.</summary>
+        public ChatMember[] Members => members;
+
+        public int Count => members.Length;
+
+        /// <summary>Adds a member; the first member of an empty room becomes its operator.</summary>
+        public bool Add(ChatMember member, MemberStatus initial = MemberStatus.None)
+        {
+            lock (gate)
+            {
+                if (status.ContainsKey(member)) return false;
+                if (members.Length == 0 && !member.Hidden) initial |= MemberStatus.Operator;
+                status[member] = initial;
+                var next = new ChatMember[members.Length + 1];
+                Array.Copy(members, next, members.Length);
+                next[members.Length] = member;
+                members = next;
+            }
+
+            member.AddRoom(this);
+            return true;
+        }
+
+        public bool Remove(ChatMember member)
+        {
+            lock (gate)
+            {
+                if (!status.Remove(member)) return false;
+                var next = new ChatMember[members.Length - 1];
+                int i = 0;
+                foreach (var m in members)
+                {
+                    if (!ReferenceEquals(m, member)) next[i++] = m;
+                }
+
+                members = next;
+            }
+
+            member.RemoveRoom(this);
+            return true;
+        }
+
+        public bool Contains(ChatMember member)
+        {
+            lock (gate) return status.ContainsKey(member);
+        }
+
+        public MemberStatus GetStatus(ChatMember member)
+        {
+            lock (gate) return status.TryGetValue(member, out var s) ? s : MemberStatus.None;
+        }
+
+        public void SetStatus(ChatMember member, MemberStatus flag, bool on)
+        {
+            lock (gate)
+            {
+                if (!status.TryGetValue(member, out var s)) return;
+                status[member] = on ? s | flag : s & ~flag;
+            }
+        }
+
+        /// <summary>Delivers to every member but <paramref name="except"/>, whole and in call order per member.</summary>
+        public void Broadcast(RoomEvent roomEvent, ChatMember? except)
+        {
+            foreach (var member in members)
+            {
+                if (!ReferenceEquals(member, except)) member.Deliver(roomEvent);
+            }
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System;
+using System.Threading;
+using PSChat.Engine.Framing;
+
+namespace PSChat.Engine.Rooms
+{
+    /// <summary>What happened in a room, before any protocol has put it into bytes.</summary>
+    public enum RoomEventKind
+    {
+        Message,
+        Notice,
+        Join,
+        Part,
+        Quit,
+        Nick,
+        Topic,
+        Kick,
+        Mode,
+    }
+
+    /// <summary>
+    /// One event fanned out to the members of a room. Each protocol encodes it once per variant
+    /// (e.g. text with LF, IRC with tags) and every member of that variant shares the bytes.
+    /// </summary>
+    public sealed class RoomEvent
+    {
+        private readonly byte[]?[] encoded = new byte[]?[EncodingSlots.Count];
+
+        public RoomEvent(RoomEventKind kind, ChatRoom? room, MemberIdentity source, string text)
+        {
+            Kind = kind;
+            Room = room;
+            Source = source;
+            Text = text;
+            Time = DateTime.UtcNow;
+        }
+
+        public RoomEventKind Kind { get; }
+
+        public ChatRoom? Room { get; }
+
+        /// <summary>Who caused it, as they were named at that moment.</summary>
+        public MemberIdentity Source { get; }
+
+        /// <summary>Message text, part/quit/kick reason, new topic or new nick.</summary>
+        public string Text { get; }
+
+        /// <summary>The member kicked, or the target of a private message.</summary>
+        public string? Target { get; set; }
+
+        public DateTime Time { get; }
+
+        /// <summary>For a line from a plain text client: the line's bytes as they came, to relay byte for byte.</summary>
+        public byte[]? OriginalLine { get; set; }
+
+        public LineTerminator OriginalTerminator { get; set; }
+
+        /// <summary>The IRCv3 message tags the sender attached (client-only tags), raw, without the leading '@'.</summary>
+        public string? ClientTags { get; set; }
+
+        /// <summary>Encodes once per slot; concurrent callers may both encode, and either result is equal.</summary>
+        public byte[] GetEncoded(int slot, Func<RoomEvent, byte[]> encode)
+        {
+            byte[]? bytes = Volatile.Read(ref encoded[slot]);
+            if (bytes != null) return bytes;
+            bytes = encode(this);
+            Volatile.Write(ref encoded[slot], bytes);
+            return bytes;
+        }
+    }
+
+    /// <summary>Cache slots for the encodings of a <see cref="RoomEvent"/>; each codec owns its slots.</summary>
+    public static class EncodingSlots
+    {
+        public const int TextNone = 0;
+        public const int TextLf = 1;
+        public const int TextCrLf = 2;
+        public const int IrcPlain = 3;
+        public const int IrcTagged = 4;
+        public const int Reserved1 = 5;
+        public const int Reserved2 = 6;
+        public const int Count = 7;
+    }
+
+    /// <summary>A member's name and address at one moment, kept with events that outlive renames.</summary>
+    public sealed class MemberIdentity
+    {
+        public MemberIdentity(string nick, string user, string host)
+        {
+            Nick = nick;
+            User = user;
+            Host = host;
+        }
+
+        public string Nick { get; }
+
+        public string User { get; }
+
+        public string Host { get; }
+
+        /// <summary>The IRC prefix form: nick!user@host.</summary>
+        public string Prefix => Nick + "!" + User + "@" + Host;
+
+        public override string ToString() => Nick;
+    }
+}

@@ -1,0 +1,240 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Rooms;
+using PSChat.Engine.Server;
+using PSChat.Engine.Transport;
+
+namespace PSChat
+{
+    /// <summary>
+    /// The chat server: one listening socket, plain text and (when registered) IRC clients on the
+    /// same port, protocol-neutral rooms in between. No thread per client; all I/O is asynchronous.
+    /// </summary>
+    public sealed class ChatServer : ServerBase
+    {
+        private readonly Socket listener;
+        private readonly ConcurrentDictionary<LineConnection, IServerClient> clients = new ConcurrentDictionary<LineConnection, IServerClient>();
+        private readonly ConcurrentDictionary<string, ChatRoom> rooms = new ConcurrentDictionary<string, ChatRoom>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, ChatMember> nicks = new ConcurrentDictionary<string, ChatMember>(StringComparer.Ordinal);
+        private readonly IPEndPoint endPoint;
+        private int guestCounter;
+
+        private ChatServer(ChatServerOptions options, Socket listener)
+            : base(string.IsNullOrEmpty(options.Name) ? "Chat" + ((IPEndPoint)listener.LocalEndPoint).Port : options.Name)
+        {
+            Options = options;
+            this.listener = listener;
+            endPoint = (IPEndPoint)listener.LocalEndPoint;
+            ConnectionOptions = new LineConnectionOptions
+            {
+                MaxLineBytes = options.MaxLineLength,
+                MaxSendQueueBytes = options.MaxSendQueue,
+            };
+            DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
+        }
+
+        /// <summary>Extra protocols (IRC) offered on the port; the first whose first line matches takes the client.</summary>
+        public static IList<IServerProtocol> Protocols { get; } = new List<IServerProtocol>();
+
+        public ChatServerOptions Options { get; }
+
+        public override string Kind => "Chat";
+
+        public override IPEndPoint EndPoint => endPoint;
+
+        public override int ClientCount => clients.Count;
+
+        /// <summary>The names of the rooms that exist now.</summary>
+        public string[] Rooms => rooms.Values.Select(r => r.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
+
+        internal ChatRoom DefaultRoom { get; }
+
+        internal LineConnectionOptions ConnectionOptions { get; }
+
+        internal IEnumerable<ChatRoom> RoomObjects => rooms.Values;
+
+        internal IEnumerable<IServerClient> Clients => clients.Values;
+
+        /// <summary>Binds and starts accepting. Throws <see cref="SocketException"/> when the port is taken.</summary>
+        /// <param name="options">The settings; copied, so later changes do not reach the server.</param>
+        /// <param name="listener">Subscribed before anything happens, so it sees the Started event too.</param>
+        public static ChatServer Start(ChatServerOptions options, EventHandler<ServerEvent>? listener = null)
+        {
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            options = options.Clone();
+            var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (options.Address.AddressFamily == AddressFamily.InterNetworkV6 && options.Address.Equals(IPAddress.IPv6Any))
+                {
+                    socket.DualMode = true;
+                }
+
+                socket.Bind(new IPEndPoint(options.Address, options.Port));
+                socket.Listen(512);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            var server = new ChatServer(options, socket);
+            if (listener != null) server.EventRaised += listener;
+            server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint);
+            _ = server.AcceptLoopAsync();
+            return server;
+        }
+
+        public ChatRoom GetOrCreateRoom(string name) => rooms.GetOrAdd(CaseMapping.Fold(name), _ => new ChatRoom(name));
+
+        public ChatRoom? FindRoom(string name) => rooms.TryGetValue(CaseMapping.Fold(name), out var room) ? room : null;
+
+        /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
+        public void RemoveRoomIfEmpty(ChatRoom room)
+        {
+            if (room.Count == 0 && !ReferenceEquals(room, DefaultRoom))
+            {
+                ((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room));
+            }
+        }
+
+        public ChatMember? FindMember(string nick) => nicks.TryGetValue(CaseMapping.Fold(nick), out var m) ? m : null;
+
+        public IEnumerable<ChatMember> Members => nicks.Values;
+
+        /// <summary>Claims a nick for a member; false when another member holds it.</summary>
+        public bool TryClaimNick(ChatMember member, string nick)
+        {
+            string folded = CaseMapping.Fold(nick);
+            if (nicks.TryAdd(folded, member)) return true;
+            return nicks.TryGetValue(folded, out var holder) && ReferenceEquals(holder, member);
+        }
+
+        public void ReleaseNick(ChatMember member, string nick)
+        {
+            ((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member));
+        }
+
+        /// <summary>A free name of the form guestN.</summary>
+        public string NextGuestName()
+        {
+            while (true)
+            {
+                string name = "guest" + Interlocked.Increment(ref guestCounter);
+                if (!nicks.ContainsKey(CaseMapping.Fold(name))) return name;
+            }
+        }
+
+        internal void Forget(IServerClient client) => clients.TryRemove(client.Connection, out _);
+
+        protected override void StopCore()
+        {
+            listener.Dispose();
+            foreach (var client in clients.Values.ToArray())
+            {
+                client.Shutdown("server is shutting down");
+            }
+        }
+
+        private async Task AcceptLoopAsync()
+        {
+            while (State == ServerState.Running)
+            {
+                Socket socket;
+                try
+                {
+                    socket = await listener.AcceptAsync().ConfigureAwait(false);
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException ex)
+                {
+                    if (State != ServerState.Running) return;
+                    Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message);
+                    continue;
+                }
+
+                try
+                {
+                    Admit(socket);
+                }
+                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+                {
+                    socket.Dispose();
+                }
+            }
+        }
+
+        private void Admit(Socket socket)
+        {
+            if (clients.Count >= Options.MaxClients)
+            {
+                string remote = socket.RemoteEndPoint?.ToString() ?? "?";
+                socket.Dispose();
+                Raise(ServerEventKind.Rejected, e =>
+                {
+                    e.Client = remote;
+                    e.Reason = $"server full ({Options.MaxClients} clients)";
+                });
+                return;
+            }
+
+            var connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
+            IServerClient client;
+            if (Options.Protocol == ChatProtocol.Irc && Protocols.FirstOrDefault(p => p.Name == "Irc") is IServerProtocol irc)
+            {
+                client = irc.Accept(this, connection);
+            }
+            else
+            {
+                client = new TextMember(this, connection, detect: Options.Protocol == ChatProtocol.Auto && Protocols.Count > 0);
+            }
+
+            clients[connection] = client;
+            connection.SetHandler(client);
+            Raise(ServerEventKind.Connected, e => e.Client = connection.RemoteEndPoint.ToString());
+            connection.Start();
+        }
+
+        /// <summary>Moves a connection to another protocol after its first line (called by the text codec).</summary>
+        internal IServerClient? HandOver(LineConnection connection, byte[] buffer, int offset, int count)
+        {
+            foreach (var protocol in Protocols)
+            {
+                if (!protocol.RecognizesFirstLine(buffer, offset, count)) continue;
+                var client = protocol.Accept(this, connection);
+                clients[connection] = client;
+                connection.SetHandler(client);
+                return client;
+            }
+
+            return null;
+        }
+
+        private sealed class NullHandler : ILineConnectionHandler
+        {
+            public static readonly NullHandler Instance = new NullHandler();
+
+            public void OnLine(byte[] buffer, int offset, int count, Engine.Framing.LineTerminator terminator)
+            {
+            }
+
+            public void OnOverlongLine(int bytesSeen)
+            {
+            }
+
+            public void OnClosed(LineConnection connection, string reason)
+            {
+            }
+        }
+    }
+}

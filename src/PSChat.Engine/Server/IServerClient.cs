@@ -1,0 +1,26 @@
+using PSChat.Engine.Transport;
+
+namespace PSChat.Engine.Server
+{
+    /// <summary>The protocol side of one accepted connection, as the server sees it.</summary>
+    public interface IServerClient : ILineConnectionHandler
+    {
+        LineConnection Connection { get; }
+
+        /// <summary>Tells the client the server is going away (in its protocol), then closes.</summary>
+        void Shutdown(string reason);
+    }
+
+    /// <summary>A protocol the chat server can speak besides plain text (IRC).</summary>
+    public interface IServerProtocol
+    {
+        /// <summary>The protocol's name, as in <see cref="PSChat.ChatProtocol"/>.</summary>
+        string Name { get; }
+
+        /// <summary>True when a client's first line belongs to this protocol.</summary>
+        bool RecognizesFirstLine(byte[] buffer, int offset, int count);
+
+        /// <summary>Takes over a connection; the caller then feeds it the first line.</summary>
+        IServerClient Accept(PSChat.ChatServer server, LineConnection connection);
+    }
+}

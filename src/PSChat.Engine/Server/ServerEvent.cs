@@ -1,0 +1,57 @@
+using System;
+
+namespace PSChat
+{
+    /// <summary>What a server reports about itself and its clients.</summary>
+    public enum ServerEventKind
+    {
+        Started,
+        Connected,
+        Joined,
+        Message,
+        Renamed,
+        Left,
+        Disconnected,
+        Rejected,
+        Error,
+        Stopped,
+    }
+
+    /// <summary>One server event, as written by <c>Start-ChatServer -Wait</c>.</summary>
+    public sealed class ServerEvent
+    {
+        public ServerEvent(string server, ServerEventKind kind)
+        {
+            Server = server;
+            Kind = kind;
+            Time = DateTime.Now;
+        }
+
+        public DateTime Time { get; }
+
+        public string Server { get; }
+
+        public ServerEventKind Kind { get; }
+
+        /// <summary>The client's address and port, e.g. 127.0.0.1:50123.</summary>
+        public string? Client { get; set; }
+
+        public string? Protocol { get; set; }
+
+        public string? Name { get; set; }
+
+        public string? Room { get; set; }
+
+        public string? Text { get; set; }
+
+        /// <summary>Why a client left, was refused or disconnected; what went wrong.</summary>
+        public string? Reason { get; set; }
+
+        public override string ToString()
+        {
+            string who = Name ?? Client ?? string.Empty;
+            string detail = Text ?? Reason ?? string.Empty;
+            return $"[{Time:HH:mm:ss}] {Kind} {who} {Room} {detail}".TrimEnd();
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using System;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Framing;
+using PSChat.Engine.Rooms;
+using PSChat.Engine.Text;
+using PSChat.Engine.Transport;
+
+namespace PSChat.Engine.Server
+{
+    /// <summary>
+    /// A plain text client (netcat, telnet, the tutorial's programs) in the server's default room.
+    /// Lines from text clients are relayed to other text clients byte for byte; messages from named
+    /// members reach it as "name:text". A client that sent lines gets lines back in its own style
+    /// (LF, CRLF, or none for the tutorial's unterminated messages).
+    /// </summary>
+    internal sealed class TextMember : ChatMember, IServerClient
+    {
+        private const int Detecting = 0;
+        private const int Text = 1;
+        private const int HandedOver = 2;
+
+        private readonly ChatServer server;
+        private readonly ChatRoom room;
+        private int phase;
+        private int rejectedInRow;
+        private int style = -1;
+
+        public TextMember(ChatServer server, LineConnection connection, bool detect)
+            : base(server.NextGuestName(), "text", connection.RemoteEndPoint)
+        {
+            this.server = server;
+            Connection = connection;
+            room = server.DefaultRoom;
+            connection.QuietTime = server.Options.QuietTime;
+            server.TryClaimNick(this, Nick);
+            if (detect)
+            {
+                // Until the first line shows what it speaks, the client is a silent listener whose
+                // messages are held back, so an IRC client never sees a text line first.
+                Hidden = true;
+                connection.PauseSending();
+                room.Add(this);
+                _ = Task.Delay(server.Options.DetectTimeout).ContinueWith(
+                    (_, state) => ((TextMember)state!).BecomeText(), this, TaskScheduler.Default);
+            }
+            else
+            {
+                phase = Text;
+                room.Add(this);
+                Joined();
+            }
+        }
+
+        public LineConnection Connection { get; }
+
+        public override string Protocol => "Text";
+
+        public override void Deliver(RoomEvent roomEvent)
+        {
+            if (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice) return;
+            var terminator = style >= 0
+                ? (LineTerminator)style
+                : roomEvent.OriginalLine != null ? roomEvent.OriginalTerminator : LineTerminator.Lf;
+            Connection.Send(roomEvent.GetEncoded(SlotOf(terminator), e => Encode(e, terminator)));
+        }
+
+        public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+        {
+            if (Volatile.Read(ref phase) == Detecting)
+            {
+                if (server.HandOver(Connection, buffer, offset, count) is IServerClient next)
+                {
+                    if (Interlocked.Exchange(ref phase, HandedOver) == HandedOver) return;
+                    Leave(announce: false);
+                    Connection.QuietTime = TimeSpan.Zero;
+                    Connection.ResumeSending(discardQueued: true);
+                    next.OnLine(buffer, offset, count, terminator);
+                    return;
+                }
+
+                BecomeText();
+            }
+
+            style = (int)terminator;
+            string? refusal = TextRules.TryDecode(buffer, offset, count, out string line);
+            if (refusal != null)
+            {
+                Refuse(refusal);
+                return;
+            }
+
+            rejectedInRow = 0;
+            if (line == "exit")
+            {
+                Connection.Close("client said exit");
+                return;
+            }
+
+            if (TextRules.TrySplitSender(line, out string sender, out string text) && sender != Nick)
+            {
+                TakeName(sender);
+            }
+
+            var original = new byte[count];
+            Buffer.BlockCopy(buffer, offset, original, 0, count);
+            var message = new RoomEvent(RoomEventKind.Message, room, Identity, text)
+            {
+                OriginalLine = original,
+                OriginalTerminator = terminator,
+            };
+            room.Broadcast(message, this);
+            server.Raise(ServerEventKind.Message, e => Describe(e, text));
+        }
+
+        public void OnOverlongLine(int bytesSeen)
+        {
+            Refuse($"line longer than {server.Options.MaxLineLength} bytes ({bytesSeen} seen)");
+        }
+
+        public void OnClosed(LineConnection connection, string reason)
+        {
+            if (Volatile.Read(ref phase) == HandedOver) return;
+            Interlocked.Exchange(ref phase, HandedOver);
+            Leave(announce: true);
+            server.Forget(this);
+            server.Raise(ServerEventKind.Disconnected, e =>
+            {
+                Describe(e, null);
+                e.Reason = reason;
+            });
+        }
+
+        public void Shutdown(string reason)
+        {
+            SendSystemLine(reason);
+            Connection.Close(reason);
+        }
+
+        private void BecomeText()
+        {
+            if (Interlocked.CompareExchange(ref phase, Text, Detecting) != Detecting) return;
+            Hidden = false;
+            Connection.ResumeSending(discardQueued: false);
+            Joined();
+        }
+
+        private void Joined()
+        {
+            server.Raise(ServerEventKind.Joined, e => Describe(e, null));
+        }
+
+        private void TakeName(string wanted)
+        {
+            string old = Nick;
+            if (!server.TryClaimNick(this, wanted)) return;
+            server.ReleaseNick(this, old);
+            Rename(wanted);
+            room.Broadcast(new RoomEvent(RoomEventKind.Nick, null, new MemberIdentity(old, Identity.User, Identity.Host), wanted), this);
+            server.Raise(ServerEventKind.Renamed, e =>
+            {
+                Describe(e, null);
+                e.Text = old;
+            });
+        }
+
+        private void Leave(bool announce)
+        {
+            if (room.Remove(this) && announce && !Hidden)
+            {
+                room.Broadcast(new RoomEvent(RoomEventKind.Quit, null, Identity, "Connection closed"), this);
+            }
+
+            server.ReleaseNick(this, Nick);
+        }
+
+        private void Refuse(string reason)
+        {
+            SendSystemLine("error: " + reason + "; the line was not sent");
+            server.Raise(ServerEventKind.Rejected, e =>
+            {
+                Describe(e, null);
+                e.Reason = reason;
+            });
+            if (++rejectedInRow >= server.Options.MaxRejectedLines)
+            {
+                Connection.Close($"{rejectedInRow} refused lines in a row");
+            }
+        }
+
+        private void SendSystemLine(string text)
+        {
+            var terminator = style >= 0 ? (LineTerminator)style : LineTerminator.Lf;
+            Connection.Send(Terminate(Encoding.UTF8.GetBytes("*** " + text), terminator));
+        }
+
+        private void Describe(PSChat.ServerEvent e, string? text)
+        {
+            e.Client = Remote.ToString();
+            e.Protocol = Protocol;
+            e.Name = Nick;
+            e.Room = room.Name;
+            e.Text = text;
+        }
+
+        private static int SlotOf(LineTerminator terminator) => terminator switch
+        {
+            LineTerminator.None => EncodingSlots.TextNone,
+            LineTerminator.CrLf => EncodingSlots.TextCrLf,
+            _ => EncodingSlots.TextLf,
+        };
+
+        private static byte[] Encode(RoomEvent e, LineTerminator terminator)
+        {
+            byte[] body = e.OriginalLine ?? Encoding.UTF8.GetBytes(e.Source.Nick + ":" + e.Text);
+            return Terminate(body, terminator);
+        }
+
+        private static byte[] Terminate(byte[] body, LineTerminator terminator)
+        {
+            int extra = terminator == LineTerminator.CrLf ? 2 : terminator == LineTerminator.Lf ? 1 : 0;
+            var bytes = new byte[body.Length + extra];
+            Buffer.BlockCopy(body, 0, bytes, 0, body.Length);
+            if (terminator == LineTerminator.CrLf) bytes[body.Length] = (byte)'\r';
+            if (extra > 0) bytes[bytes.Length - 1] = (byte)'\n';
+            return bytes;
+        }
+    }
+}

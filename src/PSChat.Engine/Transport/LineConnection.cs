@@ -1,0 +1,404 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Framing;
+
+namespace PSChat.Engine.Transport
+{
+    /// <summary>What a <see cref="LineConnection"/> tells its owner.</summary>
+    public interface ILineConnectionHandler : ILineSink
+    {
+        /// <summary>Called once, when the connection has closed for any reason.</summary>
+        void OnClosed(LineConnection connection, string reason);
+    }
+
+    /// <summary>Limits and timings of one connection.</summary>
+    public sealed class LineConnectionOptions
+    {
+        public int MaxLineBytes { get; set; } = 8192;
+
+        /// <summary>Most bytes waiting to be sent before the peer counts as a slow consumer and is dropped.</summary>
+        public int MaxSendQueueBytes { get; set; } = 1024 * 1024;
+
+        public int ReceiveBufferBytes { get; set; } = 4096;
+
+        /// <summary>How long to wait when tearing down gracefully for queued bytes to go out.</summary>
+        public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    }
+
+    /// <summary>
+    /// A TCP connection that speaks lines: one receive loop that frames lines, and a bounded send queue
+    /// that writes whole messages in order from one writer at a time. No thread is held per connection:
+    /// while idle it waits in a zero-byte receive and holds no receive buffer.
+    /// </summary>
+    public sealed class LineConnection
+    {
+        private static readonly byte[] Empty = new byte[0];
+
+        private readonly Socket socket;
+        private readonly LineConnectionOptions options;
+        private readonly LineFramer framer;
+        private readonly object sendGate = new object();
+        private readonly TaskCompletionSource<bool> sendDrained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private ILineConnectionHandler handler;
+        private List<ArraySegment<byte>> pending = new List<ArraySegment<byte>>();
+        private List<ArraySegment<byte>> inFlight = new List<ArraySegment<byte>>();
+        private long queuedBytes;
+        private bool sending;
+        private bool paused;
+        private bool closing;
+        private int closed;
+        private string? closeReason;
+        private long quietTicks;
+
+        public LineConnection(Socket socket, ILineConnectionHandler handler, LineConnectionOptions options)
+        {
+            this.socket = socket ?? throw new ArgumentNullException(nameof(socket));
+            this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
+            this.options = options ?? throw new ArgumentNullException(nameof(options));
+            framer = new LineFramer(options.MaxLineBytes);
+            socket.NoDelay = true;
+            RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
+            LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
+        }
+
+        public IPEndPoint RemoteEndPoint { get; }
+
+        public IPEndPoint LocalEndPoint { get; }
+
+        public long BytesReceived { get; private set; }
+
+        public long BytesSent => Interlocked.Read(ref bytesSent);
+
+        private long bytesSent;
+
+        public bool IsClosed => Volatile.Read(ref closed) != 0;
+
+        public string? CloseReason => closeReason;
+
+        /// <summary>Bytes accepted by <see cref="Send"/> and not yet written to the socket.</summary>
+        public long QueuedBytes
+        {
+            get { lock (sendGate) return queuedBytes; }
+        }
+
+        /// <summary>
+        /// After this long without bytes, an unterminated line is taken as a whole message
+        /// (zero turns it off). The tutorial's programs never send line ends.
+        /// </summary>
+        public TimeSpan QuietTime
+        {
+            get => TimeSpan.FromTicks(Interlocked.Read(ref quietTicks));
+            set => Interlocked.Exchange(ref quietTicks, value.Ticks);
+        }
+
+        /// <summary>Hands the connection to another protocol handler (after protocol detection).</summary>
+        public void SetHandler(ILineConnectionHandler newHandler) => handler = newHandler ?? throw new ArgumentNullException(nameof(newHandler));
+
+        public void Start() => _ = ReceiveLoopAsync();
+
+        /// <summary>
+        /// Queues a whole message. The bytes must not change afterwards (they may be shared by many
+        /// connections). Returns false when the connection is closed or the queue overflowed, in which
+        /// case the connection is closed as a slow consumer.
+        /// </summary>
+        public bool Send(byte[] message) => Send(new ArraySegment<byte>(message));
+
+        public bool Send(ArraySegment<byte> message)
+        {
+            bool startWriter = false;
+            bool overflow = false;
+            lock (sendGate)
+            {
+                if (closing || closed != 0) return false;
+                if (queuedBytes + message.Count > options.MaxSendQueueBytes)
+                {
+                    overflow = true;
+                }
+                else
+                {
+                    pending.Add(message);
+                    queuedBytes += message.Count;
+                    if (!sending && !paused)
+                    {
+                        sending = true;
+                        startWriter = true;
+                    }
+                }
+            }
+
+            if (overflow)
+            {
+                Abort($"send queue full ({options.MaxSendQueueBytes} bytes): the client is not reading");
+                return false;
+            }
+
+            if (startWriter) StartWriter();
+            return true;
+        }
+
+        /// <summary>Holds queued messages back until <see cref="ResumeSending"/> (used while the protocol is unknown).</summary>
+        public void PauseSending()
+        {
+            lock (sendGate) paused = true;
+        }
+
+        public void ResumeSending(bool discardQueued)
+        {
+            bool startWriter = false;
+            lock (sendGate)
+            {
+                paused = false;
+                if (discardQueued)
+                {
+                    queuedBytes -= Sum(pending);
+                    pending.Clear();
+                }
+
+                if (!sending && pending.Count > 0)
+                {
+                    sending = true;
+                    startWriter = true;
+                }
+            }
+
+            if (startWriter) StartWriter();
+        }
+
+        /// <summary>Sends what is queued (for a bounded time), then closes both directions.</summary>
+        public void Close(string reason)
+        {
+            bool drained;
+            bool startWriter = false;
+            lock (sendGate)
+            {
+                if (closing || closed != 0) return;
+                closing = true;
+                closeReason ??= reason;
+                paused = false;
+                drained = !sending && pending.Count == 0;
+                if (!drained && !sending)
+                {
+                    sending = true;
+                    startWriter = true;
+                }
+            }
+
+            if (startWriter) StartWriter();
+            if (drained)
+            {
+                Shutdown(reason);
+                return;
+            }
+
+            _ = Task.WhenAny(sendDrained.Task, Task.Delay(options.CloseFlushTimeout))
+                .ContinueWith(_ => Shutdown(reason), TaskScheduler.Default);
+        }
+
+        /// <summary>Closes at once, dropping anything queued.</summary>
+        public void Abort(string reason)
+        {
+            lock (sendGate)
+            {
+                closeReason ??= reason;
+                closing = true;
+                queuedBytes = 0;
+                pending.Clear();
+            }
+
+            Shutdown(reason);
+        }
+
+        private void Shutdown(string reason)
+        {
+            if (Interlocked.Exchange(ref closed, 1) != 0) return;
+            closeReason ??= reason;
+            try
+            {
+                socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            socket.Dispose();
+            // The receive loop notices the closed socket and reports OnClosed.
+        }
+
+        /// <summary>
+        /// Writes inline, on the thread that queued the message: a socket with room in its kernel buffer
+        /// takes the bytes at once, so no message waits for a thread-pool thread. While a receive loop
+        /// is handling one read, writes are deferred to its end, so many lines cut from one read go
+        /// out to each recipient in one system call.
+        /// </summary>
+        private void StartWriter()
+        {
+            var batch = deferred;
+            if (batch != null)
+            {
+                batch.Add(this);
+                return;
+            }
+
+            _ = WriteLoopAsync();
+        }
+
+        [ThreadStatic]
+        private static List<LineConnection>? deferred;
+
+        [ThreadStatic]
+        private static List<LineConnection>? spareBatch;
+
+        private void FeedDeferringWrites(byte[] buffer, int count)
+        {
+            var batch = spareBatch ?? new List<LineConnection>();
+            spareBatch = null;
+            deferred = batch;
+            try
+            {
+                framer.Feed(buffer, 0, count, handler);
+            }
+            finally
+            {
+                deferred = null;
+                foreach (var connection in batch) _ = connection.WriteLoopAsync();
+                batch.Clear();
+                spareBatch = batch;
+            }
+        }
+
+        private async Task ReceiveLoopAsync()
+        {
+            string reason = "connection closed";
+            try
+            {
+                while (true)
+                {
+                    // A zero-byte receive waits for data without holding a buffer.
+                    Task<int> ready = socket.ReceiveAsync(new ArraySegment<byte>(Empty), SocketFlags.None);
+                    long quiet = Interlocked.Read(ref quietTicks);
+                    if (quiet > 0 && framer.HasPartial && !ready.IsCompleted)
+                    {
+                        Task delay = Task.Delay(TimeSpan.FromTicks(quiet));
+                        if (await Task.WhenAny(ready, delay).ConfigureAwait(false) != ready)
+                        {
+                            framer.FlushPartial(handler);
+                        }
+                    }
+
+                    await ready.ConfigureAwait(false);
+                    byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferBytes);
+                    try
+                    {
+                        int count = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None).ConfigureAwait(false);
+                        if (count == 0)
+                        {
+                            framer.FlushPartial(handler);
+                            reason = "client closed the connection";
+                            break;
+                        }
+
+                        BytesReceived += count;
+                        FeedDeferringWrites(buffer, count);
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+
+                    if (closing || closed != 0) break;
+                }
+            }
+            catch (SocketException ex)
+            {
+                reason = ex.SocketErrorCode == SocketError.ConnectionReset ? "connection reset by peer" : ex.Message;
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                framer.Dispose();
+            }
+
+            if (!closing) Close(reason);
+            handler.OnClosed(this, closeReason ?? reason);
+        }
+
+        private async Task WriteLoopAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    long batchBytes;
+                    lock (sendGate)
+                    {
+                        if (pending.Count == 0 || (paused && !closing) || closed != 0)
+                        {
+                            sending = false;
+                            if (closing) sendDrained.TrySetResult(true);
+                            return;
+                        }
+
+                        var swap = inFlight;
+                        inFlight = pending;
+                        pending = swap;
+                        batchBytes = Sum(inFlight);
+                    }
+
+                    await SendAllAsync(inFlight, batchBytes).ConfigureAwait(false);
+                    Interlocked.Add(ref bytesSent, batchBytes);
+                    inFlight.Clear();
+                    lock (sendGate) queuedBytes -= batchBytes;
+                }
+            }
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            {
+                lock (sendGate) sending = false;
+                sendDrained.TrySetResult(false);
+                Abort("write failed: " + ex.Message);
+            }
+        }
+
+        private async Task SendAllAsync(List<ArraySegment<byte>> segments, long total)
+        {
+            int sent = segments.Count == 1
+                ? await socket.SendAsync(segments[0], SocketFlags.None).ConfigureAwait(false)
+                : await socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+            if (sent == total) return;
+
+            // A partial write: send the rest, never lose bytes (the tutorial's send() did).
+            foreach (var segment in segments)
+            {
+                if (sent >= segment.Count)
+                {
+                    sent -= segment.Count;
+                    continue;
+                }
+
+                var rest = new ArraySegment<byte>(segment.Array!, segment.Offset + sent, segment.Count - sent);
+                sent = 0;
+                while (rest.Count > 0)
+                {
+                    int n = await socket.SendAsync(rest, SocketFlags.None).ConfigureAwait(false);
+                    rest = new ArraySegment<byte>(rest.Array!, rest.Offset + n, rest.Count - n);
+                }
+            }
+        }
+
+        private static long Sum(List<ArraySegment<byte>> segments)
+        {
+            long total = 0;
+            foreach (var s in segments) total += s.Count;
+            return total;
+        }
+    }
+}

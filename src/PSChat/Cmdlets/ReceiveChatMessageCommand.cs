@@ -1,0 +1,86 @@
+using System;
+using System.Management.Automation;
+using PSChat.Engine.Client;
+
+namespace PSChat.Commands
+{
+    /// <summary>Writes the messages a session has received; with -Wait, streams them as they come.</summary>
+    [Cmdlet(VerbsCommunications.Receive, "ChatMessage", DefaultParameterSetName = SessionParameterSets.Session)]
+    [OutputType(typeof(ChatMessage))]
+    public sealed class ReceiveChatMessageCommand : PSChatCmdlet
+    {
+        [Parameter(Position = 0, ParameterSetName = SessionParameterSets.Session, ValueFromPipeline = true)]
+        [ValidateNotNull]
+        public ChatSession? Session { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = SessionParameterSets.SessionId, ValueFromPipelineByPropertyName = true, HelpMessage = "The id of the session to read from.")]
+        public int SessionId { get; set; }
+
+        /// <summary>Keep writing messages as they arrive until Ctrl+C, -Count, -Timeout or the session closes.</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>Stop after this many messages, waiting for them if need be.</summary>
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Count { get; set; }
+
+        /// <summary>Seconds to wait in all; without -Wait or -Count, how long to wait for the first message.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int Timeout { get; set; } = -1;
+
+        protected override void ProcessRecord()
+        {
+            var session = ResolveSession(Session, SessionId);
+            bool waitForMore = Wait || Count > 0;
+            var deadline = Timeout >= 0 ? DateTime.UtcNow.AddSeconds(Timeout) : (DateTime?)null;
+            int written = 0;
+            while (Count == 0 || written < Count)
+            {
+                TimeSpan wait;
+                if (deadline != null) wait = Max(deadline.Value - DateTime.UtcNow, TimeSpan.Zero);
+                else wait = waitForMore ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.Zero;
+
+                // Without -Wait/-Count, wait only for the first message; after that, take what is there.
+                if (!waitForMore && written > 0) wait = TimeSpan.Zero;
+
+                switch (session.Receive(wait, StopToken, out var message))
+                {
+                    case TakeResult.Taken:
+                        Emit(message!);
+                        written++;
+                        continue;
+                    case TakeResult.TimedOut:
+                        if (Count > 0 && deadline != null)
+                        {
+                            WriteError(Error(
+                                new TimeoutException($"Received {written} of {Count} messages within {Timeout} s."),
+                                "ReceiveTimedOut",
+                                ErrorCategory.OperationTimeout,
+                                session));
+                        }
+
+                        return;
+                    case TakeResult.Completed:
+                        if (Count > 0 && written < Count)
+                        {
+                            WriteError(Error(
+                                new InvalidOperationException($"Session {session.Id} closed after {written} of {Count} messages: {session.CloseReason}."),
+                                "SessionClosed",
+                                ErrorCategory.ConnectionError,
+                                session));
+                        }
+
+                        return;
+                    case TakeResult.Cancelled:
+                        return;
+                    default:
+                        throw new InvalidOperationException("Unknown take result.");
+                }
+            }
+        }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    }
+}

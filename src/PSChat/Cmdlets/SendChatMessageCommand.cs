@@ -1,0 +1,72 @@
+using System;
+using System.Management.Automation;
+
+namespace PSChat.Commands
+{
+    /// <summary>Sends text to a room or a person; each pipeline object and each line of text is one message.</summary>
+    [Cmdlet(VerbsCommunications.Send, "ChatMessage", DefaultParameterSetName = SessionParameterSets.Session)]
+    [OutputType(typeof(ChatMessage))]
+    public sealed class SendChatMessageCommand : PSChatCmdlet
+    {
+        private ChatSession? resolved;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "The text to send; objects are sent in their text form.")]
+        [AllowEmptyString]
+        public object? Text { get; set; }
+
+        [Parameter(ParameterSetName = SessionParameterSets.Session)]
+        [ValidateNotNull]
+        public ChatSession? Session { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = SessionParameterSets.SessionId, ValueFromPipelineByPropertyName = true, HelpMessage = "The id of the session to send through.")]
+        public int SessionId { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Room { get; set; }
+
+        /// <summary>A nick to send a private message to (IRC).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? To { get; set; }
+
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (Text == null) return;
+            var session = resolved != null && ParameterSetName == SessionParameterSets.Session ? resolved : ResolveSession(Session, SessionId);
+            resolved = session;
+            string text = TextOf(Text);
+            try
+            {
+                session.Send(text, Room, To);
+            }
+            catch (NotSupportedException ex)
+            {
+                WriteError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));
+                return;
+            }
+            catch (InvalidOperationException ex)
+            {
+                WriteError(Error(ex, "SessionClosed", ErrorCategory.ConnectionError, session));
+                return;
+            }
+
+            if (PassThru)
+            {
+                var kind = To != null ? ChatMessageKind.Private : ChatMessageKind.Message;
+                Emit(new ChatMessage(kind, Room ?? session.DefaultRoom, session.Name, text, DateTime.Now, session.Id) { Target = To });
+            }
+        }
+
+        /// <summary>A message's text stays itself (relay bots); anything else takes PowerShell's string form.</summary>
+        private static string TextOf(object value)
+        {
+            object unwrapped = value is PSObject ps ? ps.BaseObject : value;
+            if (unwrapped is ChatMessage message) return message.Text;
+            return LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace PSChat.Engine.Tests
+{
+    /// <summary>A raw TCP client for tests: writes exact bytes, reads with deadlines.</summary>
+    internal sealed class TestClient : IDisposable
+    {
+        private readonly TcpClient tcp;
+        private readonly NetworkStream stream;
+        private byte[] pending = new byte[65536];
+        private int pendingStart;
+        private int pendingEnd;
+
+        private TestClient(TcpClient tcp)
+        {
+            this.tcp = tcp;
+            stream = tcp.GetStream();
+        }
+
+        public static TestClient Connect(IPEndPoint endPoint, int receiveBuffer = 0)
+        {
+            var tcp = new TcpClient(endPoint.AddressFamily);
+            if (receiveBuffer > 0) tcp.ReceiveBufferSize = receiveBuffer;
+            tcp.Connect(endPoint);
+            return new TestClient(tcp);
+        }
+
+        public Socket Socket => tcp.Client;
+
+        public void Write(string text) => Write(Encoding.UTF8.GetBytes(text));
+
+        public void Write(byte[] bytes) => stream.Write(bytes, 0, bytes.Length);
+
+        /// <summary>Reads until the buffer holds a line end, returning the line with its terminator.</summary>
+        public string ReadLine(int timeoutMs = 5000)
+        {
+            var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+            int searched = 0;
+            while (true)
+            {
+                int from = pendingStart + searched;
+                int lf = Array.IndexOf(pending, (byte)'\n', from, pendingEnd - from);
+                if (lf >= 0) return Take(lf + 1 - pendingStart);
+                searched = pendingEnd - pendingStart;
+                if (!Fill(deadline)) throw new TimeoutException("no line within " + timeoutMs + " ms; have: " + Encoding.UTF8.GetString(pending, pendingStart, pendingEnd - pendingStart));
+            }
+        }
+
+        /// <summary>Reads exactly as many bytes as <paramref name="expected"/> has, then checks nothing more comes quickly.</summary>
+        public string ReadExactly(int count, int timeoutMs = 5000)
+        {
+            var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+            while (pendingEnd - pendingStart < count)
+            {
+                if (!Fill(deadline)) throw new TimeoutException($"only {pendingEnd - pendingStart} of {count} bytes within {timeoutMs} ms");
+            }
+
+            return Take(count);
+        }
+
+        /// <summary>What arrives within a short window (for asserting that nothing, or nothing more, comes).</summary>
+        public string ReadAvailable(int windowMs)
+        {
+            var deadline = DateTime.UtcNow.AddMilliseconds(windowMs);
+            while (Fill(deadline))
+            {
+            }
+
+            return Take(pendingEnd - pendingStart);
+        }
+
+        /// <summary>True when the server closed the connection within the timeout (data before the close is kept).</summary>
+        public bool WaitForClose(int timeoutMs = 5000)
+        {
+            var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+            try
+            {
+                while (Fill(deadline))
+                {
+                }
+
+                return false;
+            }
+            catch (EndOfStreamException)
+            {
+                return true;
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+        }
+
+        public void Dispose() => tcp.Dispose();
+
+        /// <summary>Waits for one read; a read that outlives the deadline is kept for the next call, so no byte is lost.</summary>
+        private bool Fill(DateTime deadline)
+        {
+            if (inflight == null) inflight = stream.ReadAsync(inflightBuffer, 0, inflightBuffer.Length);
+            try
+            {
+                if (!inflight.Wait(Remaining(deadline))) return false;
+            }
+            catch (AggregateException ex) when (ex.InnerException is IOException io)
+            {
+                inflight = null;
+                throw io;
+            }
+
+            int n = inflight.Result;
+            inflight = null;
+            if (n == 0) throw new EndOfStreamException("server closed the connection");
+            if (pending.Length - pendingEnd < n)
+            {
+                int have = pendingEnd - pendingStart;
+                var next = have + n > pending.Length ? new byte[(have + n) * 2] : pending;
+                Buffer.BlockCopy(pending, pendingStart, next, 0, have);
+                pending = next;
+                pendingStart = 0;
+                pendingEnd = have;
+            }
+
+            Buffer.BlockCopy(inflightBuffer, 0, pending, pendingEnd, n);
+            pendingEnd += n;
+            return true;
+        }
+
+        private readonly byte[] inflightBuffer = new byte[65536];
+        private Task<int>? inflight;
+
+        private string Take(int count)
+        {
+            string text = Encoding.UTF8.GetString(pending, pendingStart, count);
+            pendingStart += count;
+            if (pendingStart == pendingEnd) pendingStart = pendingEnd = 0;
+            return text;
+        }
+
+        private static int Remaining(DateTime deadline) => Math.Max(0, (int)(deadline - DateTime.UtcNow).TotalMilliseconds);
+    }
+}

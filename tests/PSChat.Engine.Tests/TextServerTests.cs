@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace PSChat.Engine.Tests
+{
+    public class TextServerTests
+    {
+        [Fact]
+        public void LineGoesToEveryOtherMemberByteForByte()
+        {
+            using var fx = new ServerFixture();
+            using var a = fx.Join();
+            using var b = fx.Join();
+            using var c = fx.Join();
+
+            a.Write("alice:hi there\r\n");
+
+            Assert.Equal("alice:hi there\r\n", b.ReadLine());
+            Assert.Equal("alice:hi there\r\n", c.ReadLine());
+            Assert.Equal(string.Empty, a.ReadAvailable(150));
+        }
+
+        [Fact]
+        public void UnterminatedMessageIsTakenAfterQuietTimeAndRelayedAsItCame()
+        {
+            using var fx = new ServerFixture();
+            using var a = fx.Join();
+            using var b = fx.Join();
+
+            a.Write("alice:hi");
+
+            Assert.Equal("alice:hi", b.ReadExactly("alice:hi".Length));
+            Assert.Equal(string.Empty, b.ReadAvailable(200));
+        }
+
+        [Fact]
+        public void RecipientThatSpeaksLinesGetsLinesEvenFromTutorialClients()
+        {
+            using var fx = new ServerFixture();
+            using var tutorial = fx.Join();
+            using var netcat = fx.Join();
+            netcat.Write("bob:hello\n");
+            Assert.Equal("bob:hello\n", tutorial.ReadLine());
+
+            tutorial.Write("alice:hi");
+
+            Assert.Equal("alice:hi\n", netcat.ReadLine());
+        }
+
+        [Fact]
+        public void ExitRemovesOnlyThatClient()
+        {
+            using var fx = new ServerFixture();
+            using var a = fx.Join();
+            using var b = fx.Join();
+            using var c = fx.Join();
+
+            a.Write("exit");
+
+            Assert.True(a.WaitForClose());
+            var gone = fx.WaitFor(ServerEventKind.Disconnected);
+            Assert.Equal("client said exit", gone.Reason);
+            b.Write("bob:still here\n");
+            Assert.Equal("bob:still here\n", c.ReadLine());
+        }
+
+        [Theory]
+        [InlineData(new byte[] { 0xC3, 0x28, (byte)'\n' }, "line is not valid UTF-8")]
+        [InlineData(new byte[] { (byte)'a', 0x00, (byte)'b', (byte)'\n' }, "line contains a NUL byte")]
+        [InlineData(new byte[] { 0x1B, (byte)'[', (byte)'2', (byte)'J', (byte)'\n' }, "line contains control byte 0x1B")]
+        public void BadLineIsRefusedWithAReasonAndTheRoomCarriesOn(byte[] bad, string reason)
+        {
+            using var fx = new ServerFixture();
+            using var a = fx.Join();
+            using var b = fx.Join();
+
+            a.Write(bad);
+
+            Assert.Equal($"*** error: {reason}; the line was not sent\n", a.ReadLine());
+            Assert.Equal(reason, fx.WaitFor(ServerEventKind.Rejected).Reason);
+            a.Write("alice:after\n");
+            Assert.Equal("alice:after\n", b.ReadLine());
+        }
+
+        [Fact]
+        public void OverlongLineIsRefusedAndTheNextLinePasses()
+        {
+            using var fx = new ServerFixture(o => o.MaxLineLength = 100);
+            using var a = fx.Join();
+            using var b = fx.Join();
+
+            a.Write(new string('x', 5000) + "\nalice:short\n");
+
+            Assert.StartsWith("*** error: line longer than 100 bytes", a.ReadLine());
+            Assert.Equal("alice:short\n", b.ReadLine());
+        }
+
+        [Fact]
+        public void TooManyRefusedLinesInARowDisconnect()
+        {
+            using var fx = new ServerFixture(o => o.MaxRejectedLines = 3);
+            using var a = fx.Join();
+
+            a.Write(new byte[] { 0xFF, (byte)'\n', 0xFE, (byte)'\n', 0xFD, (byte)'\n' });
+
+            Assert.True(a.WaitForClose());
+            Assert.Equal("3 refused lines in a row", fx.WaitFor(ServerEventKind.Disconnected).Reason);
+        }
+
+        [Fact]
+        public async Task ClientThatStopsReadingIsDroppedAndOthersGetEverything()
+        {
+            using var fx = new ServerFixture(o => o.MaxSendQueue = 256 * 1024);
+            using var stuck = fx.Join(receiveBuffer: 4096);
+            using var reader = fx.Join();
+            using var sender = fx.Join();
+            string line = "s:" + new string('y', 1000) + "\n";
+
+            // More than the kernel buffers on loopback hold (4 MiB send side here) plus the queue.
+            const int lines = 6000;
+            var reading = Task.Run(() => Enumerable.Range(0, lines).Select(_ => reader.ReadLine(10000)).ToList());
+            for (int i = 0; i < lines; i++) sender.Write(line);
+
+            var received = await reading;
+            Assert.All(received, l => Assert.Equal(line, l));
+            var dropped = fx.WaitFor(ServerEventKind.Disconnected, e => e.Client == stuck.Socket.LocalEndPoint!.ToString());
+            Assert.StartsWith("send queue full", dropped.Reason);
+        }
+
+        [Fact]
+        public async Task ConcurrentSendersArriveWholeAndInPerSenderOrder()
+        {
+            const int senders = 8;
+            const int each = 300;
+            using var fx = new ServerFixture();
+            using var reader = fx.Join();
+            var clients = Enumerable.Range(0, senders).Select(_ => fx.Join()).ToList();
+
+            var reading = Task.Run(() => Enumerable.Range(0, senders * each).Select(_ => reader.ReadLine(20000)).ToList());
+            Parallel.For(0, senders, s =>
+            {
+                for (int i = 0; i < each; i++) clients[s].Write($"s{s}:{i} {new string('z', i % 50)}\n");
+            });
+
+            var next = new int[senders];
+            foreach (string l in await reading)
+            {
+                int s = int.Parse(l.Substring(1, l.IndexOf(':') - 1));
+                string body = l.Substring(l.IndexOf(':') + 1);
+                int n = int.Parse(body.Split(' ')[0]);
+                Assert.Equal(next[s]++, n);
+                Assert.Equal($"{n} {new string('z', n % 50)}\n", body);
+            }
+
+            Assert.All(next, n => Assert.Equal(each, n));
+            clients.ForEach(c => c.Dispose());
+        }
+
+        [Fact]
+        public void StopClosesEveryClientWithANotice()
+        {
+            var fx = new ServerFixture();
+            using var a = fx.Join();
+
+            fx.Server.Stop();
+
+            Assert.Equal("*** server is shutting down\n", a.ReadLine());
+            Assert.True(a.WaitForClose());
+            Assert.Equal(ServerState.Stopped, fx.Server.State);
+        }
+    }
+}

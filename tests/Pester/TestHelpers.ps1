@@ -1,0 +1,154 @@
+# Shared by the Pester files: import the staged module, raw socket clients, bounded waits.
+# Dot-source it in BeforeAll.
+
+$ErrorActionPreference = 'Stop'
+if (-not $env:PSCHAT_MODULE) { $env:PSCHAT_MODULE = Join-Path $PSScriptRoot '../../PSChat' }
+Import-Module $env:PSCHAT_MODULE -Force
+
+class RawClient : System.IDisposable {
+    # A plain TCP client that writes exact bytes and reads with deadlines, like the tutorial's programs.
+    [System.Net.Sockets.TcpClient] $Tcp
+    [System.Net.Sockets.NetworkStream] $Stream
+    [System.Collections.Generic.List[byte]] $Pending = [System.Collections.Generic.List[byte]]::new()
+    hidden [System.Threading.Tasks.Task[int]] $Inflight
+    hidden [byte[]] $Buffer = [byte[]]::new(65536)
+
+    RawClient([int] $Port) { $this.Init('127.0.0.1', $Port, 0) }
+    RawClient([int] $Port, [int] $ReceiveBuffer) { $this.Init('127.0.0.1', $Port, $ReceiveBuffer) }
+
+    hidden [void] Init([string] $HostName, [int] $Port, [int] $ReceiveBuffer) {
+        $this.Tcp = [System.Net.Sockets.TcpClient]::new()
+        if ($ReceiveBuffer -gt 0) { $this.Tcp.ReceiveBufferSize = $ReceiveBuffer }
+        $this.Tcp.Connect($HostName, $Port)
+        $this.Stream = $this.Tcp.GetStream()
+    }
+
+    [string] LocalEndPoint() { return $this.Tcp.Client.LocalEndPoint.ToString() }
+
+    [void] Send([string] $Text) { $this.SendBytes([System.Text.Encoding]::UTF8.GetBytes($Text)) }
+
+    [void] SendBytes([byte[]] $Bytes) { $this.Stream.Write($Bytes, 0, $Bytes.Length) }
+
+    # One read into Pending; false when nothing came before the deadline. A late read is kept, never lost.
+    hidden [bool] Fill([datetime] $Deadline) {
+        if ($null -eq $this.Inflight) { $this.Inflight = $this.Stream.ReadAsync($this.Buffer, 0, $this.Buffer.Length) }
+        $wait = [Math]::Max(0, [int]($Deadline - [datetime]::UtcNow).TotalMilliseconds)
+        if (-not $this.Inflight.Wait($wait)) { return $false }
+        $n = $this.Inflight.Result
+        $this.Inflight = $null
+        if ($n -eq 0) { throw [System.IO.EndOfStreamException]::new('The server closed the connection.') }
+        $this.Pending.AddRange([System.ArraySegment[byte]]::new($this.Buffer, 0, $n))
+        return $true
+    }
+
+    hidden [string] Take([int] $Count) {
+        $text = [System.Text.Encoding]::UTF8.GetString($this.Pending.GetRange(0, $Count).ToArray())
+        $this.Pending.RemoveRange(0, $Count)
+        return $text
+    }
+
+    # The next line, terminator included.
+    [string] ReadLine([int] $TimeoutMs) {
+        $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
+        while ($true) {
+            $lf = $this.Pending.IndexOf([byte]10)
+            if ($lf -ge 0) { return $this.Take($lf + 1) }
+            if (-not $this.Fill($deadline)) { throw [System.TimeoutException]::new("No line within $TimeoutMs ms.") }
+        }
+        return $null
+    }
+
+    [string] ReadLine() { return $this.ReadLine(5000) }
+
+    # Exactly Count bytes as text.
+    [string] ReadExactly([int] $Count, [int] $TimeoutMs) {
+        $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
+        while ($this.Pending.Count -lt $Count) {
+            if (-not $this.Fill($deadline)) { throw [System.TimeoutException]::new("Only $($this.Pending.Count) of $Count bytes within $TimeoutMs ms.") }
+        }
+        return $this.Take($Count)
+    }
+
+    # Whatever arrives within the window.
+    [string] ReadAvailable([int] $WindowMs) {
+        $deadline = [datetime]::UtcNow.AddMilliseconds($WindowMs)
+        while ($this.Fill($deadline)) { }
+        return $this.Take($this.Pending.Count)
+    }
+
+    # True when the server closes the connection within the timeout.
+    [bool] WaitForClose([int] $TimeoutMs) {
+        $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
+        try {
+            while ($this.Fill($deadline)) { }
+            return $false
+        }
+        catch [System.IO.EndOfStreamException] { return $true }
+        catch [System.IO.IOException] { return $true }
+        catch [System.AggregateException] { return $true }
+    }
+
+    [void] Dispose() { $this.Tcp.Dispose() }
+}
+
+function Wait-Until {
+    # Polls a condition until it holds or the timeout passes (bounded polling, never a bare sleep).
+    param(
+        [Parameter(Mandatory)][scriptblock] $Condition,
+        [int] $TimeoutMs = 5000,
+        [string] $Because = 'the condition'
+    )
+    $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
+    while (-not (& $Condition)) {
+        if ([datetime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutMs ms waiting for $Because." }
+        Start-Sleep -Milliseconds 10
+    }
+}
+
+function Wait-ClientCount {
+    # Waits until the server has admitted this many clients into its rooms.
+    param([Parameter(Mandatory)] $Server, [Parameter(Mandatory)][int] $Count, [int] $TimeoutMs = 5000)
+    Wait-Until -Condition { $Server.ClientCount -ge $Count } -TimeoutMs $TimeoutMs -Because "$Count clients on $($Server.Name)"
+}
+
+if (-not ('PSChatTests.EventRecorder' -as [type])) {
+    # Server events are raised on I/O threads, where a script block cannot run: record them in C#.
+    Add-Type -ReferencedAssemblies (Join-Path $env:PSCHAT_MODULE 'PSChat.Engine.dll'), 'System.Collections.Concurrent', 'netstandard' -TypeDefinition @'
+namespace PSChatTests
+{
+    public sealed class EventRecorder
+    {
+        public readonly System.Collections.Concurrent.BlockingCollection<PSChat.ServerEvent> Queue =
+            new System.Collections.Concurrent.BlockingCollection<PSChat.ServerEvent>();
+
+        public EventRecorder(PSChat.ServerBase server)
+        {
+            server.EventRaised += (sender, e) => Queue.Add(e);
+        }
+    }
+}
+'@
+}
+
+function Watch-ServerEvent {
+    # Records a server's events into a thread-safe queue the test can wait on.
+    param([Parameter(Mandatory)] $Server)
+    [PSChatTests.EventRecorder]::new($Server).Queue
+}
+
+function Wait-ServerEvent {
+    # Takes events from a Watch-ServerEvent queue until one matches.
+    param(
+        [Parameter(Mandatory)] $Queue,
+        [Parameter(Mandatory)][PSChat.ServerEventKind] $Kind,
+        [scriptblock] $Where = { $true },
+        [int] $TimeoutMs = 5000
+    )
+    $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
+    while ($true) {
+        $left = [Math]::Max(0, [int]($deadline - [datetime]::UtcNow).TotalMilliseconds)
+        $e = $null
+        if (-not $Queue.TryTake([ref] $e, $left)) { throw "No $Kind event within $TimeoutMs ms." }
+        if ($e.Kind -eq $Kind -and (& $Where $e)) { return $e }
+    }
+}
