@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>
+    /// One IRC protocol message: optional IRCv3 tags, optional source (prefix), a command or numeric,
+    /// and parameters, the last of which may contain spaces (the "trailing" parameter).
+    /// Parsing follows the modern IRC client protocol document; formatting never produces a line
+    /// that parses differently from what was meant.
+    /// </summary>
+    public sealed class IrcMessage
+    {
+        private static readonly IReadOnlyDictionary<string, string?> NoTags = new Dictionary<string, string?>();
+
+        public IrcMessage(string command, params string[] parameters)
+            : this(null, null, command, parameters)
+        {
+        }
+
+        public IrcMessage(IReadOnlyDictionary<string, string?>? tags, string? source, string command, IReadOnlyList<string> parameters)
+        {
+            Tags = tags ?? NoTags;
+            Source = source;
+            Command = command ?? throw new ArgumentNullException(nameof(command));
+            Parameters = parameters ?? Array.Empty<string>();
+        }
+
+        /// <summary>Tag keys to unescaped values; a tag without '=' has a null value.</summary>
+        public IReadOnlyDictionary<string, string?> Tags { get; }
+
+        /// <summary>The source without its leading ':' (nick!user@host or a server name), or null.</summary>
+        public string? Source { get; }
+
+        /// <summary>The command as sent (upper-cased when parsed), or a three-digit numeric.</summary>
+        public string Command { get; }
+
+        public IReadOnlyList<string> Parameters { get; }
+
+        /// <summary>The nick part of the source (before '!').</summary>
+        public string? SourceNick
+        {
+            get
+            {
+                if (Source == null) return null;
+                int bang = Source.IndexOf('!');
+                return bang < 0 ? Source : Source.Substring(0, bang);
+            }
+        }
+
+        public string? this[int index] => index < Parameters.Count ? Parameters[index] : null;
+
+        /// <summary>Parses one line (without its CR LF). Returns null for an empty or malformed line.</summary>
+        public static IrcMessage? Parse(string line)
+        {
+            int i = 0;
+            int n = line.Length;
+            Dictionary<string, string?>? tags = null;
+            SkipSpaces(line, ref i);
+            if (i < n && line[i] == '@')
+            {
+                int end = line.IndexOf(' ', i);
+                if (end < 0) return null;
+                tags = ParseTags(line.Substring(i + 1, end - i - 1));
+                i = end;
+                SkipSpaces(line, ref i);
+            }
+
+            string? source = null;
+            if (i < n && line[i] == ':')
+            {
+                int end = line.IndexOf(' ', i);
+                if (end < 0) return null;
+                source = line.Substring(i + 1, end - i - 1);
+                i = end;
+                SkipSpaces(line, ref i);
+            }
+
+            int commandEnd = line.IndexOf(' ', i);
+            if (commandEnd < 0) commandEnd = n;
+            if (commandEnd == i) return null;
+            string command = line.Substring(i, commandEnd - i).ToUpperInvariant();
+            i = commandEnd;
+
+            var parameters = new List<string>();
+            while (true)
+            {
+                SkipSpaces(line, ref i);
+                if (i >= n) break;
+                if (line[i] == ':')
+                {
+                    parameters.Add(line.Substring(i + 1));
+                    break;
+                }
+
+                int end = line.IndexOf(' ', i);
+                if (end < 0) end = n;
+                parameters.Add(line.Substring(i, end - i));
+                i = end;
+            }
+
+            return new IrcMessage(tags, source, command, parameters);
+        }
+
+        /// <summary>The wire form without CR LF. The last parameter gets a ':' when it needs one.</summary>
+        public override string ToString()
+        {
+            var sb = new StringBuilder(64);
+            if (Tags.Count > 0)
+            {
+                sb.Append('@');
+                bool first = true;
+                foreach (var tag in Tags)
+                {
+                    if (!first) sb.Append(';');
+                    first = false;
+                    sb.Append(tag.Key);
+                    if (!string.IsNullOrEmpty(tag.Value))
+                    {
+                        sb.Append('=');
+                        EscapeTagValue(tag.Value!, sb);
+                    }
+                }
+
+                sb.Append(' ');
+            }
+
+            if (Source != null) sb.Append(':').Append(Source).Append(' ');
+            sb.Append(Command);
+            for (int p = 0; p < Parameters.Count; p++)
+            {
+                string value = Parameters[p];
+                sb.Append(' ');
+                bool last = p == Parameters.Count - 1;
+                if (last && NeedsTrailing(value)) sb.Append(':');
+                sb.Append(value);
+            }
+
+            return sb.ToString();
+        }
+
+        /// <summary>The wire form with CR LF, as UTF-8 bytes.</summary>
+        public byte[] ToBytes() => Encoding.UTF8.GetBytes(ToString() + "\r\n");
+
+        public static bool NeedsTrailing(string value) =>
+            value.Length == 0 || value[0] == ':' || value.IndexOf(' ') >= 0;
+
+        public static Dictionary<string, string?> ParseTags(string raw)
+        {
+            var tags = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (string part in raw.Split(';'))
+            {
+                if (part.Length == 0) continue;
+                int eq = part.IndexOf('=');
+                if (eq < 0)
+                {
+                    tags[part] = null;
+                }
+                else
+                {
+                    tags[part.Substring(0, eq)] = UnescapeTagValue(part.Substring(eq + 1));
+                }
+            }
+
+            return tags;
+        }
+
+        /// <summary>IRCv3 message-tags escaping: ';' '\s' '\\' '\r' '\n'.</summary>
+        public static void EscapeTagValue(string value, StringBuilder sb)
+        {
+            foreach (char c in value)
+            {
+                switch (c)
+                {
+                    case ';': sb.Append("\\:"); break;
+                    case ' ': sb.Append("\\s"); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    default: sb.Append(c); break;
+                }
+            }
+        }
+
+        public static string UnescapeTagValue(string value)
+        {
+            if (value.IndexOf('\\') < 0) return value;
+            var sb = new StringBuilder(value.Length);
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                if (c != '\\')
+                {
+                    sb.Append(c);
+                    continue;
+                }
+
+                if (++i >= value.Length) break; // a lone trailing backslash is dropped
+                switch (value[i])
+                {
+                    case ':': sb.Append(';'); break;
+                    case 's': sb.Append(' '); break;
+                    case '\\': sb.Append('\\'); break;
+                    case 'r': sb.Append('\r'); break;
+                    case 'n': sb.Append('\n'); break;
+                    default: sb.Append(value[i]); break;
+                }
+            }
+
+            return sb.ToString();
+        }
+
+        private static void SkipSpaces(string line, ref int i)
+        {
+            while (i < line.Length && line[i] == ' ') i++;
+        }
+    }
+}
