@@ -31,7 +31,7 @@ namespace PSChat.Commands
             foreach (var server in targets)
             {
                 if (!ShouldProcess($"{server.Name} ({server.Kind} on {server.EndPoint}, {server.ClientCount} clients)", "Stop chat server")) continue;
-                WriteVerbose($"StopToken '{server.Name}' and closing {server.ClientCount} connections.");
+                WriteVerbose($"Stopping '{server.Name}' and closing {server.ClientCount} connections.");
                 server.Stop();
                 if (PassThru) Emit(server);
             }
