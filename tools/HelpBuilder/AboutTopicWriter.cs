@@ -39,8 +39,12 @@ namespace PSChat.HelpBuilder
             var text = new StringBuilder();
             text.Append("TOPIC\n").Append(CodeIndent).Append(topic).Append('\n');
             var seen = new List<string>();
+            bool afterHeading = false;
             foreach (var block in blocks.Skip(2))
             {
+                // A heading sits on the line above its first paragraph; blocks are otherwise separated by a blank line.
+                if (!(block is HeadingBlock) && !afterHeading) text.Append('\n');
+                afterHeading = block is HeadingBlock;
                 switch (block)
                 {
                     case HeadingBlock heading:
@@ -59,15 +63,20 @@ namespace PSChat.HelpBuilder
                         text.Append('\n').Append(title.ToUpperInvariant()).Append('\n');
                         break;
                     case FencedCodeBlock code:
-                        text.Append('\n');
-                        foreach (string line in code.Lines.ToString().TrimEnd().Split('\n')) text.Append((CodeIndent + line).TrimEnd()).Append('\n');
+                        int number = code.Line;
+                        foreach (string line in code.Lines.ToString().TrimEnd().Split('\n'))
+                        {
+                            number++;
+                            string indented = (CodeIndent + line).TrimEnd();
+                            if (indented.Length > Width) throw new HelpDocException(file, number, $"this code line is {indented.Length} columns once indented; the topic is {Width} wide, so shorten it.");
+                            text.Append(indented).Append('\n');
+                        }
+
                         break;
                     case ParagraphBlock paragraph:
-                        text.Append('\n');
                         Wrap(text, MarkdownText.Of(paragraph), string.Empty, string.Empty);
                         break;
                     case ListBlock list:
-                        text.Append('\n');
                         foreach (var item in list.OfType<ListItemBlock>())
                         {
                             foreach (var paragraph in item.OfType<ParagraphBlock>()) Wrap(text, MarkdownText.Of(paragraph), "- ", "  ");

@@ -266,13 +266,13 @@ namespace PSChat.HelpBuilder
             return parts;
         }
 
-        /// <summary>Cuts blocks at headings of the given level; a deeper or shallower heading there is an error.</summary>
+        /// <summary>Cuts blocks at headings of the given level; a shallower heading there is an error, deeper ones stay inside.</summary>
         private List<(HeadingBlock? Heading, List<Block> Blocks)> SplitByHeading(List<Block> blocks, int level, int line)
         {
             var parts = new List<(HeadingBlock? Heading, List<Block> Blocks)> { (null, new List<Block>()) };
             foreach (var block in blocks)
             {
-                if (block is HeadingBlock heading)
+                if (block is HeadingBlock heading && heading.Level <= level)
                 {
                     if (heading.Level != level) throw Fail(heading.Line, $"'{MarkdownText.Of(heading)}' is a level-{heading.Level} heading where level {level} is expected.");
                     parts.Add((heading, new List<Block>()));
