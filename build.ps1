@@ -136,16 +136,20 @@ function Invoke-Test {
     Install-TestDependency
     $null = New-Item -ItemType Directory -Path $OutDir -Force
 
-    # xunit: the engine.
-    $trx = Join-Path $OutDir 'engine.trx'
-    Remove-Item $trx -ErrorAction Ignore
-    & dotnet test (Join-Path $Root 'tests/PSChat.Engine.Tests/PSChat.Engine.Tests.csproj') -c $Configuration --nologo -v quiet `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
-    if (-not (Test-Path $trx)) { throw 'The xunit run wrote no results.' }
-    [xml] $results = Get-Content $trx
-    $counters = $results.TestRun.ResultSummary.Counters
-    $unitPassed = [int] $counters.passed
-    $unitFailed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    # xunit: the engine, and the help converter.
+    $unitPassed = 0
+    $unitFailed = 0
+    foreach ($project in 'PSChat.Engine.Tests', 'HelpBuilder.Tests') {
+        $trx = Join-Path $OutDir "$project.trx"
+        Remove-Item $trx -ErrorAction Ignore
+        & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo -v quiet `
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+        if (-not (Test-Path $trx)) { throw "The xunit run of $project wrote no results." }
+        [xml] $results = Get-Content $trx
+        $counters = $results.TestRun.ResultSummary.Counters
+        $unitPassed += [int] $counters.passed
+        $unitFailed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    }
     Write-Host "xunit: $unitPassed passed, $unitFailed failed"
 
     # Pester: the staged module, in a fresh pwsh without profile.

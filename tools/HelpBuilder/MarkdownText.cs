@@ -16,7 +16,7 @@ namespace PSChat.HelpBuilder
         public static string Of(ContainerInline container)
         {
             var text = new StringBuilder();
-            Append(text, container);
+            Append(text, container.FirstChild);
             return text.ToString();
         }
 
@@ -42,8 +42,9 @@ namespace PSChat.HelpBuilder
                         text.Append(autolink.Url);
                         break;
                     case LinkInline link:
-                        Append(text, link.FirstChild);
-                        if (IsAbsoluteUri(link.Url) && Of(link) != link.Url) text.Append(" (").Append(link.Url).Append(')');
+                        string label = Of(link);
+                        text.Append(label);
+                        if (IsAbsoluteUri(link.Url) && label != link.Url) text.Append(" (").Append(link.Url).Append(')');
                         break;
                     case HtmlEntityInline entity:
                         text.Append(entity.Transcoded.ToString());
