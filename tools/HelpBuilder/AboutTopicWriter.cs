@@ -27,7 +27,7 @@ namespace PSChat.HelpBuilder
 
         public static string Convert(string file, string markdown)
         {
-            var blocks = Markdown.Parse(markdown, MarkdownPipeline).ToList();
+            var blocks = Markdown.Parse(markdown, CommandHelpParser.Pipeline).ToList();
             string topic = Path.GetFileNameWithoutExtension(file);
             if (blocks.Count < 2 || !(blocks[0] is HeadingBlock first) || first.Level != 1 || !(blocks[1] is HeadingBlock second) || second.Level != 2)
             {
@@ -95,8 +95,6 @@ namespace PSChat.HelpBuilder
 
             return text.ToString();
         }
-
-        private static MarkdownPipeline MarkdownPipeline => CommandHelpParser.Pipeline;
 
         /// <summary>Greedy word wrap; hard line breaks in the paragraph are kept, a word longer than a line stands alone.</summary>
         public static void Wrap(StringBuilder text, string paragraph, string firstIndent, string indent)
