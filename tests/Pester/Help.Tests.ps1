@@ -11,12 +11,30 @@ BeforeDiscovery {
     $skipped = @{
         'Start-ChatServer/Example 3' = 'serves in the foreground until Ctrl+C'
     }
-    $examples = foreach ($command in $commands) {
+    $examples = @(foreach ($command in $commands) {
         $number = 0
         foreach ($example in @((Get-Help $command.Name -Examples).examples.example | Where-Object { $_ })) {
             $number++
             $key = "$($command.Name)/Example $number"
             @{ Key = $key; Code = ($example.code -join "`n"); Skip = $skipped[$key] }
+        }
+    })
+
+    # The about topics' PowerShell code blocks run too.
+    foreach ($about in Get-ChildItem (Join-Path $PSScriptRoot '../../docs') -Filter 'about_*.md') {
+        $number = 0
+        $code = $null
+        foreach ($line in Get-Content $about.FullName) {
+            if ($null -ne $code) {
+                if ($line.StartsWith('```')) {
+                    $number++
+                    $key = "$($about.BaseName)/PowerShell block $number"
+                    $examples += @{ Key = $key; Code = ($code -join "`n"); Skip = $skipped[$key] }
+                    $code = $null
+                }
+                else { $code += $line }
+            }
+            elseif ($line -eq '```powershell') { $code = @() }
         }
     }
 }
@@ -127,7 +145,7 @@ Describe 'Help of <Name>' -Tag 'Unit' -ForEach $commands {
             $entry = Get-Help $Name -Parameter $parameter.Name
             $sets = @($parameter.ParameterSets.Values)
             $because = "docs/$Name.md must match -$($parameter.Name)"
-            $entry.type.name | Should -Be (Get-TypeLabel $parameter.ParameterType) -Because $because
+            $entry.type.name | Should -BeExactly (Get-TypeLabel $parameter.ParameterType) -Because $because
             $entry.required | Should -Be ([string]($sets.IsMandatory -contains $true)).ToLowerInvariant() -Because $because
             $position = if ($sets[0].Position -ge 0) { [string] $sets[0].Position } else { 'named' }
             $entry.position | Should -Be $position -Because $because
@@ -136,7 +154,7 @@ Describe 'Help of <Name>' -Tag 'Unit' -ForEach $commands {
             $pipeline = if ($byValue -and $byName) { 'True (ByValue, ByPropertyName)' } elseif ($byValue) { 'True (ByValue)' } elseif ($byName) { 'True (ByPropertyName)' } else { 'False' }
             $entry.pipelineInput | Should -Be $pipeline -Because $because
             $aliases = if ($parameter.Aliases.Count) { ($parameter.Aliases | Sort-Object) -join ', ' } else { 'none' }
-            (($entry.aliases -split ',\s*' | Sort-Object) -join ', ') | Should -Be $aliases -Because $because
+            (($entry.aliases -split ',\s*' | Sort-Object) -join ', ') | Should -BeExactly $aliases -Because $because
             $wildcards = [bool]($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
             $entry.globbing | Should -Be ([string]$wildcards).ToLowerInvariant() -Because $because
         }
@@ -218,22 +236,23 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
 
         # What some examples must write; the others must run without an error.
         $expected = @{
-            'Connect-ChatRoom/Example 3'    = { param($out) $out | Should -Be 'ConnectionFailed,PSChat.Commands.ConnectChatRoomCommand' }
-            'Connect-ChatRoom/Example 4'    = { param($out) "$($out.Sender):$($out.Text)" | Should -Be 'alice:hi bob' }
-            'Disconnect-ChatRoom/Example 1' = { param($out) "$out" | Should -Be 'Closed' }
+            'Connect-ChatRoom/Example 3'    = { param($out) $out | Should -BeExactly 'ConnectionFailed,PSChat.Commands.ConnectChatRoomCommand' }
+            'Connect-ChatRoom/Example 4'    = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
+            'Disconnect-ChatRoom/Example 1' = { param($out) "$out" | Should -BeExactly 'Closed' }
             'Disconnect-ChatRoom/Example 2' = { param($out) $out | Should -BeNullOrEmpty }
-            'Disconnect-ChatRoom/Example 3' = { param($out) "$($out.State)" | Should -Be 'Closed' }
-            'Get-ChatServer/Example 2'      = { param($out) @($out)[-1].Name | Should -Be 'team-blue' }
-            'Get-ChatSession/Example 2'     = { param($out) @($out).Name | Should -Be @('bot-1', 'alice') }
-            'Get-ChatSession/Example 3'     = { param($out) $out.Name | Should -Be 'bob' }
-            'Receive-ChatMessage/Example 1' = { param($out) "$($out.Sender):$($out.Text)" | Should -Be 'alice:hi bob' }
-            'Receive-ChatMessage/Example 3' = { param($out) $out.Text | Should -Be '!time' }
+            'Disconnect-ChatRoom/Example 3' = { param($out) "$($out.State)" | Should -BeExactly 'Closed' }
+            'Get-ChatServer/Example 2'      = { param($out) @($out)[-1].Name | Should -BeExactly 'team-blue' }
+            'Get-ChatSession/Example 2'     = { param($out) @($out).Name | Should -BeExactly @('bot-1', 'alice') }
+            'Get-ChatSession/Example 3'     = { param($out) $out.Name | Should -BeExactly 'bob' }
+            'Receive-ChatMessage/Example 1' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
+            'Receive-ChatMessage/Example 3' = { param($out) $out.Text | Should -BeExactly '!time' }
             'Receive-ChatMessage/Example 4' = { param($out) $out.Text | Should -Match '^\d\d:\d\d:\d\d$' }
-            'Send-ChatMessage/Example 2'    = { param($out) @($out.Text)[3, 4] | Should -Be @('first line', 'second line') }
-            'Send-ChatMessage/Example 3'    = { param($out) @($out | ForEach-Object { "$($_.Sender):$($_.Text)" }) | Should -Be @('echo:ping', 'echo:ping') }
-            'Send-ChatMessage/Example 4'    = { param($out) $out | Should -Be 'SessionClosed,PSChat.Commands.SendChatMessageCommand' }
-            'Stop-ChatServer/Example 1'     = { param($out) "$out" | Should -Be 'Stopped' }
-            'Stop-ChatServer/Example 3'     = { param($out) "$($out.Name) $($out.State)" | Should -Be 'lobby Stopped' }
+            'Send-ChatMessage/Example 2'    = { param($out) @($out.Text)[3, 4] | Should -BeExactly @('first line', 'second line') }
+            'Send-ChatMessage/Example 3'    = { param($out) @($out | ForEach-Object { "$($_.Sender):$($_.Text)" }) | Should -BeExactly @('echo:ping', 'echo:ping') }
+            'Send-ChatMessage/Example 4'    = { param($out) $out | Should -BeExactly 'SessionClosed,PSChat.Commands.SendChatMessageCommand' }
+            'Stop-ChatServer/Example 1'     = { param($out) "$out" | Should -BeExactly 'Stopped' }
+            'Stop-ChatServer/Example 3'     = { param($out) "$($out.Name) $($out.State)" | Should -BeExactly 'lobby Stopped' }
+            'about_PSChat/PowerShell block 2' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
         }
     }
 
