@@ -10,6 +10,7 @@
     Build (default): compile and stage the module into ./PSChat.
     Test: Build, then the xunit engine tests and the Pester suite against the staged module.
     Demo: Build, then a chat on the embedded default server with two scripted clients.
+    Docs: convert docs/*.md (PlatyPS markdown) into the staged module's en-US help; Build runs it.
     Clean: remove build output.
 .PARAMETER Configuration
     Release (default) or Debug.
@@ -19,7 +20,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -42,6 +43,12 @@ $ModuleFiles = @(
     'System.Memory.dll'
     'System.Numerics.Vectors.dll'
     'System.Runtime.CompilerServices.Unsafe.dll'
+)
+
+# The help the Docs task writes into the staged module (Get-Help reads en-US/<cmdlet dll>-Help.xml).
+$HelpFiles = @(
+    'en-US/PSChat.dll-Help.xml'
+    'en-US/about_PSChat.help.txt'
 )
 
 function Invoke-Native {
@@ -77,7 +84,20 @@ function Invoke-Build {
     $version = Get-PSChatVersion
     $manifest = (Get-Content (Join-Path $Root 'PSChat.psd1') -Raw) -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$version'"
     Set-Content -Path (Join-Path $ModuleDir 'PSChat.psd1') -Value $manifest -Encoding utf8NoBOM
+    Invoke-Docs
     Write-Host "Staged PSChat $version in $ModuleDir"
+}
+
+function Invoke-Docs {
+    # PlatyPS cannot be installed here: tools/HelpBuilder (Markdig) converts the docs and fails on any fault in them.
+    $helpDir = Join-Path $ModuleDir 'en-US'
+    if (Test-Path $helpDir) { Remove-Item $helpDir -Recurse -Force }
+    $builder = Join-Path $Root 'tools/HelpBuilder'
+    Invoke-Native dotnet @('build', (Join-Path $builder 'HelpBuilder.csproj'), '-c', $Configuration, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    Invoke-Native dotnet @((Join-Path $builder "bin/$Configuration/net10.0/HelpBuilder.dll"), (Join-Path $Root 'docs'), $helpDir, 'PSChat.dll-Help.xml')
+    foreach ($file in $HelpFiles) {
+        if (-not (Test-Path (Join-Path $ModuleDir $file))) { throw "The Docs task did not produce $file." }
+    }
 }
 
 function Get-PesterModulePath {
@@ -116,16 +136,20 @@ function Invoke-Test {
     Install-TestDependency
     $null = New-Item -ItemType Directory -Path $OutDir -Force
 
-    # xunit: the engine.
-    $trx = Join-Path $OutDir 'engine.trx'
-    Remove-Item $trx -ErrorAction Ignore
-    & dotnet test (Join-Path $Root 'tests/PSChat.Engine.Tests/PSChat.Engine.Tests.csproj') -c $Configuration --nologo -v quiet `
-        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
-    if (-not (Test-Path $trx)) { throw 'The xunit run wrote no results.' }
-    [xml] $results = Get-Content $trx
-    $counters = $results.TestRun.ResultSummary.Counters
-    $unitPassed = [int] $counters.passed
-    $unitFailed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    # xunit: the engine, and the help converter.
+    $unitPassed = 0
+    $unitFailed = 0
+    foreach ($project in 'PSChat.Engine.Tests', 'HelpBuilder.Tests') {
+        $trx = Join-Path $OutDir "$project.trx"
+        Remove-Item $trx -ErrorAction Ignore
+        & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo -v quiet `
+            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+        if (-not (Test-Path $trx)) { throw "The xunit run of $project wrote no results." }
+        [xml] $results = Get-Content $trx
+        $counters = $results.TestRun.ResultSummary.Counters
+        $unitPassed += [int] $counters.passed
+        $unitFailed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    }
     Write-Host "xunit: $unitPassed passed, $unitFailed failed"
 
     # Pester: the staged module, in a fresh pwsh without profile.
@@ -168,6 +192,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Docs' { Invoke-Docs }
     'Clean' { Invoke-Clean }
     default { throw "Unknown task $Task" }
 }
