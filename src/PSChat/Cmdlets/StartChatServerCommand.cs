@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -42,6 +43,7 @@ namespace PSChat.Commands
         public int MaxClients { get; set; } = 20000;
 
         [Parameter]
+        [ArgumentCompleter(typeof(ProtocolCompleter))]
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
         [Parameter]
