@@ -31,7 +31,6 @@ namespace PSChat.Commands
         public string[]? Room { get; set; }
 
         [Parameter]
-        [ArgumentCompleter(typeof(ProtocolCompleter))]
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
         [Parameter]

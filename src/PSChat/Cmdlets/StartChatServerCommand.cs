@@ -4,7 +4,6 @@ using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
-using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -43,7 +42,6 @@ namespace PSChat.Commands
         public int MaxClients { get; set; } = 20000;
 
         [Parameter]
-        [ArgumentCompleter(typeof(ProtocolCompleter))]
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
         [Parameter]

@@ -60,8 +60,11 @@ namespace PSChat.Commands.Completion
 
         private static bool IsBareWordChar(char c) => char.IsLetterOrDigit(c) || c == '_' || c == '.' || c == '-' || c == ':' || c == '*';
 
-        /// <summary>The session a command line names with -Session or -SessionId, else the default session.</summary>
-        public static ChatSession? BoundSession(IDictionary fakeBoundParameters)
+        /// <summary>
+        /// The session a command line names with -Session (a variable, or the expression
+        /// <see cref="SessionCompleter"/> inserts) or -SessionId, else the default session.
+        /// </summary>
+        public static ChatSession? BoundSession(IDictionary fakeBoundParameters, CommandAst commandAst)
         {
             if (fakeBoundParameters.Contains("Session"))
             {
@@ -69,12 +72,38 @@ namespace PSChat.Commands.Completion
                 if ((value is PSObject ps ? ps.BaseObject : value) is ChatSession session) return session;
             }
 
-            if (fakeBoundParameters.Contains("SessionId") && LanguagePrimitives.TryConvertTo(fakeBoundParameters["SessionId"], out int id))
+            object? id = fakeBoundParameters.Contains("SessionId") ? fakeBoundParameters["SessionId"] : SessionIdInExpression(commandAst);
+            if (id != null && LanguagePrimitives.TryConvertTo(id, out int sessionId)) return ModuleState.FindSession(sessionId);
+            return ModuleState.DefaultSession;
+        }
+
+        /// <summary>
+        /// The id in "-Session (Get-ChatSession -Id N)": completion does not evaluate commands, but this one
+        /// only reads the registry, so its constant id can be read straight from the syntax tree.
+        /// </summary>
+        private static object? SessionIdInExpression(CommandAst commandAst)
+        {
+            var elements = commandAst.CommandElements;
+            for (int i = 0; i < elements.Count - 1; i++)
             {
-                return ModuleState.FindSession(id);
+                if (!(elements[i] is CommandParameterAst parameter) || !string.Equals(parameter.ParameterName, "Session", StringComparison.OrdinalIgnoreCase)) continue;
+                if (!((parameter.Argument ?? elements[i + 1]) is ParenExpressionAst paren)) return null;
+                if (!(paren.Pipeline is PipelineAst pipeline) || pipeline.PipelineElements.Count != 1 || !(pipeline.PipelineElements[0] is CommandAst inner)) return null;
+                if (!string.Equals(inner.GetCommandName(), "Get-ChatSession", StringComparison.OrdinalIgnoreCase)) return null;
+                var innerElements = inner.CommandElements;
+                for (int j = 1; j < innerElements.Count - 1; j++)
+                {
+                    if (innerElements[j] is CommandParameterAst idParameter && string.Equals(idParameter.ParameterName, "Id", StringComparison.OrdinalIgnoreCase)
+                        && innerElements[j + 1] is ConstantExpressionAst constant)
+                    {
+                        return constant.Value;
+                    }
+                }
+
+                return null;
             }
 
-            return ModuleState.DefaultSession;
+            return null;
         }
     }
 
@@ -107,15 +136,27 @@ namespace PSChat.Commands.Completion
         }
     }
 
-    /// <summary>The rooms of the session on the command line (or of the default session), '#' names quoted.</summary>
+    /// <summary>
+    /// The rooms of the session on the command line (or of the default session); for Connect-ChatRoom, the
+    /// rooms of the servers this PowerShell session runs. '#' names are quoted.
+    /// </summary>
     public sealed class RoomCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var session = Completions.BoundSession(fakeBoundParameters);
-            IEnumerable<string> rooms = session != null
-                ? session.Rooms
-                : ModuleState.Servers.OfType<ChatServer>().SelectMany(s => s.Rooms);
+            IEnumerable<string> rooms;
+            if (string.Equals(commandName, "Connect-ChatRoom", StringComparison.OrdinalIgnoreCase))
+            {
+                // No session yet: the rooms of the servers here, of the one on -Port when given.
+                var servers = ModuleState.Servers.OfType<ChatServer>();
+                if (fakeBoundParameters.Contains("Port") && LanguagePrimitives.TryConvertTo(fakeBoundParameters["Port"], out int port)) servers = servers.Where(s => s.Port == port);
+                rooms = servers.SelectMany(s => s.Rooms);
+            }
+            else
+            {
+                rooms = Completions.BoundSession(fakeBoundParameters, commandAst)?.Rooms ?? new string[0];
+            }
+
             return Completions.Match(wordToComplete, rooms.Distinct(StringComparer.OrdinalIgnoreCase).Select(r => new Candidate(r, r, r)));
         }
     }
@@ -125,19 +166,5 @@ namespace PSChat.Commands.Completion
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
             Completions.Match(wordToComplete, ModuleState.Servers.Select(s => new Candidate(s.Name, s.Name, s.ToString())));
-    }
-
-    /// <summary>The protocols, with what each means.</summary>
-    public sealed class ProtocolCompleter : IArgumentCompleter
-    {
-        private static readonly Candidate[] Protocols =
-        {
-            new Candidate(nameof(ChatProtocol.Auto), nameof(ChatProtocol.Auto), "IRC where available, else plain text lines"),
-            new Candidate(nameof(ChatProtocol.Text), nameof(ChatProtocol.Text), "Plain text lines (name:text), as netcat and the tutorial's programs"),
-            new Candidate(nameof(ChatProtocol.Irc), nameof(ChatProtocol.Irc), "IRC (RFC 1459/2812): rooms, nicks, private messages"),
-        };
-
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            Completions.Match(wordToComplete, Protocols);
     }
 }
