@@ -16,6 +16,7 @@
     CmdletsToExport        = @(
         'Connect-ChatRoom'
         'Disconnect-ChatRoom'
+        'Enter-ChatRoom'
         'Get-ChatServer'
         'Get-ChatSession'
         'Receive-ChatMessage'
