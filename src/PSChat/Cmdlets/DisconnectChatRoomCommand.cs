@@ -30,7 +30,7 @@ namespace PSChat.Commands
             if (!ShouldProcess($"session {session.Id} ({session.Name}@{session.ComputerName}:{session.Port})", "Disconnect chat session")) return;
             session.Disconnect(Reason);
             session.Completion.Wait(System.TimeSpan.FromSeconds(3));
-            WriteVerbose($"Session {session.Id} closed: {session.CloseReason}.");
+            WriteVerbose($"Session {session.Id} left ('{Reason}'); the connection closed: {session.CloseReason}.");
             if (PassThru) Emit(session);
         }
     }
