@@ -10,22 +10,28 @@
     Build (default): compile and stage the module into ./PSChat.
     Test: Build, then the xunit engine tests and the Pester suite against the staged module.
     Demo: Build, then a chat on the embedded default server with two scripted clients.
+    Package: Build, then a versioned .nupkg of the staged module in ./out/packages (see -PackageId).
     Clean: remove build output.
 .PARAMETER Configuration
     Release (default) or Debug.
 .PARAMETER Tag
     With Test: run only the Pester tests with these tags (Unit, E2E, Interop).
+.PARAMETER PackageId
+    With Package: the package id (PSChat by default). The PowerShell Gallery already has an unrelated
+    'PsChat' (ids ignore case), so a release may pick a free id; the manifest is then named after it.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
 
-    [string[]] $Tag
+    [string[]] $Tag,
+
+    [string] $PackageId = 'PSChat'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -73,6 +79,8 @@ function Invoke-Build {
         if (-not (Test-Path $source)) { throw "Missing module file src/PSChat/$file." }
         Copy-Item $source $ModuleDir
     }
+
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleDir
 
     $version = Get-PSChatVersion
     $manifest = (Get-Content (Join-Path $Root 'PSChat.psd1') -Raw) -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$version'"
@@ -157,6 +165,12 @@ function Invoke-Demo {
     finally { Pop-Location }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $Root 'tools/New-PSChatPackage.ps1') -ModulePath $ModuleDir -DestinationPath (Join-Path $OutDir 'packages') -PackageId $PackageId
+    Write-Host "Packaged $($package.FullName)"
+}
+
 function Invoke-Clean {
     foreach ($path in $ModuleDir, $OutDir) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -168,6 +182,7 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Package' { Invoke-Package }
     'Clean' { Invoke-Clean }
     default { throw "Unknown task $Task" }
 }

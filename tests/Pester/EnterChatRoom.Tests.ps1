@@ -49,8 +49,7 @@ Import-Module '$env:PSCHAT_MODULE'
 `$global:alice = Connect-ChatRoom -Port $($server.Port) -Name alice -Protocol Text -Room '#lobby'
 Enter-ChatRoom
 "@
-        $hostProcess = (Get-Process -Id $PID).Path
-        $pwsh = if ((Split-Path $hostProcess -Leaf) -match '^dotnet') { "'$hostProcess' '$PSHOME/pwsh.dll'" } else { "'$hostProcess'" }
+        $pwsh = (Get-PwshCommand | ForEach-Object { "'$_'" }) -join ' '
         Invoke-Tmux new-session -d -s $pane -x 120 -y 40 "$pwsh -NoProfile -NoExit -File '$startup'"
         Wait-ClientCount $server 2 -TimeoutMs 30000
         Wait-Screen '^#lobby>$'
