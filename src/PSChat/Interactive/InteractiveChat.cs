@@ -25,6 +25,7 @@ namespace PSChat.Commands.Interactive
         private readonly PSHostUserInterface ui;
         private readonly BlockingCollection<ChatMessage> incoming = new BlockingCollection<ChatMessage>(new ConcurrentQueue<ChatMessage>());
         private readonly StringBuilder typed = new StringBuilder();
+        private readonly int consoleThreadId = Environment.CurrentManagedThreadId;
         private string room;
         private int drawnLength;
 
@@ -204,7 +205,7 @@ namespace PSChat.Commands.Interactive
         }
 
         /// <summary>One incoming message as a line, the room shown when it is not the current one.</summary>
-        internal string Render(ChatMessage m)
+        private string Render(ChatMessage m)
         {
             string where = string.IsNullOrEmpty(m.Room) || string.Equals(m.Room, room, StringComparison.OrdinalIgnoreCase) ? string.Empty : $"[{m.Room}] ";
             string body = m.Kind switch
@@ -243,6 +244,11 @@ namespace PSChat.Commands.Interactive
             drawnLength = 0;
         }
 
-        private void Write(string text) => ui.Write(text);
+        private void Write(string text)
+        {
+            // The threading rule: only the pipeline thread that created the chat may touch the console.
+            if (Environment.CurrentManagedThreadId != consoleThreadId) throw new InvalidOperationException("Enter-ChatRoom wrote to the console from a background thread.");
+            ui.Write(text);
+        }
     }
 }
