@@ -57,7 +57,8 @@ Describe 'The module manifest' -Tag 'Unit' {
         $changelog[0] | Should -Be '# Changelog'
         $releases = @($changelog | Where-Object { $_ -match '^## \[' })
         $releases[0] | Should -BeIn @('## [Unreleased]', "## [$version] - *")
-        $changelog | Should -Contain "## [0.1.0] - 2026-11-28"
+        $changelog | Should -Contain '### Added'
+        $changelog | Should -Contain "[Unreleased]: https://github.com/pschat/PSChat/commits/main"
     }
 }
 
