@@ -99,6 +99,14 @@ Enter-ChatRoom
         $server.ClientCount | Should -Be 2
     }
 
+    It 'returns to PowerShell on Ctrl+C with the session still open' {
+        Send-Line 'Enter-ChatRoom -Session $alice'
+        Wait-Screen '^#lobby>$'
+        Invoke-Tmux send-keys -t $pane C-c
+        Send-Line '"after-ctrl-c=$($alice.State)"'
+        Wait-Screen '^after-ctrl-c=Connected$'
+    }
+
     It 'disconnects with /quit' {
         Send-Line 'Enter-ChatRoom -Session $alice'
         Wait-Screen '^#lobby>$'

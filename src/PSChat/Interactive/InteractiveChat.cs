@@ -17,6 +17,8 @@ namespace PSChat.Commands.Interactive
         /// <summary>How long to wait for a message before looking at the keyboard again.</summary>
         private static readonly TimeSpan KeyPollInterval = TimeSpan.FromMilliseconds(30);
 
+        private const char CtrlC = '\x03';
+
         private const string Help =
             "Commands: /join #room, /part [#room], /msg nick text, /nick name (IRC), /who [#room] (IRC), /quit [reason], /help. " +
             "'exit' returns to PowerShell and keeps the session open.";
@@ -73,7 +75,15 @@ namespace PSChat.Commands.Interactive
                     continue;
                 }
 
-                var key = ui.RawUI.ReadKey(ReadKeyOptions.NoEcho | ReadKeyOptions.IncludeKeyDown);
+                // Ctrl+C is taken as a key, not left to the host: depending on the console it either stops the
+                // pipeline or is swallowed while keys are read, so leave the chat the same way everywhere.
+                var key = ui.RawUI.ReadKey(ReadKeyOptions.NoEcho | ReadKeyOptions.IncludeKeyDown | ReadKeyOptions.AllowCtrlC);
+                if (key.Character == CtrlC)
+                {
+                    Erase();
+                    return "Ctrl+C";
+                }
+
                 string? line = Edit(key);
                 if (line == null) continue;
                 string? end = Submit(line);
