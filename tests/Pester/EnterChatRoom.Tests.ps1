@@ -77,6 +77,19 @@ Enter-ChatRoom
         Wait-Screen '^\d\d:\d\d:\d\d <alice> typing more$'
     }
 
+    It 'edits the line with Backspace and clears it with Escape' {
+        Invoke-Tmux send-keys -t $pane -l 'scrap this'
+        Wait-Screen '^#lobby> scrap this$'
+        Invoke-Tmux send-keys -t $pane Escape
+        Wait-Screen '^#lobby>$'
+        Invoke-Tmux send-keys -t $pane -l 'fixx'
+        Invoke-Tmux send-keys -t $pane BSpace BSpace
+        Wait-Screen '^#lobby> fi$'
+        Send-Line 'ne'
+        $message = Receive-ChatMessage -Session $bob -Count 1 -Timeout 10
+        $message.Text | Should -Be 'fine'
+    }
+
     It 'says what <Command> needs on a Text session' -ForEach @(
         @{ Command = '/msg carol psst'; Reply = '^\*\*\* The Text protocol has no private messages; connect with -Protocol Irc\.$' }
         @{ Command = '/nick alicia'; Reply = '^\*\*\* The Text protocol cannot change names; connect with -Protocol Irc\.$' }
