@@ -16,6 +16,7 @@
     CmdletsToExport        = @(
         'Connect-ChatRoom'
         'Disconnect-ChatRoom'
+        'Enter-ChatRoom'
         'Get-ChatServer'
         'Get-ChatSession'
         'Receive-ChatMessage'
@@ -29,9 +30,9 @@
     PrivateData            = @{
         PSData = @{
             Tags         = @('chat', 'irc', 'socket', 'tcp', 'udp', 'netcat', 'bot', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            LicenseUri   = 'https://github.com/pschat/PSChat/blob/main/LICENSE'
             ProjectUri   = 'https://github.com/pschat/PSChat'
-            ReleaseNotes = 'See CHANGELOG.md.'
+            ReleaseNotes = 'Interactive console chat (Enter-ChatRoom), argument completion, list views, packaging. The full history is in CHANGELOG.md: https://github.com/pschat/PSChat/blob/main/CHANGELOG.md'
         }
     }
 }

@@ -11,22 +11,28 @@
     Test: Build, then the xunit engine tests and the Pester suite against the staged module.
     Demo: Build, then a chat on the embedded default server with two scripted clients.
     Docs: convert docs/*.md (PlatyPS markdown) into the staged module's en-US help; Build runs it.
+    Package: Build, then a versioned .nupkg of the staged module in ./out/packages (see -PackageId).
     Clean: remove build output.
 .PARAMETER Configuration
     Release (default) or Debug.
 .PARAMETER Tag
     With Test: run only the Pester tests with these tags (Unit, E2E, Interop).
+.PARAMETER PackageId
+    With Package: the package id (PSChat by default). The PowerShell Gallery already has an unrelated
+    'PsChat' (ids ignore case), so a release may pick a free id; the manifest is then named after it.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
     [string] $Configuration = 'Release',
 
-    [string[]] $Tag
+    [string[]] $Tag,
+
+    [string] $PackageId = 'PSChat'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -81,6 +87,8 @@ function Invoke-Build {
         Copy-Item $source $ModuleDir
     }
 
+    Copy-Item (Join-Path $Root 'LICENSE') $ModuleDir
+
     $version = Get-PSChatVersion
     $manifest = (Get-Content (Join-Path $Root 'PSChat.psd1') -Raw) -replace "ModuleVersion(\s*)=(\s*)'[^']*'", "ModuleVersion`$1=`$2'$version'"
     Set-Content -Path (Join-Path $ModuleDir 'PSChat.psd1') -Value $manifest -Encoding utf8NoBOM
@@ -114,9 +122,9 @@ function Get-PesterModulePath {
 }
 
 function Install-TestDependency {
-    # The end-to-end tests drive real third-party programs (netcat). On a Debian machine where we are
+    # The end-to-end tests drive real third-party programs (netcat; tmux as the console of Enter-ChatRoom). On a Debian machine where we are
     # root, install what is missing; elsewhere, tests that need them report themselves as skipped.
-    $wanted = [ordered]@{ nc = 'netcat-openbsd' }
+    $wanted = [ordered]@{ nc = 'netcat-openbsd'; tmux = 'tmux' }
     $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })
     if ($missing.Count -eq 0) { return }
     $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')
@@ -181,6 +189,12 @@ function Invoke-Demo {
     finally { Pop-Location }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $Root 'tools/New-PSChatPackage.ps1') -ModulePath $ModuleDir -DestinationPath (Join-Path $OutDir 'packages') -PackageId $PackageId
+    Write-Host "Packaged $($package.FullName)"
+}
+
 function Invoke-Clean {
     foreach ($path in $ModuleDir, $OutDir) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -193,6 +207,7 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Docs' { Invoke-Docs }
+    'Package' { Invoke-Package }
     'Clean' { Invoke-Clean }
     default { throw "Unknown task $Task" }
 }

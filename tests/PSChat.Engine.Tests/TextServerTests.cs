@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -133,10 +134,26 @@ namespace PSChat.Engine.Tests
             using var sender = fx.Join();
             string line = "s:" + new string('y', 1000) + "\n";
 
-            // More than the kernel buffers on loopback hold (4 MiB send side here) plus the queue.
+            // More than the kernel buffers on loopback hold (4 MiB send side here) plus the queue, sent
+            // no faster than the reader reads (it must never be the slow one, even on a loaded machine).
             const int lines = 6000;
-            var reading = Task.Run(() => Enumerable.Range(0, lines).Select(_ => reader.ReadLine(10000)).ToList());
-            for (int i = 0; i < lines; i++) sender.Write(line);
+            int read = 0;
+            var reading = Task.Run(() =>
+            {
+                var got = new List<string>(lines);
+                for (int i = 0; i < lines; i++)
+                {
+                    got.Add(reader.ReadLine(20000));
+                    Volatile.Write(ref read, i + 1);
+                }
+
+                return got;
+            });
+            for (int i = 0; i < lines; i++)
+            {
+                if (i % 64 == 0) Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref read) >= i - 128, 20000), "the reader fell behind");
+                sender.Write(line);
+            }
 
             var received = await reading;
             Assert.All(received, l => Assert.Equal(line, l));

@@ -153,3 +153,10 @@ function Wait-ServerEvent {
         if ($e.Kind -eq $Kind -and (& $Where $e)) { return $e }
     }
 }
+
+function Get-PwshCommand {
+    # The command line that starts this same PowerShell again (a child pwsh, a tmux pane): under the
+    # .NET local tool that is dotnet with pwsh.dll, else the pwsh executable.
+    $hostProcess = (Get-Process -Id $PID).Path
+    if ((Split-Path $hostProcess -Leaf) -match '^dotnet') { @($hostProcess, (Join-Path $PSHOME 'pwsh.dll')) } else { @($hostProcess) }
+}

@@ -155,6 +155,20 @@ namespace PSChat
             protocol.Part(room, reason);
         }
 
+        /// <summary>Asks for another name; <see cref="Name"/> changes when the server agrees (IRC).</summary>
+        public void ChangeName(string name)
+        {
+            EnsureOpen();
+            protocol.ChangeName(name);
+        }
+
+        /// <summary>Asks who is in a room; the answer arrives as messages (IRC).</summary>
+        public void RequestMembers(string room)
+        {
+            EnsureOpen();
+            protocol.RequestMembers(room);
+        }
+
         /// <summary>Waits for the next message. A negative timeout waits until a message, the close, or cancellation.</summary>
         public TakeResult Receive(TimeSpan timeout, CancellationToken cancel, out ChatMessage? message) =>
             buffer.Take(timeout, cancel, out message);

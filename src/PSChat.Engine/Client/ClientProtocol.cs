@@ -29,6 +29,12 @@ namespace PSChat.Engine.Client
 
         public virtual void Part(string room, string? reason) => throw new NotSupportedException($"The {Name} protocol has no rooms to leave.");
 
+        /// <summary>Asks the server for another name (IRC NICK); the answer arrives as a message.</summary>
+        public virtual void ChangeName(string name) => throw new NotSupportedException($"The {Name} protocol cannot change names; connect with -Protocol Irc.");
+
+        /// <summary>Asks the server who is in a room (IRC NAMES); the answer arrives as messages.</summary>
+        public virtual void RequestMembers(string room) => throw new NotSupportedException($"The {Name} protocol cannot list who is in a room; connect with -Protocol Irc.");
+
         /// <summary>Says goodbye in the protocol's own way before the connection closes.</summary>
         public virtual void Quit(string reason)
         {

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Net.Sockets;
 using System.Threading.Tasks;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -26,6 +27,7 @@ namespace PSChat.Commands
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RoomCompleter))]
         public string[]? Room { get; set; }
 
         [Parameter]

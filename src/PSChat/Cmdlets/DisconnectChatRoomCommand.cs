@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -9,9 +10,11 @@ namespace PSChat.Commands
     {
         [Parameter(Position = 0, ParameterSetName = SessionParameterSets.Session, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public ChatSession? Session { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = SessionParameterSets.SessionId, ValueFromPipelineByPropertyName = true, HelpMessage = "The id of the session to close.")]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public int SessionId { get; set; }
 
         [Parameter]
@@ -27,7 +30,7 @@ namespace PSChat.Commands
             if (!ShouldProcess($"session {session.Id} ({session.Name}@{session.ComputerName}:{session.Port})", "Disconnect chat session")) return;
             session.Disconnect(Reason);
             session.Completion.Wait(System.TimeSpan.FromSeconds(3));
-            WriteVerbose($"Session {session.Id} closed: {session.CloseReason}.");
+            WriteVerbose($"Session {session.Id} left ('{Reason}'); the connection closed: {session.CloseReason}.");
             if (PassThru) Emit(session);
         }
     }

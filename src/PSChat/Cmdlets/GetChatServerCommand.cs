@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -10,6 +11,7 @@ namespace PSChat.Commands
         [Parameter(Position = 0, ParameterSetName = ServerSelector.ByName, ValueFromPipelineByPropertyName = true)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ServerSelector.ByPort)]

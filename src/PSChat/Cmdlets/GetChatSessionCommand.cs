@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Management.Automation;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -14,10 +15,12 @@ namespace PSChat.Commands
         [Parameter(Position = 0, ParameterSetName = ByName)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
         [Alias("SessionId")]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public int[]? Id { get; set; }
 
         protected override void ProcessRecord()

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using PSChat.Engine.Client;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -11,9 +12,11 @@ namespace PSChat.Commands
     {
         [Parameter(Position = 0, ParameterSetName = SessionParameterSets.Session, ValueFromPipeline = true)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public ChatSession? Session { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = SessionParameterSets.SessionId, ValueFromPipelineByPropertyName = true, HelpMessage = "The id of the session to read from.")]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public int SessionId { get; set; }
 
         /// <summary>Keep writing messages as they arrive until Ctrl+C, -Count, -Timeout or the session closes.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -18,13 +19,16 @@ namespace PSChat.Commands
 
         [Parameter(ParameterSetName = SessionParameterSets.Session)]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public ChatSession? Session { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = SessionParameterSets.SessionId, ValueFromPipelineByPropertyName = true, HelpMessage = "The id of the session to send through.")]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public int SessionId { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(RoomCompleter))]
         public string? Room { get; set; }
 
         /// <summary>A nick to send a private message to (IRC).</summary>

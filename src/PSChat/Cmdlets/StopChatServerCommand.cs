@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
@@ -14,6 +15,7 @@ namespace PSChat.Commands
         [Parameter(Mandatory = true, ParameterSetName = ServerSelector.ByName, HelpMessage = "The name of the server to stop; wildcards allowed.")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ServerNameCompleter))]
         public string[]? Name { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ServerSelector.ByPort, HelpMessage = "The port of the server to stop.")]

@@ -1,0 +1,45 @@
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+}
+
+Describe 'ChatSession.MessageReceived with PowerShell eventing' -Tag 'E2E' {
+    BeforeAll {
+        $server = Start-ChatServer -Port 0
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Text -Room '#lobby'
+        $bob = Connect-ChatRoom -Port $server.Port -Name bob -Protocol Text -Room '#lobby'
+        Wait-ClientCount $server 2
+    }
+
+    AfterAll {
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        Get-ChatServer | Stop-ChatServer -Confirm:$false
+    }
+
+    AfterEach {
+        Get-EventSubscriber | Unregister-Event
+        Get-Event | Remove-Event
+    }
+
+    It 'runs a Register-ObjectEvent -Action for every message' {
+        $global:PSChatSeen = [System.Collections.Generic.List[string]]::new()
+        $null = Register-ObjectEvent -InputObject $bob -EventName MessageReceived -SourceIdentifier bob.message -Action {
+            $global:PSChatSeen.Add("$($EventArgs.Message.Sender)|$($EventArgs.Message.Text)|$($Sender.Name)")
+        }
+        Send-ChatMessage -Session $alice -Text 'one'
+        Send-ChatMessage -Session $alice -Text 'two'
+        Wait-Until { $global:PSChatSeen.Count -ge 2 } -Because 'two event actions'
+        $global:PSChatSeen | Should -Be @('alice|one|bob', 'alice|two|bob')
+        Remove-Variable PSChatSeen -Scope Global
+    }
+
+    It 'queues messages for Wait-Event' {
+        $null = Register-ObjectEvent -InputObject $bob -EventName MessageReceived -SourceIdentifier bob.wait
+        Send-ChatMessage -Session $alice -Text 'are you there?'
+        $event = Wait-Event -SourceIdentifier bob.wait -Timeout 10
+        $event | Should -Not -BeNullOrEmpty
+        $event.SourceEventArgs.Message | Should -BeOfType PSChat.ChatMessage
+        $event.SourceEventArgs.Message.Text | Should -Be 'are you there?'
+        $event.SourceEventArgs.Message.SessionId | Should -Be $bob.Id
+        $event.Sender | Should -Be $bob
+    }
+}
