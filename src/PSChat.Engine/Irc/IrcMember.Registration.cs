@@ -70,7 +70,7 @@ namespace PSChat.Engine.Irc
 
             if (!IrcNames.IsValidNick(wanted!))
             {
-                Reply(Numerics.ERR_ERRONEUSNICKNAME, wanted!, "Erroneous nickname");
+                Reply(Numerics.ERR_ERRONEUSNICKNAME, wanted!, "Erroneus nickname");
                 return;
             }
 
