@@ -133,7 +133,8 @@ namespace PSChatTests
 function Watch-ServerEvent {
     # Records a server's events into a thread-safe queue the test can wait on.
     param([Parameter(Mandatory)] $Server)
-    [PSChatTests.EventRecorder]::new($Server).Queue
+    # The comma keeps PowerShell from enumerating the (empty) collection into nothing.
+    , [PSChatTests.EventRecorder]::new($Server).Queue
 }
 
 function Wait-ServerEvent {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using PSChat.Engine.Rooms;
+using PSChat.Engine.Text;
 
 namespace PSChat.Engine.Irc
 {
@@ -111,7 +112,7 @@ namespace PSChat.Engine.Irc
             }
 
             Reply(Numerics.RPL_MOTDSTART, $"- {ServerName} Message of the day - ");
-            foreach (string line in motd) Reply(Numerics.RPL_MOTD, "- " + line);
+            foreach (string line in motd) Reply(Numerics.RPL_MOTD, "- " + TextRules.StripControls(line));
             Reply(Numerics.RPL_ENDOFMOTD, "End of /MOTD command.");
         }
     }
