@@ -159,7 +159,6 @@ namespace PSChat.Engine.Tests
             b.SkipTo("321");
             Assert.Equal(":irc.test 321 bob Channel :Users  Name", b.LastLine);
             Assert.Equal(":irc.test 322 bob #chan 2 :all about cheese", b.NextLine());
-            Assert.Equal(":irc.test 322 bob #lobby 0 :", b.NextLine());
             Assert.Equal(":irc.test 323 bob :End of /LIST", b.NextLine());
         }
 

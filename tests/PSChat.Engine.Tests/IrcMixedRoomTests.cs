@@ -40,6 +40,24 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void TextNameThatIsNoIrcNickStaysInTheTextOnIrc()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(50));
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Send("JOIN #lobby");
+            alice.SkipTo("366");
+            using var text = TestClient.Connect(fx.EndPoint);
+            using var other = TestClient.Connect(fx.EndPoint);
+            alice.Expect("JOIN");
+            alice.Expect("JOIN");
+
+            text.Write("t.o.m:hi\n");
+
+            Assert.Matches(@"^:guest\d+!text@127\.0\.0\.1 PRIVMSG #lobby t\.o\.m:hi$", alice.NextLine());
+            Assert.Equal("t.o.m:hi\n", other.ReadLine());
+        }
+
+        [Fact]
         public void IrcClientNeverSeesTextLinesSentWhileItWasBeingDetected()
         {
             using var fx = IrcBasicsTests.Irc();

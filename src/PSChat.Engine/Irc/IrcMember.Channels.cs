@@ -263,7 +263,7 @@ namespace PSChat.Engine.Irc
         {
             IEnumerable<ChatRoom> rooms = message.Parameters.Count > 0 && message.Parameters[0].Length > 0
                 ? SplitList(message.Parameters[0]).Select(server.FindRoom).Where(r => r != null).Select(r => r!)
-                : server.RoomObjects.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase);
+                : server.RoomObjects.Where(r => VisibleCount(r) > 0).OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase);
             Reply(Numerics.RPL_LISTSTART, "Channel", "Users  Name");
             foreach (var room in rooms)
             {

@@ -107,9 +107,12 @@ namespace PSChat.Engine.Server
                 return;
             }
 
+            // Only a name IRC can carry becomes the nick; otherwise the name stays part of the text, so
+            // IRC members still see who spoke. Text clients get the line as it came either way.
             if (TextRules.TrySplitSender(line, out string sender, out string text) && sender != Nick)
             {
-                TakeName(sender);
+                if (Irc.IrcNames.IsValidNick(sender)) TakeName(sender);
+                if (sender != Nick) text = line;
             }
 
             var original = new byte[count];
