@@ -97,9 +97,8 @@ Describe 'Start-ChatServer speaks IRC' -Tag 'E2E' {
                 do { $line = Read-IrcLine $irc } until ($line -like '* 366 *')
 
                 $text = [RawClient]::new($port)
-                # The raw client's own view of its address is IPv4-mapped IPv6; the port is what matches.
-                $localPort = $text.Tcp.Client.LocalEndPoint.Port
-                $null = Wait-ServerEvent $events Joined -Where { $args[0].Client -eq "127.0.0.1:$localPort" -and $args[0].Protocol -eq 'Text' }
+                $local = $text.LocalEndPoint()
+                $null = Wait-ServerEvent $events Joined -Where { $args[0].Client -eq $local -and $args[0].Protocol -eq 'Text' }
                 Read-IrcLine $irc | Should -Match '^:guest\d+!text@127\.0\.0\.1 JOIN #lobby$'
 
                 $text.Send("tom:hello from netcat`n")

@@ -25,6 +25,7 @@ namespace PSChat.Engine.Server
         private readonly ChatRoom room;
         private int phase;
         private int rejectedInRow;
+        private bool leaving;
         private int style = -1;
         private IServerClient? successor;
 
@@ -82,7 +83,7 @@ namespace PSChat.Engine.Server
                 {
                     if (Interlocked.Exchange(ref phase, HandedOver) == HandedOver) return;
                     successor = next;
-                    Leave(announce: false);
+                    LeaveRoom(announce: false);
                     Connection.QuietTime = TimeSpan.Zero;
                     Connection.ResumeSending(discardQueued: true);
                     next.OnLine(buffer, offset, count, terminator);
@@ -92,6 +93,8 @@ namespace PSChat.Engine.Server
                 BecomeText();
             }
 
+            // The rest of a read after "exit" or too many refusals is not this client's to say.
+            if (leaving) return;
             style = (int)terminator;
             string? refusal = TextRules.TryDecode(buffer, offset, count, out string line);
             if (refusal != null)
@@ -103,7 +106,7 @@ namespace PSChat.Engine.Server
             rejectedInRow = 0;
             if (line == "exit")
             {
-                Connection.Close("client said exit");
+                CloseWith("client said exit");
                 return;
             }
 
@@ -134,6 +137,7 @@ namespace PSChat.Engine.Server
                 return;
             }
 
+            if (leaving) return;
             Refuse($"line longer than {server.Options.MaxLineLength} bytes ({bytesSeen} seen)");
         }
 
@@ -141,7 +145,7 @@ namespace PSChat.Engine.Server
         {
             if (Volatile.Read(ref phase) == HandedOver) return;
             Interlocked.Exchange(ref phase, HandedOver);
-            Leave(announce: true);
+            LeaveRoom(announce: true);
             server.Forget(this);
             server.Raise(ServerEventKind.Disconnected, e =>
             {
@@ -153,6 +157,12 @@ namespace PSChat.Engine.Server
         public void Shutdown(string reason)
         {
             SendSystemLine(reason);
+            Connection.Close(reason);
+        }
+
+        private void CloseWith(string reason)
+        {
+            leaving = true;
             Connection.Close(reason);
         }
 
@@ -185,7 +195,7 @@ namespace PSChat.Engine.Server
             });
         }
 
-        private void Leave(bool announce)
+        private void LeaveRoom(bool announce)
         {
             if (room.Remove(this) && announce && !Hidden)
             {
@@ -205,7 +215,7 @@ namespace PSChat.Engine.Server
             });
             if (++rejectedInRow >= server.Options.MaxRejectedLines)
             {
-                Connection.Close($"{rejectedInRow} refused lines in a row");
+                CloseWith($"{rejectedInRow} refused lines in a row");
             }
         }
 
