@@ -30,6 +30,8 @@ namespace PSChat.Engine.Tests
             Assert.Equal("alice:hi carol\n", text.ReadLine());
             alice.Send("PRIVMSG carol :just you");
             Assert.Equal("alice:just you\n", text.ReadLine());
+            alice.Send("PRIVMSG #lobby :\u0001ACTION waves\u0001 \u001b[2J\u0002bold");
+            Assert.Equal("alice:ACTION waves [2J\u0002bold\n", text.ReadLine());
 
             alice.Send("NAMES #lobby");
             Assert.Equal(":irc.test 353 alice = #lobby :@alice carol", alice.NextLine());

@@ -188,6 +188,39 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void ClientStillRegisteringCannotBeAddressed()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var early = IrcTestClient.Connect(fx);
+            early.Send("NICK early");
+            using var bob = IrcTestClient.Register(fx, "bob");
+
+            bob.Send("PRIVMSG early :hi");
+            Assert.Equal(":irc.test 401 bob early :No such nick/channel", bob.NextLine());
+            bob.Send("NICK early");
+            Assert.Equal(":irc.test 433 bob early :Nickname is already in use", bob.NextLine());
+        }
+
+        [Fact]
+        public void LinesAfterQuitInTheSameReadAreIgnored()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Send("JOIN #chan");
+            alice.SkipTo("366");
+            using var bob = IrcTestClient.Register(fx, "bob");
+            bob.Send("JOIN #chan");
+            bob.SkipTo("366");
+            alice.Expect("JOIN");
+
+            bob.Raw.Write("QUIT :bye\r\nPRIVMSG #chan :ghost\r\n");
+
+            Assert.Equal(":bob!bob@127.0.0.1 QUIT :Quit: bye", alice.NextLine());
+            alice.Send("PING :after");
+            Assert.Equal(":irc.test PONG irc.test after", alice.NextLine());
+        }
+
+        [Fact]
         public void UnregisteredClientGetsNotRegistered()
         {
             using var fx = IrcBasicsTests.Irc();

@@ -173,8 +173,8 @@ namespace PSChat.Engine.Irc
             string reason = IrcNames.Truncate(message[2] is string r && r.Length > 0 ? r : Nick, IrcNames.KickLength);
             foreach (string nick in SplitList(message.Parameters[1]))
             {
-                var target = server.FindMember(nick);
-                if (target == null || !room.Contains(target) || target.Hidden)
+                var target = FindVisibleMember(nick);
+                if (target == null || !room.Contains(target))
                 {
                     Reply(Numerics.ERR_USERNOTINCHANNEL, nick, room.Name, "They aren't on that channel");
                     continue;
@@ -190,8 +190,8 @@ namespace PSChat.Engine.Irc
         {
             string nick = message.Parameters[0];
             string channel = message.Parameters[1];
-            var target = server.FindMember(nick);
-            if (target == null || target.Hidden)
+            var target = FindVisibleMember(nick);
+            if (target == null)
             {
                 Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
                 return;
@@ -242,7 +242,7 @@ namespace PSChat.Engine.Irc
             int used = 0;
             foreach (var member in room.Members)
             {
-                if (member.Hidden) continue;
+                if (!IsVisible(member)) continue;
                 string entry = IrcModes.Prefix(room.GetStatus(member), all) + member.Nick;
                 if (used + entry.Length + 1 > budget && line.Count > 0)
                 {
@@ -273,7 +273,7 @@ namespace PSChat.Engine.Irc
             Reply(Numerics.RPL_LISTEND, "End of /LIST");
         }
 
-        private static int VisibleCount(ChatRoom room) => room.Members.Count(m => !m.Hidden);
+        private static int VisibleCount(ChatRoom room) => room.Members.Count(IsVisible);
 
         private static string UnixTime(DateTime time) =>
             ((long)(time.ToUniversalTime() - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds).ToString(CultureInfo.InvariantCulture);

@@ -79,8 +79,8 @@ namespace PSChat.Engine.Irc
 
         private void MessageMember(string nick, RoomEventKind kind, string text, string? clientTags, bool errors)
         {
-            var target = server.FindMember(nick);
-            if (target == null || target.Hidden)
+            var target = FindVisibleMember(nick);
+            if (target == null)
             {
                 if (errors) Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
                 return;

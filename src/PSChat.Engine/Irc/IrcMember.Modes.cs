@@ -25,7 +25,7 @@ namespace PSChat.Engine.Irc
         {
             if (!CaseMapping.Equals(nick, Nick))
             {
-                if (server.FindMember(nick) == null) Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
+                if (FindVisibleMember(nick) == null) Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
                 else Reply(Numerics.ERR_USERSDONTMATCH, "Cant change mode for other users");
                 return;
             }
@@ -200,8 +200,8 @@ namespace PSChat.Engine.Irc
 
         private void ApplyStatus(ChatRoom room, bool adding, char mode, string nick, ModeChanges applied)
         {
-            var target = server.FindMember(nick);
-            if (target == null || target.Hidden)
+            var target = FindVisibleMember(nick);
+            if (target == null)
             {
                 Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
                 return;

@@ -26,7 +26,7 @@ namespace PSChat.Engine.Irc
             {
                 if (server.FindRoom(mask) is ChatRoom room)
                 {
-                    foreach (var member in room.Members.Where(x => !x.Hidden))
+                    foreach (var member in room.Members.Where(IsVisible))
                     {
                         SendWhoReply(room.Name, member, IrcModes.Prefix(room.GetStatus(member), all));
                     }
@@ -34,7 +34,7 @@ namespace PSChat.Engine.Irc
             }
             else
             {
-                foreach (var member in server.Members.Where(x => !x.Hidden && x.Nick != "*" && IrcNames.MatchesMask(mask, x.Nick)))
+                foreach (var member in server.Members.Where(x => IsVisible(x) && IrcNames.MatchesMask(mask, x.Nick)))
                 {
                     if (mask.IndexOfAny(new[] { '*', '?' }) >= 0 && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this)) continue;
                     var shared = member.Rooms.FirstOrDefault();
@@ -64,8 +64,8 @@ namespace PSChat.Engine.Irc
             string nicks = message.Parameters[message.Parameters.Count - 1];
             foreach (string nick in SplitList(nicks))
             {
-                var member = server.FindMember(nick);
-                if (member == null || member.Hidden)
+                var member = FindVisibleMember(nick);
+                if (member == null)
                 {
                     Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
                     continue;
@@ -92,7 +92,7 @@ namespace PSChat.Engine.Irc
 
         private void SendLusers()
         {
-            var members = server.Members.Where(m => !m.Hidden).ToArray();
+            var members = server.Members.Where(IsVisible).ToArray();
             int invisible = members.Count(m => m is IrcMember { Invisible: true });
             string users = members.Length.ToString(CultureInfo.InvariantCulture);
             Reply(Numerics.RPL_LUSERCLIENT, $"There are {members.Length - invisible} users and {invisible} invisible on 1 servers");

@@ -69,7 +69,8 @@ namespace PSChat.Engine.Irc
 
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
-            if (Volatile.Read(ref closed) != 0) return;
+            // After QUIT or ERROR the rest of the read is not acted on.
+            if (Volatile.Read(ref closed) != 0 || quitReason != null) return;
             Interlocked.Exchange(ref lastHeardTicks, DateTime.UtcNow.Ticks);
             Interlocked.Exchange(ref pingSentTicks, 0);
             int body = offset;
@@ -160,6 +161,17 @@ namespace PSChat.Engine.Irc
         }
 
         private void Send(IrcMessage message) => Connection.Send(message.ToBytes());
+
+        /// <summary>A member other clients may see and address: not a client still being detected or registering.</summary>
+        private static bool IsVisible(ChatMember? member) =>
+            member != null && !member.Hidden && !(member is IrcMember { IsRegistered: false });
+
+        /// <summary>The visible member holding a nick, or null.</summary>
+        private ChatMember? FindVisibleMember(string nick)
+        {
+            var member = server.FindMember(nick);
+            return IsVisible(member) ? member : null;
+        }
 
         /// <summary>Sends ERROR (the RFC's last word to a client) and closes; others see <paramref name="quit"/>.</summary>
         private void CloseWithError(string error, string quit)

@@ -243,7 +243,8 @@ namespace PSChat.Engine.Server
 
         private static byte[] Encode(RoomEvent e, LineTerminator terminator)
         {
-            byte[] body = e.OriginalLine ?? Encoding.UTF8.GetBytes(e.Source.Nick + ":" + e.Text);
+            // Text from IRC may carry control bytes (CTCP, escapes) no text client should get.
+            byte[] body = e.OriginalLine ?? Encoding.UTF8.GetBytes(TextRules.StripControls(e.Source.Nick + ":" + e.Text));
             return Terminate(body, terminator);
         }
 
