@@ -40,6 +40,7 @@ namespace PSChat.Engine.Tests
         [InlineData("MODE bob", ":irc.test 221 bob +")]
         [InlineData("MODE bob +i", ":bob!bob@127.0.0.1 MODE bob +i")]
         [InlineData("CAP FOO", ":irc.test 410 bob FOO :Invalid CAP command")]
+        [InlineData("CAP REQ", ":irc.test 461 bob CAP :Not enough parameters")]
         [InlineData("AWAY :at lunch", ":irc.test 306 bob :You have been marked as being away")]
         [InlineData("AWAY", ":irc.test 305 bob :You are no longer marked as being away")]
         [InlineData("NAMES #nochan", ":irc.test 366 bob #nochan :End of /NAMES list")]

@@ -114,8 +114,14 @@ namespace PSChat.Engine.Irc
                     SendCap("LIST", Capabilities.Names(Caps));
                     break;
                 case "REQ":
+                    if (message.Parameters.Count < 2)
+                    {
+                        Reply(Numerics.ERR_NEEDMOREPARAMS, "CAP", "Not enough parameters");
+                        return;
+                    }
+
                     if (!IsRegistered) capNegotiating = true;
-                    RequestCaps(message[1] ?? string.Empty);
+                    RequestCaps(message.Parameters[1]);
                     break;
                 case "END":
                     if (IsRegistered) return;
