@@ -118,6 +118,18 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void StoppingTheServerSendsErrorAndCloses()
+        {
+            using var fx = Irc();
+            using var a = IrcTestClient.Register(fx, "alice");
+
+            fx.Server.Stop();
+
+            Assert.Equal("ERROR :Closing Link: 127.0.0.1 (server is shutting down)", a.NextLine());
+            Assert.True(a.Raw.WaitForClose());
+        }
+
+        [Fact]
         public void UnregisteredClientIsDroppedAfterTheRegistrationTimeout()
         {
             using var fx = Irc(o => o.RegistrationTimeout = TimeSpan.FromMilliseconds(200));
