@@ -102,11 +102,7 @@ namespace PSChat.Engine.Tests
             });
             using var a = IrcTestClient.Register(fx, "alice");
             using var b = IrcTestClient.Register(fx, "bob");
-            a.Send("JOIN #r");
-            a.SkipTo("366");
-            b.Send("JOIN #r");
-            b.SkipTo("366");
-            a.SkipTo("JOIN");
+            IrcTestClient.JoinAll("#r", a, b);
 
             b.SkipTo("PING");
             Assert.Equal("PING irc.test", b.LastLine);

@@ -36,10 +36,8 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var a = IrcTestClient.Register(fx, "alice", "server-time");
             using var b = IrcTestClient.Register(fx, "bob");
-            a.Send("JOIN #chan");
-            a.SkipTo("366");
-            b.Send("JOIN #chan");
-            b.SkipTo("366");
+            a.Join("#chan");
+            b.Join("#chan");
 
             Assert.Matches(@"^@time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z :bob!bob@127\.0\.0\.1 JOIN #chan$", a.NextLine());
             b.Send("PRIVMSG #chan :hi all");
@@ -56,11 +54,7 @@ namespace PSChat.Engine.Tests
             using var a = IrcTestClient.Register(fx, "alice", "message-tags");
             using var b = IrcTestClient.Register(fx, "bob", "message-tags");
             using var c = IrcTestClient.Register(fx, "carol");
-            foreach (var client in new[] { a, b, c })
-            {
-                client.Send("JOIN #chan");
-                client.SkipTo("366");
-            }
+            IrcTestClient.JoinAll("#chan", a, b, c);
 
             a.Send("@+draft/react=\\:-) TAGMSG #chan");
             a.Send("@+example=a\\sb;nope=x PRIVMSG #chan :tagged");
@@ -78,8 +72,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var a = IrcTestClient.Register(fx, "alice", "echo-message");
             using var b = IrcTestClient.Register(fx, "bob");
-            a.Send("JOIN #chan");
-            a.SkipTo("366");
+            a.Join("#chan");
 
             a.Send("PRIVMSG #chan :to myself");
             a.Send("NOTICE bob :to bob");
@@ -95,12 +88,10 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var a = IrcTestClient.Register(fx, "alice", "multi-prefix");
             using var b = IrcTestClient.Register(fx, "bob");
-            a.Send("JOIN #chan");
-            a.SkipTo("366");
+            a.Join("#chan");
             a.Send("MODE #chan +v alice");
             a.Expect("MODE");
-            b.Send("JOIN #chan");
-            b.SkipTo("366");
+            b.Join("#chan");
             a.Expect("JOIN");
 
             a.Send("NAMES #chan");
@@ -145,8 +136,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var a = IrcTestClient.Register(fx, "alice");
             using var b = IrcTestClient.Register(fx, "bob");
-            a.Send("JOIN #chan");
-            a.SkipTo("366");
+            a.Join("#chan");
             a.Send("TOPIC #chan :all about cheese");
             Assert.Equal(":alice!alice@127.0.0.1 TOPIC #chan :all about cheese", a.NextLine());
 
@@ -168,11 +158,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var a = IrcTestClient.Register(fx, "alice");
             using var b = IrcTestClient.Register(fx, "bob");
-            a.Send("JOIN #chan");
-            a.SkipTo("366");
-            b.Send("JOIN #chan");
-            b.SkipTo("366");
-            a.Expect("JOIN");
+            IrcTestClient.JoinAll("#chan", a, b);
 
             a.Send("KICK #chan bob :behave");
 
@@ -190,11 +176,7 @@ namespace PSChat.Engine.Tests
             using var b = IrcTestClient.Register(fx, "bob");
             foreach (string room in new[] { "#one", "#two" })
             {
-                a.Send("JOIN " + room);
-                a.SkipTo("366");
-                b.Send("JOIN " + room);
-                b.SkipTo("366");
-                a.Expect("JOIN");
+                IrcTestClient.JoinAll(room, a, b);
             }
 
             b.Send("NICK Robert");
@@ -213,11 +195,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var a = IrcTestClient.Register(fx, "alice");
             var b = IrcTestClient.Register(fx, "bob");
-            a.Send("JOIN #chan");
-            a.SkipTo("366");
-            b.Send("JOIN #chan");
-            b.SkipTo("366");
-            a.Expect("JOIN");
+            IrcTestClient.JoinAll("#chan", a, b);
 
             b.Dispose();
 

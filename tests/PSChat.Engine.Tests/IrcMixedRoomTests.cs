@@ -11,8 +11,7 @@ namespace PSChat.Engine.Tests
         {
             using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(100));
             using var alice = IrcTestClient.Register(fx, "alice");
-            alice.Send("JOIN #lobby");
-            alice.SkipTo("366");
+            alice.Join("#lobby");
 
             using var text = TestClient.Connect(fx.EndPoint);
             var join = alice.Next();
@@ -46,8 +45,7 @@ namespace PSChat.Engine.Tests
         {
             using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(50));
             using var alice = IrcTestClient.Register(fx, "alice");
-            alice.Send("JOIN #lobby");
-            alice.SkipTo("366");
+            alice.Join("#lobby");
             using var text = TestClient.Connect(fx.EndPoint);
             using var other = TestClient.Connect(fx.EndPoint);
             alice.Expect("JOIN");

@@ -52,8 +52,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
             using var carol = IrcTestClient.Register(fx, "carol");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
+            alice.Join("#chan");
             using var bob = IrcTestClient.Register(fx, "bob");
 
             bob.Send(command);
@@ -71,11 +70,9 @@ namespace PSChat.Engine.Tests
         {
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
+            alice.Join("#chan");
             using var bob = IrcTestClient.Register(fx, "bob");
-            bob.Send("JOIN #chan");
-            bob.SkipTo("366");
+            bob.Join("#chan");
 
             bob.Send(command);
             bob.Send("PING :done");
@@ -99,8 +96,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
             using var carol = IrcTestClient.Register(fx, "carol");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
+            alice.Join("#chan");
             using var bob = IrcTestClient.Register(fx, "bob");
             bob.Send("JOIN #chan");
             alice.SkipTo("JOIN");
@@ -115,8 +111,7 @@ namespace PSChat.Engine.Tests
         {
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
+            alice.Join("#chan");
             alice.Send("MODE #chan +k one");
             Assert.Equal(":alice!alice@127.0.0.1 MODE #chan +k one", alice.NextLine());
             alice.Send("MODE #chan +k two");
@@ -133,8 +128,7 @@ namespace PSChat.Engine.Tests
         {
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
+            alice.Join("#chan");
             alice.Send("MODE #chan " + modes);
             alice.Expect("MODE");
             using var bob = IrcTestClient.Register(fx, "bob");
@@ -150,8 +144,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
             using var bob = IrcTestClient.Register(fx, "bob");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
+            alice.Join("#chan");
             alice.Send("MODE #chan +i");
             alice.Expect("MODE");
 
@@ -169,11 +162,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
             using var bob = IrcTestClient.Register(fx, "bob");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
-            bob.Send("JOIN #chan");
-            bob.SkipTo("366");
-            alice.SkipTo("JOIN");
+            IrcTestClient.JoinAll("#chan", alice, bob);
             alice.Send("MODE #chan +m");
             bob.Expect("MODE");
 
@@ -207,11 +196,9 @@ namespace PSChat.Engine.Tests
         {
             using var fx = IrcBasicsTests.Irc();
             using var alice = IrcTestClient.Register(fx, "alice");
-            alice.Send("JOIN #chan");
-            alice.SkipTo("366");
+            alice.Join("#chan");
             using var bob = IrcTestClient.Register(fx, "bob");
-            bob.Send("JOIN #chan");
-            bob.SkipTo("366");
+            bob.Join("#chan");
             alice.Expect("JOIN");
 
             bob.Raw.Write("QUIT :bye\r\nPRIVMSG #chan :ghost\r\n");

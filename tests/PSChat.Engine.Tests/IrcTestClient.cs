@@ -36,6 +36,23 @@ namespace PSChat.Engine.Tests
             return client;
         }
 
+        /// <summary>Each client joins in turn; those already in see every later JOIN.</summary>
+        public static void JoinAll(string channel, params IrcTestClient[] clients)
+        {
+            for (int i = 0; i < clients.Length; i++)
+            {
+                clients[i].Join(channel);
+                for (int earlier = 0; earlier < i; earlier++) clients[earlier].Expect("JOIN");
+            }
+        }
+
+        /// <summary>Joins and reads through the end of the names list.</summary>
+        public void Join(string channel)
+        {
+            Send("JOIN " + channel);
+            SkipTo("366");
+        }
+
         public void Send(string line) => Raw.Write(line + "\r\n");
 
         /// <summary>The next line, parsed; its raw text (without CR LF) in <see cref="LastLine"/>.</summary>

@@ -117,20 +117,10 @@ namespace PSChat.Engine.Irc
                         adding = c == '+';
                         break;
                     case 'i':
-                        if (room.InviteOnly != adding) applied.Add(adding, c, null);
-                        room.InviteOnly = adding;
-                        break;
                     case 'm':
-                        if (room.Moderated != adding) applied.Add(adding, c, null);
-                        room.Moderated = adding;
-                        break;
                     case 'n':
-                        if (room.NoExternalMessages != adding) applied.Add(adding, c, null);
-                        room.NoExternalMessages = adding;
-                        break;
                     case 't':
-                        if (room.TopicLocked != adding) applied.Add(adding, c, null);
-                        room.TopicLocked = adding;
+                        ApplyFlag(room, adding, c, applied);
                         break;
                     case 'k':
                         ApplyKey(room, adding, next < parameters.Count ? parameters[next++] : null, applied);
@@ -169,6 +159,28 @@ namespace PSChat.Engine.Irc
             }
 
             return applied;
+        }
+
+        /// <summary>The modes without an argument: i, m, n, t.</summary>
+        private static void ApplyFlag(ChatRoom room, bool adding, char mode, ModeChanges applied)
+        {
+            bool current = mode switch
+            {
+                'i' => room.InviteOnly,
+                'm' => room.Moderated,
+                'n' => room.NoExternalMessages,
+                _ => room.TopicLocked,
+            };
+            if (current == adding) return;
+            switch (mode)
+            {
+                case 'i': room.InviteOnly = adding; break;
+                case 'm': room.Moderated = adding; break;
+                case 'n': room.NoExternalMessages = adding; break;
+                default: room.TopicLocked = adding; break;
+            }
+
+            applied.Add(adding, mode, null);
         }
 
         private void ApplyKey(ChatRoom room, bool adding, string? key, ModeChanges applied)
