@@ -47,6 +47,10 @@ namespace PSChat.Engine.Tests
         [InlineData("NAMES", ":irc.test 366 bob * :End of /NAMES list")]
         [InlineData("MODE #chan b", ":irc.test 368 bob #chan :End of channel ban list")]
         [InlineData("TOPIC #chan", ":irc.test 442 bob #chan :You're not on that channel")]
+        [InlineData("ISON nobody ALICE :carol x", ":irc.test 303 bob :alice carol")]
+        [InlineData("ISON nobody", ":irc.test 303 bob :")]
+        [InlineData("USERHOST alice nobody", ":irc.test 302 bob alice=+alice@127.0.0.1")]
+        [InlineData("ISON", ":irc.test 461 bob ISON :Not enough parameters")]
         public void OutsiderGetsTheRightNumeric(string command, string expected)
         {
             using var fx = IrcBasicsTests.Irc();

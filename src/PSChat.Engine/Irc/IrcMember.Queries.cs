@@ -16,6 +16,29 @@ namespace PSChat.Engine.Irc
             table["WHOIS"] = new Command((m, msg) => m.OnWhois(msg), 0);
             table["LUSERS"] = new Command((m, msg) => m.SendLusers(), 0);
             table["MOTD"] = new Command((m, msg) => m.SendMotd(), 0);
+            table["ISON"] = new Command((m, msg) => m.OnIson(msg), 1);
+            table["USERHOST"] = new Command((m, msg) => m.OnUserhost(msg), 1);
+        }
+
+        /// <summary>Which of the nicks are online, as the server spells them (several per parameter allowed).</summary>
+        private void OnIson(IrcMessage message)
+        {
+            var online = message.Parameters
+                .SelectMany(p => p.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+                .Select(FindVisibleMember)
+                .Where(m => m != null)
+                .Select(m => m!.Nick);
+            Reply(Numerics.RPL_ISON, string.Join(" ", online));
+        }
+
+        /// <summary>nick=+user@host (or '-' when away) for up to five nicks.</summary>
+        private void OnUserhost(IrcMessage message)
+        {
+            var replies = message.Parameters.Take(5)
+                .Select(FindVisibleMember)
+                .Where(m => m != null)
+                .Select(m => m!.Nick + "=" + (m.AwayMessage == null ? "+" : "-") + m.Identity.User + "@" + m.Identity.Host);
+            Reply(Numerics.RPL_USERHOST, string.Join(" ", replies));
         }
 
         private void OnWho(IrcMessage message)

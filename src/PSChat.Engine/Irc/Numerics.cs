@@ -16,6 +16,8 @@ namespace PSChat.Engine.Irc
         public const string RPL_LOCALUSERS = "265";
         public const string RPL_GLOBALUSERS = "266";
         public const string RPL_AWAY = "301";
+        public const string RPL_USERHOST = "302";
+        public const string RPL_ISON = "303";
         public const string RPL_UNAWAY = "305";
         public const string RPL_NOWAWAY = "306";
         public const string RPL_WHOISUSER = "311";
