@@ -47,6 +47,18 @@ namespace PSChat.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
+        [Parameter]
+        [ValidatePattern(@"^[A-Za-z0-9][A-Za-z0-9.\-]*$")]
+        public string HostName { get; set; } = "pschat.local";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Password { get; set; }
+
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[] Motd { get; set; } = new string[0];
+
         protected override void EndProcessing()
         {
             if (!IPAddress.TryParse(Address, out var address))
@@ -70,6 +82,9 @@ namespace PSChat.Commands
                 MaxSendQueue = MaxSendQueue,
                 MaxClients = MaxClients,
                 Protocol = Protocol,
+                HostName = HostName,
+                Password = Password,
+                Motd = Motd,
             };
 
             var foreground = Wait ? new ForegroundEvents() : null;

@@ -1,0 +1,84 @@
+using System;
+using Xunit;
+
+namespace PSChat.Engine.Tests
+{
+    /// <summary>Plain text clients and IRC clients in the default room see each other.</summary>
+    public class IrcMixedRoomTests
+    {
+        [Fact]
+        public void TextAndIrcClientsInTheLobbySeeEachOther()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(100));
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Join("#lobby");
+
+            using var text = TestClient.Connect(fx.EndPoint);
+            var join = alice.Next();
+            Assert.Equal("JOIN", join.Command);
+            Assert.Equal("#lobby", join[0]);
+            string guest = join.SourceNick!;
+            Assert.Matches("^guest[0-9]+$", guest);
+            Assert.Equal($":{guest}!text@127.0.0.1 JOIN #lobby", alice.LastLine);
+
+            text.Write("carol:hello irc\n");
+            Assert.Equal($":{guest}!text@127.0.0.1 NICK carol", alice.NextLine());
+            Assert.Equal(":carol!text@127.0.0.1 PRIVMSG #lobby :hello irc", alice.NextLine());
+
+            alice.Send("PRIVMSG #lobby :hi carol");
+            Assert.Equal("alice:hi carol\n", text.ReadLine());
+            alice.Send("PRIVMSG carol :just you");
+            Assert.Equal("alice:just you\n", text.ReadLine());
+            alice.Send("PRIVMSG #lobby :\u0001ACTION waves\u0001 \u001b[2J\u0002bold");
+            Assert.Equal("alice:ACTION waves [2J\u0002bold\n", text.ReadLine());
+
+            alice.Send("NAMES #lobby");
+            Assert.Equal(":irc.test 353 alice = #lobby :@alice carol", alice.NextLine());
+            alice.Expect("366");
+
+            text.Write("exit\n");
+            Assert.Equal(":carol!text@127.0.0.1 QUIT :Connection closed", alice.NextLine());
+        }
+
+        [Fact]
+        public void TextNameThatIsNoIrcNickStaysInTheTextOnIrc()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(50));
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Join("#lobby");
+            using var text = TestClient.Connect(fx.EndPoint);
+            using var other = TestClient.Connect(fx.EndPoint);
+            alice.Expect("JOIN");
+            alice.Expect("JOIN");
+
+            text.Write("t.o.m:hi\n");
+
+            Assert.Matches(@"^:guest\d+!text@127\.0\.0\.1 PRIVMSG #lobby t\.o\.m:hi$", alice.NextLine());
+            Assert.Equal("t.o.m:hi\n", other.ReadLine());
+        }
+
+        [Fact]
+        public void IrcClientNeverSeesTextLinesSentWhileItWasBeingDetected()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var text = TestClient.Connect(fx.EndPoint);
+            text.Write("dave:first\n");
+            fx.WaitFor(ServerEventKind.Joined);
+            using var irc = TestClient.Connect(fx.EndPoint);
+            text.Write("dave:while you connect\n");
+
+            irc.Write("NICK erin\r\nUSER e 0 * :E\r\n");
+
+            Assert.Equal(":irc.test 001 erin :Welcome to the PSChat Network, erin!e@127.0.0.1\r\n", irc.ReadLine());
+        }
+
+        [Fact]
+        public void ForcedIrcProtocolSkipsDetection()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.Protocol = ChatProtocol.Irc);
+            using var c = IrcTestClient.Connect(fx);
+            c.Send("hello");
+            Assert.Equal(":irc.test 451 * :You have not registered", c.NextLine());
+        }
+    }
+}
