@@ -26,5 +26,11 @@ namespace PSChat
         public int MaxLineLength { get; set; } = 8192;
 
         public TimeSpan QuietTime { get; set; } = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>Auto: how long to listen for a server that speaks first before sending anything.</summary>
+        public TimeSpan GreetingWindow { get; set; } = TimeSpan.FromMilliseconds(200);
+
+        /// <summary>Auto: how long a silent server has to answer the one probing line (CAP LS 302) like IRC.</summary>
+        public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
     }
 }
