@@ -28,7 +28,7 @@ namespace PSChat
         public TimeSpan QuietTime { get; set; } = TimeSpan.FromMilliseconds(50);
 
         /// <summary>Auto: how long to listen for a server that speaks first before sending anything.</summary>
-        public TimeSpan GreetingWindow { get; set; } = TimeSpan.FromMilliseconds(200);
+        public TimeSpan GreetingWindow { get; set; } = TimeSpan.FromMilliseconds(300);
 
         /// <summary>Auto: how long a silent server has to answer the one probing line (CAP LS 302) like IRC.</summary>
         public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
