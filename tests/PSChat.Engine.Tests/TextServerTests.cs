@@ -67,6 +67,20 @@ namespace PSChat.Engine.Tests
             Assert.Equal("bob:still here\n", c.ReadLine());
         }
 
+        [Fact]
+        public void NothingAfterExitInTheSameReadIsRelayed()
+        {
+            using var fx = new ServerFixture();
+            using var a = fx.Join();
+            using var b = fx.Join();
+
+            a.Write("exit\nalice:too late\n");
+
+            Assert.True(a.WaitForClose());
+            fx.WaitFor(ServerEventKind.Disconnected);
+            Assert.Equal(string.Empty, b.ReadAvailable(200));
+        }
+
         [Theory]
         [InlineData(new byte[] { 0xC3, 0x28, (byte)'\n' }, "line is not valid UTF-8")]
         [InlineData(new byte[] { (byte)'a', 0x00, (byte)'b', (byte)'\n' }, "line contains a NUL byte")]

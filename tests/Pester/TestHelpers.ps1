@@ -17,7 +17,7 @@ class RawClient : System.IDisposable {
     RawClient([int] $Port, [int] $ReceiveBuffer) { $this.Init('127.0.0.1', $Port, $ReceiveBuffer) }
 
     hidden [void] Init([string] $HostName, [int] $Port, [int] $ReceiveBuffer) {
-        $this.Tcp = [System.Net.Sockets.TcpClient]::new()
+        $this.Tcp = [System.Net.Sockets.TcpClient]::new([System.Net.Sockets.AddressFamily]::InterNetwork)
         if ($ReceiveBuffer -gt 0) { $this.Tcp.ReceiveBufferSize = $ReceiveBuffer }
         $this.Tcp.Connect($HostName, $Port)
         $this.Stream = $this.Tcp.GetStream()
@@ -133,7 +133,8 @@ namespace PSChatTests
 function Watch-ServerEvent {
     # Records a server's events into a thread-safe queue the test can wait on.
     param([Parameter(Mandatory)] $Server)
-    [PSChatTests.EventRecorder]::new($Server).Queue
+    # The comma keeps PowerShell from unrolling the (empty) collection into nothing.
+    , [PSChatTests.EventRecorder]::new($Server).Queue
 }
 
 function Wait-ServerEvent {

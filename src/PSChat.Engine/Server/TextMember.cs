@@ -25,6 +25,7 @@ namespace PSChat.Engine.Server
         private readonly ChatRoom room;
         private int phase;
         private int rejectedInRow;
+        private bool leaving;
         private int style = -1;
 
         public TextMember(ChatServer server, LineConnection connection, bool detect)
@@ -73,7 +74,7 @@ namespace PSChat.Engine.Server
                 if (server.HandOver(Connection, buffer, offset, count) is IServerClient next)
                 {
                     if (Interlocked.Exchange(ref phase, HandedOver) == HandedOver) return;
-                    Leave(announce: false);
+                    LeaveRoom(announce: false);
                     Connection.QuietTime = TimeSpan.Zero;
                     Connection.ResumeSending(discardQueued: true);
                     next.OnLine(buffer, offset, count, terminator);
@@ -83,6 +84,8 @@ namespace PSChat.Engine.Server
                 BecomeText();
             }
 
+            // The rest of a read after "exit" or too many refusals is not this client's to say.
+            if (leaving) return;
             style = (int)terminator;
             string? refusal = TextRules.TryDecode(buffer, offset, count, out string line);
             if (refusal != null)
@@ -94,7 +97,7 @@ namespace PSChat.Engine.Server
             rejectedInRow = 0;
             if (line == "exit")
             {
-                Connection.Close("client said exit");
+                CloseWith("client said exit");
                 return;
             }
 
@@ -116,6 +119,7 @@ namespace PSChat.Engine.Server
 
         public void OnOverlongLine(int bytesSeen)
         {
+            if (leaving) return;
             Refuse($"line longer than {server.Options.MaxLineLength} bytes ({bytesSeen} seen)");
         }
 
@@ -123,7 +127,7 @@ namespace PSChat.Engine.Server
         {
             if (Volatile.Read(ref phase) == HandedOver) return;
             Interlocked.Exchange(ref phase, HandedOver);
-            Leave(announce: true);
+            LeaveRoom(announce: true);
             server.Forget(this);
             server.Raise(ServerEventKind.Disconnected, e =>
             {
@@ -135,6 +139,12 @@ namespace PSChat.Engine.Server
         public void Shutdown(string reason)
         {
             SendSystemLine(reason);
+            Connection.Close(reason);
+        }
+
+        private void CloseWith(string reason)
+        {
+            leaving = true;
             Connection.Close(reason);
         }
 
@@ -165,7 +175,7 @@ namespace PSChat.Engine.Server
             });
         }
 
-        private void Leave(bool announce)
+        private void LeaveRoom(bool announce)
         {
             if (room.Remove(this) && announce && !Hidden)
             {
@@ -185,7 +195,7 @@ namespace PSChat.Engine.Server
             });
             if (++rejectedInRow >= server.Options.MaxRejectedLines)
             {
-                Connection.Close($"{rejectedInRow} refused lines in a row");
+                CloseWith($"{rejectedInRow} refused lines in a row");
             }
         }
 

@@ -1,4 +1,6 @@
 using System;
+using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace PSChat.Commands
@@ -38,35 +40,54 @@ namespace PSChat.Commands
             if (Text == null) return;
             var session = resolved != null && ParameterSetName == SessionParameterSets.Session ? resolved : ResolveSession(Session, SessionId);
             resolved = session;
-            string text = TextOf(Text);
-            try
+            foreach (string text in TextsOf(Text))
             {
-                session.Send(text, Room, To);
-            }
-            catch (NotSupportedException ex)
-            {
-                WriteError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));
-                return;
-            }
-            catch (InvalidOperationException ex)
-            {
-                WriteError(Error(ex, "SessionClosed", ErrorCategory.ConnectionError, session));
-                return;
-            }
+                try
+                {
+                    session.Send(text, Room, To);
+                }
+                catch (NotSupportedException ex)
+                {
+                    WriteError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));
+                    return;
+                }
+                catch (InvalidOperationException ex)
+                {
+                    WriteError(Error(ex, "SessionClosed", ErrorCategory.ConnectionError, session));
+                    return;
+                }
 
-            if (PassThru)
-            {
-                var kind = To != null ? ChatMessageKind.Private : ChatMessageKind.Message;
-                Emit(new ChatMessage(kind, Room ?? session.DefaultRoom, session.Name, text, DateTime.Now, session.Id) { Target = To });
+                if (PassThru)
+                {
+                    var kind = To != null ? ChatMessageKind.Private : ChatMessageKind.Message;
+                    Emit(new ChatMessage(kind, Room ?? session.DefaultRoom, session.Name, text, DateTime.Now, session.Id) { Target = To });
+                }
             }
         }
 
-        /// <summary>A message's text stays itself (relay bots); anything else takes PowerShell's string form.</summary>
-        private static string TextOf(object value)
+        /// <summary>
+        /// -Text 'a','b' sends two messages, as the pipeline would; a message's text stays itself (relay
+        /// bots); anything else takes PowerShell's string form.
+        /// </summary>
+        private static IEnumerable<string> TextsOf(object value)
         {
             object unwrapped = value is PSObject ps ? ps.BaseObject : value;
-            if (unwrapped is ChatMessage message) return message.Text;
-            return LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
+            if (unwrapped is ChatMessage message)
+            {
+                yield return message.Text;
+            }
+            else if (unwrapped is IEnumerable items && !(unwrapped is string))
+            {
+                foreach (object? item in items)
+                {
+                    if (item == null) continue;
+                    foreach (string text in TextsOf(item)) yield return text;
+                }
+            }
+            else
+            {
+                yield return LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
+            }
         }
     }
 }
