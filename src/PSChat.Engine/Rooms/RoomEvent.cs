@@ -16,6 +16,8 @@ namespace PSChat.Engine.Rooms
         Topic,
         Kick,
         Mode,
+        /// <summary>An IRCv3 TAGMSG: tags only, no text (only members that negotiated message-tags see it).</summary>
+        TagMessage,
     }
 
     /// <summary>
@@ -76,9 +78,10 @@ namespace PSChat.Engine.Rooms
         public const int TextLf = 1;
         public const int TextCrLf = 2;
         public const int IrcPlain = 3;
+        /// <summary>IRC with server-time and client tags; the two below have one of them each.</summary>
         public const int IrcTagged = 4;
-        public const int Reserved1 = 5;
-        public const int Reserved2 = 6;
+        public const int IrcServerTime = 5;
+        public const int IrcMessageTags = 6;
         public const int Count = 7;
     }
 

@@ -6,6 +6,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using PSChat.Engine.Irc;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
 using PSChat.Engine.Transport;
@@ -23,6 +24,7 @@ namespace PSChat
         private readonly ConcurrentDictionary<string, ChatRoom> rooms = new ConcurrentDictionary<string, ChatRoom>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, ChatMember> nicks = new ConcurrentDictionary<string, ChatMember>(StringComparer.Ordinal);
         private readonly IPEndPoint endPoint;
+        private readonly IrcServerProtocol irc;
         private int guestCounter;
 
         private ChatServer(ChatServerOptions options, Socket listener)
@@ -37,10 +39,8 @@ namespace PSChat
                 MaxSendQueueBytes = options.MaxSendQueue,
             };
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
+            irc = new IrcServerProtocol(this);
         }
-
-        /// <summary>Extra protocols (IRC) offered on the port; the first whose first line matches takes the client.</summary>
-        public static IList<IServerProtocol> Protocols { get; } = new List<IServerProtocol>();
 
         public ChatServerOptions Options { get; }
 
@@ -137,6 +137,7 @@ namespace PSChat
         protected override void StopCore()
         {
             listener.Dispose();
+            irc.Dispose();
             foreach (var client in clients.Values.ToArray())
             {
                 client.Shutdown("server is shutting down");
@@ -190,13 +191,13 @@ namespace PSChat
 
             var connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
             IServerClient client;
-            if (Options.Protocol == ChatProtocol.Irc && Protocols.FirstOrDefault(p => p.Name == "Irc") is IServerProtocol irc)
+            if (Options.Protocol == ChatProtocol.Irc)
             {
                 client = irc.Accept(this, connection);
             }
             else
             {
-                client = new TextMember(this, connection, detect: Options.Protocol == ChatProtocol.Auto && Protocols.Count > 0);
+                client = new TextMember(this, connection, detect: Options.Protocol == ChatProtocol.Auto);
             }
 
             clients[connection] = client;
@@ -208,16 +209,11 @@ namespace PSChat
         /// <summary>Moves a connection to another protocol after its first line (called by the text codec).</summary>
         internal IServerClient? HandOver(LineConnection connection, byte[] buffer, int offset, int count)
         {
-            foreach (var protocol in Protocols)
-            {
-                if (!protocol.RecognizesFirstLine(buffer, offset, count)) continue;
-                var client = protocol.Accept(this, connection);
-                clients[connection] = client;
-                connection.SetHandler(client);
-                return client;
-            }
-
-            return null;
+            if (!irc.RecognizesFirstLine(buffer, offset, count)) return null;
+            var client = irc.Accept(this, connection);
+            clients[connection] = client;
+            connection.SetHandler(client);
+            return client;
         }
 
         private sealed class NullHandler : ILineConnectionHandler

@@ -46,6 +46,27 @@ namespace PSChat
         /// <summary>Rejected lines in a row (invalid UTF-8, control bytes, overlong) before a client is dropped.</summary>
         public int MaxRejectedLines { get; set; } = 10;
 
+        /// <summary>The server's IRC name, the source of its numerics and notices.</summary>
+        public string HostName { get; set; } = "pschat.local";
+
+        /// <summary>The IRC network name (ISUPPORT NETWORK and the welcome line).</summary>
+        public string NetworkName { get; set; } = "PSChat";
+
+        /// <summary>When set, IRC clients must send this with PASS before registering.</summary>
+        public string? Password { get; set; }
+
+        /// <summary>Lines of the IRC message of the day; none means 422 (no MOTD).</summary>
+        public string[] Motd { get; set; } = new string[0];
+
+        /// <summary>An IRC client that has not registered within this time is dropped.</summary>
+        public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>An IRC client silent this long is sent a PING.</summary>
+        public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(120);
+
+        /// <summary>An IRC client that stays silent this long after a PING is dropped.</summary>
+        public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
         public ChatServerOptions Clone() => (ChatServerOptions)MemberwiseClone();
     }
 }

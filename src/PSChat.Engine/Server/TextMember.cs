@@ -27,6 +27,7 @@ namespace PSChat.Engine.Server
         private int rejectedInRow;
         private bool leaving;
         private int style = -1;
+        private IServerClient? successor;
 
         public TextMember(ChatServer server, LineConnection connection, bool detect)
             : base(server.NextGuestName(), "text", connection.RemoteEndPoint)
@@ -69,11 +70,19 @@ namespace PSChat.Engine.Server
 
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
+            // The connection reads on with its old handler to the end of the current read.
+            if (successor != null)
+            {
+                successor.OnLine(buffer, offset, count, terminator);
+                return;
+            }
+
             if (Volatile.Read(ref phase) == Detecting)
             {
                 if (server.HandOver(Connection, buffer, offset, count) is IServerClient next)
                 {
                     if (Interlocked.Exchange(ref phase, HandedOver) == HandedOver) return;
+                    successor = next;
                     LeaveRoom(announce: false);
                     Connection.QuietTime = TimeSpan.Zero;
                     Connection.ResumeSending(discardQueued: true);
@@ -120,6 +129,12 @@ namespace PSChat.Engine.Server
         public void OnOverlongLine(int bytesSeen)
         {
             if (leaving) return;
+            if (successor != null)
+            {
+                successor.OnOverlongLine(bytesSeen);
+                return;
+            }
+
             Refuse($"line longer than {server.Options.MaxLineLength} bytes ({bytesSeen} seen)");
         }
 
@@ -156,8 +171,10 @@ namespace PSChat.Engine.Server
             Joined();
         }
 
+        /// <summary>Announced once the client is visible, so IRC members in the room see it arrive.</summary>
         private void Joined()
         {
+            room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), this);
             server.Raise(ServerEventKind.Joined, e => Describe(e, null));
         }
 

@@ -1,0 +1,38 @@
+using System.Collections.Generic;
+using PSChat.Engine.Rooms;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>The RPL_ISUPPORT (005) tokens: each one states a limit or rule the server really applies.</summary>
+    internal static class ISupport
+    {
+        /// <summary>At most 13 tokens per line, as the spec asks.</summary>
+        private const int TokensPerLine = 13;
+
+        public static IEnumerable<string[]> Lines(ChatServerOptions options)
+        {
+            var tokens = Tokens(options);
+            for (int i = 0; i < tokens.Count; i += TokensPerLine)
+            {
+                yield return tokens.GetRange(i, System.Math.Min(TokensPerLine, tokens.Count - i)).ToArray();
+            }
+        }
+
+        public static List<string> Tokens(ChatServerOptions options) => new List<string>
+        {
+            "AWAYLEN=" + IrcNames.AwayLength,
+            "CASEMAPPING=" + CaseMapping.Name,
+            "CHANMODES=" + IrcModes.ChannelModeTypes,
+            "CHANNELLEN=" + IrcNames.ChannelLength,
+            "CHANTYPES=#",
+            "KICKLEN=" + IrcNames.KickLength,
+            "MODES",
+            "NETWORK=" + options.NetworkName,
+            "NICKLEN=" + IrcNames.NickLength,
+            "PREFIX=(ov)@+",
+            "TARGMAX=JOIN:,KICK:,NAMES:,PART:,PRIVMSG:,NOTICE:,TAGMSG:",
+            "TOPICLEN=" + IrcNames.TopicLength,
+            "USERLEN=" + IrcNames.UserLength,
+        };
+    }
+}

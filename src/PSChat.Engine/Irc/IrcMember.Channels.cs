@@ -1,0 +1,281 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using PSChat.Engine.Rooms;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>Channel membership and channel state: JOIN, PART, TOPIC, KICK, INVITE, NAMES, LIST.</summary>
+    internal sealed partial class IrcMember
+    {
+        private static void AddChannelCommands(Dictionary<string, Command> table)
+        {
+            table["JOIN"] = new Command((m, msg) => m.OnJoin(msg), 1);
+            table["PART"] = new Command((m, msg) => m.OnPart(msg), 1);
+            table["TOPIC"] = new Command((m, msg) => m.OnTopic(msg), 1);
+            table["KICK"] = new Command((m, msg) => m.OnKick(msg), 2);
+            table["INVITE"] = new Command((m, msg) => m.OnInvite(msg), 2);
+            table["NAMES"] = new Command((m, msg) => m.OnNames(msg), 0);
+            table["LIST"] = new Command((m, msg) => m.OnList(msg), 0);
+        }
+
+        private static string[] SplitList(string list) => list.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries);
+
+        private void OnJoin(IrcMessage message)
+        {
+            if (message.Parameters[0] == "0")
+            {
+                foreach (var room in Rooms) LeaveRoom(room, RoomEventKind.Part, string.Empty);
+                return;
+            }
+
+            string[] names = SplitList(message.Parameters[0]);
+            string[] keys = message[1] is string k ? k.Split(',') : new string[0];
+            for (int i = 0; i < names.Length; i++)
+            {
+                JoinOne(names[i], i < keys.Length ? keys[i] : null);
+            }
+        }
+
+        private void JoinOne(string name, string? key)
+        {
+            if (!IrcNames.IsValidChannel(name))
+            {
+                Reply(Numerics.ERR_NOSUCHCHANNEL, name, "No such channel");
+                return;
+            }
+
+            var room = server.GetOrCreateRoom(name);
+            if (room.Contains(this)) return;
+            string folded = CaseMapping.Fold(Nick);
+            bool invited;
+            lock (room.Invited) invited = room.Invited.Contains(folded);
+            if (room.Key != null && key != room.Key && !invited)
+            {
+                Reply(Numerics.ERR_BADCHANNELKEY, room.Name, "Cannot join channel (+k)");
+                return;
+            }
+
+            if (room.Limit > 0 && VisibleCount(room) >= room.Limit && !invited)
+            {
+                Reply(Numerics.ERR_CHANNELISFULL, room.Name, "Cannot join channel (+l)");
+                return;
+            }
+
+            if (room.InviteOnly && !invited)
+            {
+                Reply(Numerics.ERR_INVITEONLYCHAN, room.Name, "Cannot join channel (+i)");
+                return;
+            }
+
+            if (!room.Add(this)) return;
+            lock (room.Invited) room.Invited.Remove(folded);
+            room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), null);
+            if (room.Topic != null) SendTopic(room);
+            SendNames(room);
+            server.Raise(PSChat.ServerEventKind.Joined, e => Describe(e, room));
+        }
+
+        private void OnPart(IrcMessage message)
+        {
+            string reason = message[1] ?? string.Empty;
+            foreach (string name in SplitList(message.Parameters[0]))
+            {
+                if (FindJoinedRoom(name) is ChatRoom room) LeaveRoom(room, RoomEventKind.Part, reason);
+            }
+        }
+
+        /// <summary>Announces the departure to the room (this member included) and then removes it.</summary>
+        private void LeaveRoom(ChatRoom room, RoomEventKind kind, string reason)
+        {
+            room.Broadcast(new RoomEvent(kind, room, Identity, reason), null);
+            room.Remove(this);
+            server.RemoveRoomIfEmpty(room);
+            server.Raise(PSChat.ServerEventKind.Left, e =>
+            {
+                Describe(e, room);
+                e.Reason = reason;
+            });
+        }
+
+        /// <summary>The room, when it exists and this member is in it; otherwise replies 403 or 442.</summary>
+        private ChatRoom? FindJoinedRoom(string name)
+        {
+            var room = server.FindRoom(name);
+            if (room == null)
+            {
+                Reply(Numerics.ERR_NOSUCHCHANNEL, name, "No such channel");
+                return null;
+            }
+
+            if (!room.Contains(this))
+            {
+                Reply(Numerics.ERR_NOTONCHANNEL, room.Name, "You're not on that channel");
+                return null;
+            }
+
+            return room;
+        }
+
+        /// <summary>Like <see cref="FindJoinedRoom"/>, and this member must be the room's operator (482).</summary>
+        private ChatRoom? FindOperatedRoom(string name)
+        {
+            var room = FindJoinedRoom(name);
+            if (room != null && (room.GetStatus(this) & MemberStatus.Operator) == 0)
+            {
+                Reply(Numerics.ERR_CHANOPRIVSNEEDED, room.Name, "You're not channel operator");
+                return null;
+            }
+
+            return room;
+        }
+
+        private void OnTopic(IrcMessage message)
+        {
+            string name = message.Parameters[0];
+            if (message.Parameters.Count < 2)
+            {
+                if (FindJoinedRoom(name) is ChatRoom shown)
+                {
+                    if (shown.Topic == null) Reply(Numerics.RPL_NOTOPIC, shown.Name, "No topic is set");
+                    else SendTopic(shown);
+                }
+
+                return;
+            }
+
+            var room = FindJoinedRoom(name);
+            if (room == null) return;
+            if (room.TopicLocked && (room.GetStatus(this) & MemberStatus.Operator) == 0)
+            {
+                Reply(Numerics.ERR_CHANOPRIVSNEEDED, room.Name, "You're not channel operator");
+                return;
+            }
+
+            string topic = IrcNames.Truncate(message.Parameters[1], IrcNames.TopicLength);
+            room.Topic = topic.Length == 0 ? null : topic;
+            room.TopicSetBy = Nick;
+            room.TopicSetAt = DateTime.UtcNow;
+            room.Broadcast(new RoomEvent(RoomEventKind.Topic, room, Identity, topic), null);
+        }
+
+        private void SendTopic(ChatRoom room)
+        {
+            Reply(Numerics.RPL_TOPIC, room.Name, room.Topic ?? string.Empty);
+            Reply(Numerics.RPL_TOPICWHOTIME, room.Name, room.TopicSetBy ?? ServerName, UnixTime(room.TopicSetAt));
+        }
+
+        private void OnKick(IrcMessage message)
+        {
+            var room = FindOperatedRoom(message.Parameters[0]);
+            if (room == null) return;
+            string reason = IrcNames.Truncate(message[2] is string r && r.Length > 0 ? r : Nick, IrcNames.KickLength);
+            foreach (string nick in SplitList(message.Parameters[1]))
+            {
+                var target = server.FindMember(nick);
+                if (target == null || !room.Contains(target) || target.Hidden)
+                {
+                    Reply(Numerics.ERR_USERNOTINCHANNEL, nick, room.Name, "They aren't on that channel");
+                    continue;
+                }
+
+                room.Broadcast(new RoomEvent(RoomEventKind.Kick, room, Identity, reason) { Target = target.Nick }, null);
+                room.Remove(target);
+                server.RemoveRoomIfEmpty(room);
+            }
+        }
+
+        private void OnInvite(IrcMessage message)
+        {
+            string nick = message.Parameters[0];
+            string channel = message.Parameters[1];
+            var target = server.FindMember(nick);
+            if (target == null || target.Hidden)
+            {
+                Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
+                return;
+            }
+
+            var room = server.FindRoom(channel);
+            if (room == null)
+            {
+                Reply(Numerics.ERR_NOSUCHCHANNEL, channel, "No such channel");
+                return;
+            }
+
+            room = room.InviteOnly ? FindOperatedRoom(channel) : FindJoinedRoom(channel);
+            if (room == null) return;
+            if (room.Contains(target))
+            {
+                Reply(Numerics.ERR_USERONCHANNEL, target.Nick, room.Name, "is already on channel");
+                return;
+            }
+
+            lock (room.Invited) room.Invited.Add(CaseMapping.Fold(target.Nick));
+            Reply(Numerics.RPL_INVITING, target.Nick, room.Name);
+            if (target is IrcMember invitee) invitee.Send(new IrcMessage(null, Identity.Prefix, "INVITE", new[] { target.Nick, room.Name }));
+            if (target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);
+        }
+
+        private void OnNames(IrcMessage message)
+        {
+            if (message.Parameters.Count == 0)
+            {
+                Reply(Numerics.RPL_ENDOFNAMES, "*", "End of /NAMES list");
+                return;
+            }
+
+            foreach (string name in SplitList(message.Parameters[0]))
+            {
+                if (server.FindRoom(name) is ChatRoom room) SendNames(room);
+                else Reply(Numerics.RPL_ENDOFNAMES, name, "End of /NAMES list");
+            }
+        }
+
+        /// <summary>353 lines kept under the 512-byte limit, then 366.</summary>
+        private void SendNames(ChatRoom room)
+        {
+            bool all = Has(Capability.MultiPrefix);
+            int budget = MaxLineBytes - ServerName.Length - Nick.Length - room.Name.Length - 16;
+            var line = new List<string>();
+            int used = 0;
+            foreach (var member in room.Members)
+            {
+                if (member.Hidden) continue;
+                string entry = IrcModes.Prefix(room.GetStatus(member), all) + member.Nick;
+                if (used + entry.Length + 1 > budget && line.Count > 0)
+                {
+                    Reply(Numerics.RPL_NAMREPLY, "=", room.Name, string.Join(" ", line));
+                    line.Clear();
+                    used = 0;
+                }
+
+                line.Add(entry);
+                used += entry.Length + 1;
+            }
+
+            if (line.Count > 0) Reply(Numerics.RPL_NAMREPLY, "=", room.Name, string.Join(" ", line));
+            Reply(Numerics.RPL_ENDOFNAMES, room.Name, "End of /NAMES list");
+        }
+
+        private void OnList(IrcMessage message)
+        {
+            IEnumerable<ChatRoom> rooms = message.Parameters.Count > 0 && message.Parameters[0].Length > 0
+                ? SplitList(message.Parameters[0]).Select(server.FindRoom).Where(r => r != null).Select(r => r!)
+                : server.RoomObjects.OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase);
+            Reply(Numerics.RPL_LISTSTART, "Channel", "Users  Name");
+            foreach (var room in rooms)
+            {
+                Reply(Numerics.RPL_LIST, room.Name, VisibleCount(room).ToString(CultureInfo.InvariantCulture), room.Topic ?? string.Empty);
+            }
+
+            Reply(Numerics.RPL_LISTEND, "End of /LIST");
+        }
+
+        private static int VisibleCount(ChatRoom room) => room.Members.Count(m => !m.Hidden);
+
+        private static string UnixTime(DateTime time) =>
+            ((long)(time.ToUniversalTime() - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+    }
+}

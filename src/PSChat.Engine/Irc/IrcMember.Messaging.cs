@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSChat.Engine.Rooms;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>PRIVMSG, NOTICE and TAGMSG to channels and nicks, and AWAY.</summary>
+    internal sealed partial class IrcMember
+    {
+        private static void AddMessagingCommands(Dictionary<string, Command> table)
+        {
+            table["PRIVMSG"] = new Command((m, msg) => m.OnMessage(msg, RoomEventKind.Message), 0);
+            table["NOTICE"] = new Command((m, msg) => m.OnMessage(msg, RoomEventKind.Notice), 0);
+            table["TAGMSG"] = new Command((m, msg) => m.OnMessage(msg, RoomEventKind.TagMessage), 0);
+            table["AWAY"] = new Command((m, msg) => m.OnAway(msg), 0);
+        }
+
+        /// <summary>
+        /// One event per target. NOTICE never draws an error reply (RFC 2812: no automatic replies to
+        /// a NOTICE), so two NOTICE-sending bots cannot loop.
+        /// </summary>
+        private void OnMessage(IrcMessage message, RoomEventKind kind)
+        {
+            bool errors = kind != RoomEventKind.Notice;
+            string command = message.Command;
+            if (message.Parameters.Count == 0 || message.Parameters[0].Length == 0)
+            {
+                if (errors) Reply(Numerics.ERR_NORECIPIENT, $"No recipient given ({command})");
+                return;
+            }
+
+            string text = kind == RoomEventKind.TagMessage ? string.Empty : message[1] ?? string.Empty;
+            if (kind != RoomEventKind.TagMessage && text.Length == 0)
+            {
+                if (errors) Reply(Numerics.ERR_NOTEXTTOSEND, "No text to send");
+                return;
+            }
+
+            string? clientTags = ClientTagsOf(message);
+            if (kind == RoomEventKind.TagMessage && clientTags == null) return;
+            LastMessageAt = DateTime.UtcNow;
+            foreach (string target in SplitList(message.Parameters[0]))
+            {
+                if (IrcNames.IsChannel(target)) MessageRoom(target, kind, text, clientTags, errors);
+                else MessageMember(target, kind, text, clientTags, errors);
+            }
+        }
+
+        private void MessageRoom(string name, RoomEventKind kind, string text, string? clientTags, bool errors)
+        {
+            var room = server.FindRoom(name);
+            if (room == null)
+            {
+                if (errors) Reply(Numerics.ERR_NOSUCHNICK, name, "No such nick/channel");
+                return;
+            }
+
+            bool member = room.Contains(this);
+            var status = room.GetStatus(this);
+            if ((room.NoExternalMessages && !member) || (room.Moderated && status == MemberStatus.None))
+            {
+                if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
+                return;
+            }
+
+            var roomEvent = new RoomEvent(kind, room, Identity, text) { ClientTags = clientTags };
+            room.Broadcast(roomEvent, this);
+            if (Has(Capability.EchoMessage)) Deliver(roomEvent);
+            if (kind != RoomEventKind.TagMessage)
+            {
+                server.Raise(PSChat.ServerEventKind.Message, e =>
+                {
+                    Describe(e, room);
+                    e.Text = text;
+                });
+            }
+        }
+
+        private void MessageMember(string nick, RoomEventKind kind, string text, string? clientTags, bool errors)
+        {
+            var target = server.FindMember(nick);
+            if (target == null || target.Hidden)
+            {
+                if (errors) Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
+                return;
+            }
+
+            var roomEvent = new RoomEvent(kind, null, Identity, text) { Target = target.Nick, ClientTags = clientTags };
+            target.Deliver(roomEvent);
+            if (Has(Capability.EchoMessage)) Deliver(roomEvent);
+            if (kind == RoomEventKind.Message && target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);
+        }
+
+        /// <summary>The client-only tags ('+' prefixed) of a message, re-serialised; null when none.</summary>
+        private static string? ClientTagsOf(IrcMessage message)
+        {
+            var clientTags = message.Tags.Where(t => t.Key.Length > 1 && t.Key[0] == '+').ToDictionary(t => t.Key, t => t.Value);
+            if (clientTags.Count == 0) return null;
+            string line = new IrcMessage(clientTags, null, "X", Array.Empty<string>()).ToString();
+            return line.Substring(1, line.Length - 3);
+        }
+
+        private void OnAway(IrcMessage message)
+        {
+            string? text = message[0];
+            if (string.IsNullOrEmpty(text))
+            {
+                AwayMessage = null;
+                Reply(Numerics.RPL_UNAWAY, "You are no longer marked as being away");
+            }
+            else
+            {
+                AwayMessage = IrcNames.Truncate(text!, IrcNames.AwayLength);
+                Reply(Numerics.RPL_NOWAWAY, "You have been marked as being away");
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using PSChat.Engine.Rooms;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>Questions about users and the server: WHO, WHOIS, LUSERS, MOTD.</summary>
+    internal sealed partial class IrcMember
+    {
+        private static void AddQueryCommands(Dictionary<string, Command> table)
+        {
+            table["WHO"] = new Command((m, msg) => m.OnWho(msg), 0);
+            table["WHOIS"] = new Command((m, msg) => m.OnWhois(msg), 0);
+            table["LUSERS"] = new Command((m, msg) => m.SendLusers(), 0);
+            table["MOTD"] = new Command((m, msg) => m.SendMotd(), 0);
+        }
+
+        private void OnWho(IrcMessage message)
+        {
+            string mask = message[0] is string m && m.Length > 0 ? m : "*";
+            bool all = Has(Capability.MultiPrefix);
+            if (IrcNames.IsChannel(mask))
+            {
+                if (server.FindRoom(mask) is ChatRoom room)
+                {
+                    foreach (var member in room.Members.Where(x => !x.Hidden))
+                    {
+                        SendWhoReply(room.Name, member, IrcModes.Prefix(room.GetStatus(member), all));
+                    }
+                }
+            }
+            else
+            {
+                foreach (var member in server.Members.Where(x => !x.Hidden && x.Nick != "*" && IrcNames.MatchesMask(mask, x.Nick)))
+                {
+                    if (mask.IndexOfAny(new[] { '*', '?' }) >= 0 && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this)) continue;
+                    var shared = member.Rooms.FirstOrDefault();
+                    SendWhoReply(shared?.Name ?? "*", member, shared == null ? string.Empty : IrcModes.Prefix(shared.GetStatus(member), all));
+                }
+            }
+
+            Reply(Numerics.RPL_ENDOFWHO, mask, "End of WHO list");
+        }
+
+        private void SendWhoReply(string channel, ChatMember member, string prefix)
+        {
+            string flags = (member.AwayMessage == null ? "H" : "G") + prefix;
+            var who = member.Identity;
+            Reply(Numerics.RPL_WHOREPLY, channel, who.User, who.Host, ServerName, who.Nick, flags, "0 " + member.RealName);
+        }
+
+        private void OnWhois(IrcMessage message)
+        {
+            if (message.Parameters.Count == 0)
+            {
+                Reply(Numerics.ERR_NONICKNAMEGIVEN, "No nickname given");
+                return;
+            }
+
+            // "WHOIS server nick" asks a given server; there is only this one.
+            string nicks = message.Parameters[message.Parameters.Count - 1];
+            foreach (string nick in SplitList(nicks))
+            {
+                var member = server.FindMember(nick);
+                if (member == null || member.Hidden)
+                {
+                    Reply(Numerics.ERR_NOSUCHNICK, nick, "No such nick/channel");
+                    continue;
+                }
+
+                var who = member.Identity;
+                Reply(Numerics.RPL_WHOISUSER, who.Nick, who.User, who.Host, "*", member.RealName);
+                bool all = Has(Capability.MultiPrefix);
+                var channels = member.Rooms.Select(r => IrcModes.Prefix(r.GetStatus(member), all) + r.Name).ToArray();
+                if (channels.Length > 0) Reply(Numerics.RPL_WHOISCHANNELS, who.Nick, string.Join(" ", channels));
+                Reply(Numerics.RPL_WHOISSERVER, who.Nick, ServerName, server.Options.NetworkName + " chat server");
+                if (member.AwayMessage != null) Reply(Numerics.RPL_AWAY, who.Nick, member.AwayMessage);
+                var lastSpoke = member is IrcMember irc ? irc.LastMessageAt : member.ConnectedAt;
+                Reply(
+                    Numerics.RPL_WHOISIDLE,
+                    who.Nick,
+                    ((long)(DateTime.UtcNow - lastSpoke).TotalSeconds).ToString(CultureInfo.InvariantCulture),
+                    UnixTime(member.ConnectedAt),
+                    "seconds idle, signon time");
+            }
+
+            Reply(Numerics.RPL_ENDOFWHOIS, nicks, "End of /WHOIS list");
+        }
+
+        private void SendLusers()
+        {
+            var members = server.Members.Where(m => !m.Hidden).ToArray();
+            int invisible = members.Count(m => m is IrcMember { Invisible: true });
+            string users = members.Length.ToString(CultureInfo.InvariantCulture);
+            Reply(Numerics.RPL_LUSERCLIENT, $"There are {members.Length - invisible} users and {invisible} invisible on 1 servers");
+            Reply(Numerics.RPL_LUSERCHANNELS, server.RoomObjects.Count().ToString(CultureInfo.InvariantCulture), "channels formed");
+            Reply(Numerics.RPL_LUSERME, $"I have {members.Length} clients and 0 servers");
+            Reply(Numerics.RPL_LOCALUSERS, users, users, $"Current local users {users}, max {users}");
+            Reply(Numerics.RPL_GLOBALUSERS, users, users, $"Current global users {users}, max {users}");
+        }
+
+        private void SendMotd()
+        {
+            var motd = server.Options.Motd;
+            if (motd.Length == 0)
+            {
+                Reply(Numerics.ERR_NOMOTD, "MOTD File is missing");
+                return;
+            }
+
+            Reply(Numerics.RPL_MOTDSTART, $"- {ServerName} Message of the day - ");
+            foreach (string line in motd) Reply(Numerics.RPL_MOTD, "- " + line);
+            Reply(Numerics.RPL_ENDOFMOTD, "End of /MOTD command.");
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Reflection;
+using System.Threading;
+using PSChat.Engine.Rooms;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>Connection registration and upkeep: PASS, NICK, USER, CAP, PING, PONG, QUIT, and the welcome burst.</summary>
+    internal sealed partial class IrcMember
+    {
+        private static readonly string Version = "PSChat-" +
+            (typeof(IrcMember).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+
+        private string? password;
+        private string? userName;
+        private bool capNegotiating;
+
+        private static void AddRegistrationCommands(Dictionary<string, Command> table)
+        {
+            table["PASS"] = new Command((m, msg) => m.OnPass(msg), 1, needsRegistration: false);
+            table["NICK"] = new Command((m, msg) => m.OnNick(msg), 0, needsRegistration: false);
+            table["USER"] = new Command((m, msg) => m.OnUser(msg), 4, needsRegistration: false);
+            table["CAP"] = new Command((m, msg) => m.OnCap(msg), 1, needsRegistration: false);
+            table["PING"] = new Command((m, msg) => m.Send(new IrcMessage(null, m.ServerName, "PONG", new[] { m.ServerName, msg.Parameters[0] })), 1, needsRegistration: false);
+            table["PONG"] = new Command((m, msg) => { }, 0, needsRegistration: false);
+            table["QUIT"] = new Command((m, msg) => m.OnQuit(msg), 0, needsRegistration: false);
+        }
+
+        private void OnPass(IrcMessage message)
+        {
+            if (IsRegistered)
+            {
+                Reply(Numerics.ERR_ALREADYREGISTERED, "You may not reregister");
+                return;
+            }
+
+            password = message.Parameters[0];
+        }
+
+        private void OnUser(IrcMessage message)
+        {
+            if (IsRegistered || userName != null)
+            {
+                Reply(Numerics.ERR_ALREADYREGISTERED, "You may not reregister");
+                return;
+            }
+
+            string user = message.Parameters[0];
+            if (user.Length == 0)
+            {
+                Reply(Numerics.ERR_NEEDMOREPARAMS, "USER", "Not enough parameters");
+                return;
+            }
+
+            userName = user.Length > IrcNames.UserLength ? user.Substring(0, IrcNames.UserLength) : user;
+            RealName = message.Parameters[3];
+            TryCompleteRegistration();
+        }
+
+        private void OnNick(IrcMessage message)
+        {
+            string? wanted = message[0];
+            if (string.IsNullOrEmpty(wanted))
+            {
+                Reply(Numerics.ERR_NONICKNAMEGIVEN, "No nickname given");
+                return;
+            }
+
+            if (!IrcNames.IsValidNick(wanted!))
+            {
+                Reply(Numerics.ERR_ERRONEUSNICKNAME, wanted!, "Erroneus nickname");
+                return;
+            }
+
+            string old = Nick;
+            if (old == wanted) return;
+            if (!server.TryClaimNick(this, wanted!))
+            {
+                Reply(Numerics.ERR_NICKNAMEINUSE, wanted!, "Nickname is already in use");
+                return;
+            }
+
+            bool sameHolder = CaseMapping.Equals(old, wanted!);
+            if (old != "*" && !sameHolder) server.ReleaseNick(this, old);
+            var before = Identity;
+            Rename(wanted!);
+            if (IsRegistered)
+            {
+                DeliverToNeighbours(new RoomEvent(RoomEventKind.Nick, null, before, wanted!), includeSelf: true);
+                server.Raise(PSChat.ServerEventKind.Renamed, e =>
+                {
+                    Describe(e, null);
+                    e.Text = before.Nick;
+                });
+            }
+            else
+            {
+                TryCompleteRegistration();
+            }
+        }
+
+        private void OnCap(IrcMessage message)
+        {
+            string sub = message.Parameters[0].ToUpperInvariant();
+            switch (sub)
+            {
+                case "LS":
+                    if (!IsRegistered) capNegotiating = true;
+                    SendCap("LS", Capabilities.Names(Capability.ServerTime | Capability.MessageTags | Capability.EchoMessage | Capability.MultiPrefix));
+                    break;
+                case "LIST":
+                    SendCap("LIST", Capabilities.Names(Caps));
+                    break;
+                case "REQ":
+                    if (!IsRegistered) capNegotiating = true;
+                    RequestCaps(message[1] ?? string.Empty);
+                    break;
+                case "END":
+                    if (IsRegistered) return;
+                    capNegotiating = false;
+                    TryCompleteRegistration();
+                    break;
+                default:
+                    Reply(Numerics.ERR_INVALIDCAPCMD, message.Parameters[0], "Invalid CAP command");
+                    break;
+            }
+        }
+
+        /// <summary>All or nothing, as the CAP spec requires: one unknown name NAKs the whole request.</summary>
+        private void RequestCaps(string requested)
+        {
+            var caps = Caps;
+            foreach (string token in requested.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                bool remove = token[0] == '-';
+                var flag = Capabilities.Find(remove ? token.Substring(1) : token);
+                if (flag == Capability.None)
+                {
+                    SendCap("NAK", requested);
+                    return;
+                }
+
+                caps = remove ? caps & ~flag : caps | flag;
+            }
+
+            Volatile.Write(ref capabilities, (int)caps);
+            SendCap("ACK", requested);
+        }
+
+        private void SendCap(string sub, string value) =>
+            Send(new IrcMessage(null, ServerName, "CAP", new[] { Nick, sub, value }));
+
+        private void OnQuit(IrcMessage message)
+        {
+            string reason = message[0] is string text && text.Length > 0 ? "Quit: " + text : "Client Quit";
+            CloseWithError(reason, reason);
+        }
+
+        private void TryCompleteRegistration()
+        {
+            if (IsRegistered || Nick == "*" || userName == null || capNegotiating) return;
+            string? required = server.Options.Password;
+            if (!string.IsNullOrEmpty(required) && password != required)
+            {
+                Reply(Numerics.ERR_PASSWDMISMATCH, "Password incorrect");
+                CloseWithError("Bad password", "bad password");
+                return;
+            }
+
+            Rename(Nick, userName);
+            Volatile.Write(ref registered, 1);
+            Interlocked.Exchange(ref lastHeardTicks, DateTime.UtcNow.Ticks);
+            var options = server.Options;
+            Reply(Numerics.RPL_WELCOME, $"Welcome to the {options.NetworkName} Network, {Identity.Prefix}");
+            Reply(Numerics.RPL_YOURHOST, $"Your host is {ServerName}, running version {Version}");
+            Reply(Numerics.RPL_CREATED, "This server was created " + protocol.Created.ToString("R", CultureInfo.InvariantCulture));
+            Reply(Numerics.RPL_MYINFO, ServerName, Version, IrcModes.UserModes, IrcModes.ChannelModes, IrcModes.ChannelModesWithParameter);
+            foreach (var tokens in ISupport.Lines(options))
+            {
+                var parameters = new List<string>(tokens) { "are supported by this server" };
+                Reply(Numerics.RPL_ISUPPORT, parameters.ToArray());
+            }
+
+            SendLusers();
+            SendMotd();
+        }
+    }
+}

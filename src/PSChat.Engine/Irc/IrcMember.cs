@@ -1,0 +1,245 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using PSChat.Engine.Framing;
+using PSChat.Engine.Rooms;
+using PSChat.Engine.Server;
+using PSChat.Engine.Text;
+using PSChat.Engine.Transport;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>
+    /// An IRC client of the chat server: parses its lines, runs its commands against the shared rooms
+    /// and encodes room events as IRC lines. The commands live in one partial file per group
+    /// (Registration, Channels, Messaging, Queries, Modes). Lines of one client arrive in order on
+    /// its receive loop; other members only call <see cref="Deliver"/>.
+    /// </summary>
+    internal sealed partial class IrcMember : ChatMember, IServerClient
+    {
+        /// <summary>RFC 1459: 512 bytes including CR LF, not counting IRCv3 tags.</summary>
+        public const int MaxLineBytes = 510;
+
+        /// <summary>IRCv3 message-tags: the tag section of a line, without '@' and the space.</summary>
+        public const int MaxTagBytes = 8191;
+
+        private static readonly Dictionary<string, Command> Commands = BuildCommandTable();
+
+        private readonly ChatServer server;
+        private readonly IrcServerProtocol protocol;
+        private int capabilities;
+        private int registered;
+        private int closed;
+        private long lastHeardTicks;
+        private long pingSentTicks;
+        private string? quitReason;
+
+        public IrcMember(ChatServer server, IrcServerProtocol protocol, LineConnection connection)
+            : base("*", "*", connection.RemoteEndPoint)
+        {
+            this.server = server;
+            this.protocol = protocol;
+            Connection = connection;
+            lastHeardTicks = DateTime.UtcNow.Ticks;
+        }
+
+        public LineConnection Connection { get; }
+
+        public override string Protocol => "Irc";
+
+        public bool IsRegistered => Volatile.Read(ref registered) != 0;
+
+        /// <summary>User mode +i.</summary>
+        public bool Invisible { get; private set; }
+
+        public DateTime LastMessageAt { get; private set; } = DateTime.UtcNow;
+
+        private Capability Caps => (Capability)Volatile.Read(ref capabilities);
+
+        private string ServerName => server.Options.HostName;
+
+        public bool Has(Capability capability) => (Caps & capability) == capability;
+
+        public override void Deliver(RoomEvent roomEvent)
+        {
+            var caps = Caps;
+            if (roomEvent.Kind == RoomEventKind.TagMessage && (caps & Capability.MessageTags) == 0) return;
+            Connection.Send(IrcEventEncoder.Encode(roomEvent, caps));
+        }
+
+        public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+        {
+            if (Volatile.Read(ref closed) != 0) return;
+            Interlocked.Exchange(ref lastHeardTicks, DateTime.UtcNow.Ticks);
+            Interlocked.Exchange(ref pingSentTicks, 0);
+            int body = offset;
+            if (count > 0 && buffer[offset] == (byte)'@')
+            {
+                int space = Array.IndexOf(buffer, (byte)' ', offset, count);
+                body = space < 0 ? offset + count : space + 1;
+                if (body - offset - 2 > MaxTagBytes)
+                {
+                    Reply(Numerics.ERR_INPUTTOOLONG, "Input line was too long");
+                    return;
+                }
+            }
+
+            if (offset + count - body > MaxLineBytes)
+            {
+                Reply(Numerics.ERR_INPUTTOOLONG, "Input line was too long");
+                return;
+            }
+
+            string line = TextRules.LenientUtf8.GetString(buffer, offset, count);
+            var message = IrcMessage.Parse(line);
+            if (message == null) return;
+            Dispatch(message);
+        }
+
+        public void OnOverlongLine(int bytesSeen) => Reply(Numerics.ERR_INPUTTOOLONG, "Input line was too long");
+
+        public void OnClosed(LineConnection connection, string reason)
+        {
+            if (Interlocked.Exchange(ref closed, 1) != 0) return;
+            string shown = quitReason ?? reason;
+            if (IsRegistered)
+            {
+                DeliverToNeighbours(new RoomEvent(RoomEventKind.Quit, null, Identity, shown), includeSelf: false);
+                foreach (var room in Rooms)
+                {
+                    room.Remove(this);
+                    server.RemoveRoomIfEmpty(room);
+                }
+            }
+
+            if (Nick != "*") server.ReleaseNick(this, Nick);
+            server.Forget(this);
+            server.Raise(ServerEventKind.Disconnected, e =>
+            {
+                Describe(e, null);
+                e.Reason = shown;
+            });
+        }
+
+        public void Shutdown(string reason) => CloseWithError(reason, reason);
+
+        /// <summary>Called by the protocol's timer: registration and ping deadlines.</summary>
+        public void CheckDeadlines(DateTime now)
+        {
+            if (Volatile.Read(ref closed) != 0) return;
+            var options = server.Options;
+            if (!IsRegistered)
+            {
+                if (now - ConnectedAt > options.RegistrationTimeout) CloseWithError("Registration timed out", "registration timed out");
+                return;
+            }
+
+            long pingSent = Interlocked.Read(ref pingSentTicks);
+            if (pingSent != 0)
+            {
+                if (now.Ticks - pingSent > options.PingTimeout.Ticks)
+                {
+                    string reason = $"Ping timeout: {(int)Math.Round(options.PingTimeout.TotalSeconds)} seconds";
+                    CloseWithError(reason, reason);
+                }
+            }
+            else if (now.Ticks - Interlocked.Read(ref lastHeardTicks) > options.PingInterval.Ticks)
+            {
+                Interlocked.Exchange(ref pingSentTicks, now.Ticks);
+                Send(new IrcMessage("PING", ServerName));
+            }
+        }
+
+        /// <summary>A numeric to this client: server source, the client's nick ("*" before NICK) first.</summary>
+        private void Reply(string numeric, params string[] parameters)
+        {
+            var all = new string[parameters.Length + 1];
+            all[0] = Nick;
+            Array.Copy(parameters, 0, all, 1, parameters.Length);
+            Send(new IrcMessage(null, ServerName, numeric, all));
+        }
+
+        private void Send(IrcMessage message) => Connection.Send(message.ToBytes());
+
+        /// <summary>Sends ERROR (the RFC's last word to a client) and closes; others see <paramref name="quit"/>.</summary>
+        private void CloseWithError(string error, string quit)
+        {
+            quitReason ??= quit;
+            Send(new IrcMessage("ERROR", "Closing Link: " + Identity.Host + " (" + error + ")"));
+            Connection.Close(quit);
+        }
+
+        /// <summary>Delivers once to every member sharing a room with this one (NICK, QUIT).</summary>
+        private void DeliverToNeighbours(RoomEvent roomEvent, bool includeSelf)
+        {
+            var seen = new HashSet<ChatMember> { this };
+            if (includeSelf) Deliver(roomEvent);
+            foreach (var room in Rooms)
+            {
+                foreach (var member in room.Members)
+                {
+                    if (seen.Add(member)) member.Deliver(roomEvent);
+                }
+            }
+        }
+
+        private void Describe(PSChat.ServerEvent e, ChatRoom? room)
+        {
+            e.Client = Remote.ToString();
+            e.Protocol = Protocol;
+            e.Name = Nick;
+            e.Room = room?.Name;
+        }
+
+        private void Dispatch(IrcMessage message)
+        {
+            if (!Commands.TryGetValue(message.Command, out var command))
+            {
+                if (IsRegistered) Reply(Numerics.ERR_UNKNOWNCOMMAND, message.Command, "Unknown command");
+                else Reply(Numerics.ERR_NOTREGISTERED, "You have not registered");
+                return;
+            }
+
+            if (command.NeedsRegistration && !IsRegistered)
+            {
+                Reply(Numerics.ERR_NOTREGISTERED, "You have not registered");
+                return;
+            }
+
+            if (message.Parameters.Count < command.MinParameters)
+            {
+                Reply(Numerics.ERR_NEEDMOREPARAMS, message.Command, "Not enough parameters");
+                return;
+            }
+
+            command.Run(this, message);
+        }
+
+        private static Dictionary<string, Command> BuildCommandTable()
+        {
+            var table = new Dictionary<string, Command>(StringComparer.Ordinal);
+            AddRegistrationCommands(table);
+            AddChannelCommands(table);
+            AddMessagingCommands(table);
+            AddQueryCommands(table);
+            AddModeCommands(table);
+            return table;
+        }
+
+        private sealed class Command
+        {
+            public Command(Action<IrcMember, IrcMessage> run, int minParameters, bool needsRegistration = true)
+            {
+                Run = run;
+                MinParameters = minParameters;
+                NeedsRegistration = needsRegistration;
+            }
+
+            public Action<IrcMember, IrcMessage> Run { get; }
+
+            public int MinParameters { get; }
+
+            public bool NeedsRegistration { get; }
+        }
+    }
+}

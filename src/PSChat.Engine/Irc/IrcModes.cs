@@ -1,0 +1,24 @@
+using PSChat.Engine.Rooms;
+
+namespace PSChat.Engine.Irc
+{
+    /// <summary>The modes the server supports, as 004 and ISUPPORT advertise them.</summary>
+    internal static class IrcModes
+    {
+        public const string UserModes = "i";
+        public const string ChannelModes = "iklmnotv";
+        public const string ChannelModesWithParameter = "klov";
+
+        /// <summary>CHANMODES: list modes (none), always-parameter, parameter-when-set, flags.</summary>
+        public const string ChannelModeTypes = ",k,l,imnt";
+
+        /// <summary>"@+" with multi-prefix, otherwise only the highest.</summary>
+        public static string Prefix(MemberStatus status, bool all)
+        {
+            bool op = (status & MemberStatus.Operator) != 0;
+            bool voice = (status & MemberStatus.Voice) != 0;
+            if (all) return (op ? "@" : string.Empty) + (voice ? "+" : string.Empty);
+            return op ? "@" : voice ? "+" : string.Empty;
+        }
+    }
+}

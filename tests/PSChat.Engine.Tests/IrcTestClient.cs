@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using PSChat.Engine.Irc;
+
+namespace PSChat.Engine.Tests
+{
+    /// <summary>An IRC client for server tests: registers, reads parsed lines, skips to a numeric.</summary>
+    internal sealed class IrcTestClient : IDisposable
+    {
+        private IrcTestClient(TestClient raw)
+        {
+            Raw = raw;
+        }
+
+        public TestClient Raw { get; }
+
+        public static IrcTestClient Connect(ServerFixture fx) => new IrcTestClient(TestClient.Connect(fx.EndPoint));
+
+        /// <summary>Connects, registers as <paramref name="nick"/> (after CAP REQ when caps are given) and reads through the welcome burst.</summary>
+        public static IrcTestClient Register(ServerFixture fx, string nick, string? caps = null)
+        {
+            var client = Connect(fx);
+            if (caps != null)
+            {
+                client.Send("CAP LS 302");
+                client.Expect("CAP");
+                client.Send("CAP REQ :" + caps);
+                Assert(client.Expect("CAP")[1] == "ACK", "caps refused");
+            }
+
+            client.Send($"NICK {nick}");
+            client.Send($"USER {nick} 0 * :Real {nick}");
+            if (caps != null) client.Send("CAP END");
+            client.Expect("001");
+            client.SkipTo("376", "422");
+            return client;
+        }
+
+        public void Send(string line) => Raw.Write(line + "\r\n");
+
+        /// <summary>The next line, parsed; its raw text (without CR LF) in <see cref="LastLine"/>.</summary>
+        public IrcMessage Next(int timeoutMs = 5000)
+        {
+            string line = Raw.ReadLine(timeoutMs);
+            if (!line.EndsWith("\r\n", StringComparison.Ordinal)) throw new InvalidOperationException("line without CR LF: " + line);
+            LastLine = line.Substring(0, line.Length - 2);
+            return IrcMessage.Parse(LastLine) ?? throw new InvalidOperationException("unparsable: " + line);
+        }
+
+        public string LastLine { get; private set; } = string.Empty;
+
+        /// <summary>The next line, which must have this command; returns its parameters.</summary>
+        public IReadOnlyList<string> Expect(string command)
+        {
+            var message = Next();
+            if (message.Command != command) throw new InvalidOperationException($"expected {command}, got: {LastLine}");
+            return message.Parameters;
+        }
+
+        /// <summary>Reads until one of the commands comes; returns it.</summary>
+        public IrcMessage SkipTo(params string[] commands)
+        {
+            while (true)
+            {
+                var message = Next();
+                if (Array.IndexOf(commands, message.Command) >= 0) return message;
+            }
+        }
+
+        /// <summary>The next line's raw text (without CR LF).</summary>
+        public string NextLine()
+        {
+            Next();
+            return LastLine;
+        }
+
+        public void Dispose() => Raw.Dispose();
+
+        private static void Assert(bool condition, string what)
+        {
+            if (!condition) throw new InvalidOperationException(what);
+        }
+    }
+}
