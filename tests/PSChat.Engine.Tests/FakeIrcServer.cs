@@ -46,8 +46,8 @@ namespace PSChat.Engine.Tests
 
         public void Send(string line) => Client.Write(line + "\r\n");
 
-        /// <summary>The plain registration of 'alice' without capabilities or rooms, as most tests need it.</summary>
-        public void AcceptRegistration(string nick = "alice")
+        /// <summary>The plain registration of 'alice' without capabilities, in one room, as most tests need it.</summary>
+        public void AcceptRegistration(string nick = "alice", string room = "#lobby")
         {
             Expect("CAP LS 302");
             Expect("NICK " + nick);
@@ -55,6 +55,17 @@ namespace PSChat.Engine.Tests
             Send(":irc.test CAP * LS :sasl");
             Expect("CAP END");
             Welcome(nick);
+            AcceptJoin(nick, room);
+        }
+
+        /// <summary>A session given no rooms joins #lobby, where a PSChat server keeps its text clients.</summary>
+        public void JoinLobby(string nick) => AcceptJoin(nick, "#lobby");
+
+        public void AcceptJoin(string nick, string room)
+        {
+            Expect("JOIN " + room);
+            Send(":" + nick + "!~" + nick + "@127.0.0.1 JOIN " + room);
+            Send(":irc.test 366 " + nick + " " + room + " :End of /NAMES list");
         }
 
         public void Welcome(string nick)

@@ -102,6 +102,7 @@ namespace PSChat.Engine.Tests
             server.Send(":irc.test CAP * ACK server-time");
             server.Expect("CAP END");
             server.Welcome("alice");
+            server.JoinLobby("alice");
 
             using var session = await connecting;
 

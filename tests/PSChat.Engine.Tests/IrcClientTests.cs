@@ -70,6 +70,7 @@ namespace PSChat.Engine.Tests
             irc.Send(":irc.test 433 * alice_ :Nickname is already in use");
             irc.Expect("NICK alice2");
             irc.Welcome("alice2");
+            irc.JoinLobby("alice2");
 
             using var session = await connecting;
             Assert.Equal("alice2", session.Name);
@@ -89,6 +90,7 @@ namespace PSChat.Engine.Tests
             irc.Send(":irc.test CAP * LS :");
             irc.Expect("CAP END");
             irc.Welcome("ZoSmith-_");
+            irc.JoinLobby("ZoSmith-_");
 
             using var session = await connecting;
             Assert.Equal("ZoSmith-_", session.Name);
@@ -107,6 +109,7 @@ namespace PSChat.Engine.Tests
             irc.Send(":irc.test CAP * LS :");
             irc.Expect("CAP END");
             irc.Welcome("alice");
+            irc.JoinLobby("alice");
             using var session = await connecting;
 
             irc.Send(":irc.test PING irc.test :with space");
@@ -227,10 +230,10 @@ namespace PSChat.Engine.Tests
             Assert.Equal(ChatMessageKind.Nick, Next(session).Kind);
             Assert.Equal("alicia", session.Name);
             Assert.Equal(ChatMessageKind.Part, Next(session).Kind);
-            Assert.Equal(new[] { "#b" }, session.Rooms);
+            Assert.Equal(new[] { "#lobby", "#b" }, session.Rooms);
             irc.Send(":op!o@h KICK #b alicia :out");
             Assert.Equal(ChatMessageKind.Kick, Next(session).Kind);
-            Assert.Empty(session.Rooms);
+            Assert.Equal(new[] { "#lobby" }, session.Rooms);
         }
 
         [Fact]
@@ -238,10 +241,7 @@ namespace PSChat.Engine.Tests
         {
             using var irc = new FakeIrcServer();
             var connecting = irc.Connect(irc.Options("alice", ChatProtocol.Irc, "#a"));
-            irc.AcceptRegistration();
-            irc.Expect("JOIN #a");
-            irc.Send(":alice!~alice@127.0.0.1 JOIN #a");
-            irc.Send(":irc.test 366 alice #a :End of /NAMES list");
+            irc.AcceptRegistration(room: "#a");
             using var session = await connecting;
 
             session.Send("hello room");
@@ -265,10 +265,7 @@ namespace PSChat.Engine.Tests
         {
             using var irc = new FakeIrcServer();
             var connecting = irc.Connect(irc.Options("alice", ChatProtocol.Irc, "#a"));
-            irc.AcceptRegistration();
-            irc.Expect("JOIN #a");
-            irc.Send(":alice!~alice@127.0.0.1 JOIN #a");
-            irc.Send(":irc.test 366 alice #a :End of /NAMES list");
+            irc.AcceptRegistration(room: "#a");
             using var session = await connecting;
             string text = string.Concat(Enumerable.Repeat(unit, repeat));
 

@@ -5,6 +5,9 @@ namespace PSChat
     /// <summary>How to connect a <see cref="ChatSession"/>.</summary>
     public sealed class ChatSessionOptions
     {
+        /// <summary>The room an IRC session joins when given none: where a PSChat server keeps its text clients by default.</summary>
+        public const string LobbyRoom = "#lobby";
+
         public string ComputerName { get; set; } = "127.0.0.1";
 
         public int Port { get; set; } = ChatServerOptions.DefaultPort;

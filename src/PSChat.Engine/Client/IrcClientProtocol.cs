@@ -89,7 +89,7 @@ namespace PSChat.Engine.Client
         /// a server that speaks first decides by its first line (IRC-shaped: go on; anything else, such as
         /// "welcome!": text, nothing sent). A silent server gets the single line CAP LS 302 and has
         /// <see cref="ChatSessionOptions.ProbeTimeout"/> to answer like IRC; silence or a non-IRC answer means text.
-        /// Completes once registered (001), the MOTD is over and every room is joined or refused.
+        /// Completes once registered (001), the MOTD is over and every room (#lobby when none was given) is joined or refused.
         /// </summary>
         public override async Task StartAsync(CancellationToken cancel)
         {
@@ -404,7 +404,8 @@ namespace PSChat.Engine.Client
 
         private void JoinRequestedRooms()
         {
-            foreach (string entry in Session.Options.Rooms)
+            var rooms = Session.Options.Rooms.Length > 0 ? Session.Options.Rooms : new[] { ChatSessionOptions.LobbyRoom };
+            foreach (string entry in rooms)
             {
                 // "#room key": a channel name cannot hold a space, so the rest is the key.
                 string[] parts = entry.Split(new[] { ' ' }, 2, StringSplitOptions.RemoveEmptyEntries);
