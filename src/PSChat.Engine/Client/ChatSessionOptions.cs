@@ -30,8 +30,11 @@ namespace PSChat
 
         public TimeSpan QuietTime { get; set; } = TimeSpan.FromMilliseconds(50);
 
-        /// <summary>Auto: how long to listen for a server that speaks first before sending anything.</summary>
-        public TimeSpan GreetingWindow { get; set; } = TimeSpan.FromMilliseconds(300);
+        /// <summary>
+        /// Auto: how long to listen for a server that speaks first before sending anything. Shorter than a
+        /// PSChat server's DetectTimeout (250 ms), after which a silent client counts as a text listener.
+        /// </summary>
+        public TimeSpan GreetingWindow { get; set; } = TimeSpan.FromMilliseconds(150);
 
         /// <summary>Auto: how long a silent server has to answer the one probing line (CAP LS 302) like IRC.</summary>
         public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
