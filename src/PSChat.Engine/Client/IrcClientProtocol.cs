@@ -212,17 +212,29 @@ namespace PSChat.Engine.Client
             decided.TrySetResult(false);
         }
 
-        private void SendCapabilityQuery() => Send(new IrcMessage("CAP", "LS", "302"));
+        private void SendCapabilityQuery() => Reply(new IrcMessage("CAP", "LS", "302"));
 
         private void SendRegistration()
         {
-            if (!string.IsNullOrEmpty(Session.Options.Password)) Send(new IrcMessage("PASS", Session.Options.Password!));
-            Send(new IrcMessage("NICK", baseNick));
+            if (!string.IsNullOrEmpty(Session.Options.Password)) Reply(new IrcMessage("PASS", Session.Options.Password!));
+            Reply(new IrcMessage("NICK", baseNick));
             string user = new string(baseNick.Where(c => c < 0x80 && char.IsLetterOrDigit(c)).Take(10).ToArray());
-            Send(new IrcMessage("USER", user.Length > 0 ? user : "pschat", "0", "*", "PSChat"));
+            Reply(new IrcMessage("USER", user.Length > 0 ? user : "pschat", "0", "*", "PSChat"));
         }
 
         private void Send(IrcMessage message) => Session.SendBytes(message.ToBytes());
+
+        /// <summary>An answer the protocol gives by itself while reading: a closing connection needs none, and must not stop the reader.</summary>
+        private void Reply(IrcMessage message)
+        {
+            try
+            {
+                Send(message);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
 
         private void Handle(IrcMessage message, string line)
         {
@@ -231,7 +243,7 @@ namespace PSChat.Engine.Client
             switch (message.Command)
             {
                 case "PING":
-                    Send(new IrcMessage("PONG", message.Parameters.ToArray()));
+                    Reply(new IrcMessage("PONG", message.Parameters.ToArray()));
                     return;
                 case "CAP":
                     OnCapability(message);
@@ -280,7 +292,7 @@ namespace PSChat.Engine.Client
                     offeredCapabilities.AddRange(names.Select(n => n.Split('=')[0]));
                     if (more || phase != Phase.Registering) return;
                     var wanted = WantedCapabilities.Where(w => offeredCapabilities.Contains(w, StringComparer.OrdinalIgnoreCase)).ToArray();
-                    Send(wanted.Length > 0 ? new IrcMessage("CAP", "REQ", string.Join(" ", wanted)) : new IrcMessage("CAP", "END"));
+                    Reply(wanted.Length > 0 ? new IrcMessage("CAP", "REQ", string.Join(" ", wanted)) : new IrcMessage("CAP", "END"));
                     return;
                 case "ACK":
                     foreach (string name in names)
@@ -289,10 +301,10 @@ namespace PSChat.Engine.Client
                         else EnabledCapabilities.Add(name);
                     }
 
-                    if (phase == Phase.Registering && !more) Send(new IrcMessage("CAP", "END"));
+                    if (phase == Phase.Registering && !more) Reply(new IrcMessage("CAP", "END"));
                     return;
                 case "NAK":
-                    if (phase == Phase.Registering) Send(new IrcMessage("CAP", "END"));
+                    if (phase == Phase.Registering) Reply(new IrcMessage("CAP", "END"));
                     return;
             }
         }
@@ -389,7 +401,7 @@ namespace PSChat.Engine.Client
             if (message.Command == "432") baseNick = ValidNick(baseNick, nickAttempt);
             string candidate = baseNick + (nickAttempt == 1 ? "_" : nickAttempt.ToString(CultureInfo.InvariantCulture));
             Session.Name = candidate;
-            Send(new IrcMessage("NICK", candidate));
+            Reply(new IrcMessage("NICK", candidate));
             return true;
         }
 
@@ -412,7 +424,7 @@ namespace PSChat.Engine.Client
                 if (parts.Length == 0) continue;
                 string channel = NormaliseRoom(parts[0]);
                 pendingJoins.Add(channel);
-                Send(parts.Length > 1 ? new IrcMessage("JOIN", channel, parts[1]) : new IrcMessage("JOIN", channel));
+                Reply(parts.Length > 1 ? new IrcMessage("JOIN", channel, parts[1]) : new IrcMessage("JOIN", channel));
             }
 
             CompleteWhenJoined();
