@@ -118,9 +118,10 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [InlineData("password", ":irc.test 464 * :Password incorrect", "The server refused the password (464: Password incorrect).")]
-        [InlineData("error", "ERROR :Closing link: (alice@127.0.0.1) [K-Lined]", "The server ended the connection: Closing link: (alice@127.0.0.1) [K-Lined]")]
-        public async Task RegistrationRefusalIsAProtocolExceptionWithTheServersReason(string what, string reply, string expected)
+        [InlineData(":irc.test 464 * :Password incorrect", "The server refused the password (464: Password incorrect).")]
+        [InlineData(":irc.test 465 * :You are banned from this server", "The server refused the connection (465: You are banned from this server).")]
+        [InlineData("ERROR :Closing link: (alice@127.0.0.1) [K-Lined]", "The server ended the connection: Closing link: (alice@127.0.0.1) [K-Lined]")]
+        public async Task RegistrationRefusalIsAProtocolExceptionWithTheServersReason(string reply, string expected)
         {
             using var irc = new FakeIrcServer();
             var connecting = irc.Connect(irc.Options("alice"));
@@ -129,7 +130,6 @@ namespace PSChat.Engine.Tests
 
             var ex = await Assert.ThrowsAsync<ChatProtocolException>(() => connecting);
             Assert.Equal(expected, ex.Message);
-            Assert.NotNull(what);
         }
 
         [Fact]
@@ -168,6 +168,7 @@ namespace PSChat.Engine.Tests
         [InlineData(":bob!b@h TOPIC #a :new topic", ChatMessageKind.Topic, "#a", "bob", "new topic", null)]
         [InlineData(":bob!b@h KICK #a carol :spam", ChatMessageKind.Kick, "#a", "bob", "spam", "carol")]
         [InlineData(":irc.test 401 alice nobody :No such nick/channel", ChatMessageKind.System, null, "irc.test", "nobody: No such nick/channel", null)]
+        [InlineData(":bob!b@h PRIVMSG #a :\u0001ACTION waves\u0001", ChatMessageKind.Message, "#a", "bob", "* bob waves", null)]
         [InlineData(":irc.test 372 alice :- be nice", ChatMessageKind.System, null, "irc.test", "- be nice", null)]
         public async Task ReceivesTypedMessages(string line, ChatMessageKind kind, string? room, string? sender, string text, string? target)
         {
@@ -186,6 +187,21 @@ namespace PSChat.Engine.Tests
             Assert.Equal(target, message.Target);
             Assert.Equal(line, message.Raw);
             Assert.Equal(session.Id, message.SessionId);
+        }
+
+        [Fact]
+        public async Task CtcpRequestsAreNotChat()
+        {
+            using var irc = new FakeIrcServer();
+            var connecting = irc.Connect(irc.Options("alice"));
+            irc.AcceptRegistration();
+            using var session = await connecting;
+
+            irc.Send(":bob!b@h PRIVMSG alice :\u0001VERSION\u0001");
+            irc.Send(":bob!b@h PRIVMSG alice :after");
+
+            Assert.Equal("after", Next(session).Text);
+            Assert.Equal(0, session.MessagesPending);
         }
 
         [Fact]

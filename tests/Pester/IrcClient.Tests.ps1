@@ -122,6 +122,32 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
     }
 }
 
+Describe 'Connect-ChatRoom -Protocol Auto against a text-only server' -Tag 'E2E' {
+    BeforeAll {
+        $server = Start-ChatServer -Port 0 -Protocol Text
+    }
+
+    AfterAll {
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        $server | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'says one probing line, CAP LS 302, then goes on as a text client' {
+        $listener = [RawClient]::new($server.Port)
+        try {
+            Wait-ClientCount $server 1
+            $alice = Connect-ChatRoom -Port $server.Port -Name alice
+            $alice.Protocol | Should -Be 'Text'
+            $listener.ReadLine() | Should -Be "CAP LS 302`r`n"
+
+            Send-ChatMessage -Session $alice -Text 'hi'
+            $listener.ReadLine() | Should -Be "alice:hi`n"
+            $listener.ReadAvailable(100) | Should -BeNullOrEmpty
+        }
+        finally { $listener.Dispose() }
+    }
+}
+
 Describe 'Text and IRC in the same room' -Tag 'E2E' {
     BeforeAll {
         $server = Start-ChatServer -Port 0

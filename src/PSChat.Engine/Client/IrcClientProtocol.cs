@@ -315,6 +315,14 @@ namespace PSChat.Engine.Client
             string text = message[1] ?? string.Empty;
             bool notice = message.Command == "NOTICE";
             string? sender = message.SourceNick;
+            if (text.Length > 1 && text[0] == '\u0001')
+            {
+                // CTCP: "/me waves" reads as IRC clients show it; other requests (VERSION, PING) are not chat.
+                string ctcp = text.Trim('\u0001');
+                if (!ctcp.StartsWith("ACTION ", StringComparison.Ordinal)) return;
+                text = "* " + sender + " " + ctcp.Substring("ACTION ".Length);
+            }
+
             if (Support.IsChannel(target))
             {
                 Deliver(message, line, notice ? ChatMessageKind.Notice : ChatMessageKind.Message, target, sender, text);
