@@ -48,6 +48,9 @@ namespace PSChat.Engine.Tests
             Assert.Equal("alice", session.Name);
             Assert.Equal("irc.test", session.ServerName);
             Assert.Equal(new[] { "#a" }, session.Rooms);
+            Assert.Equal(new[] { "server-time", "message-tags", "multi-prefix" }, session.Capabilities);
+            Assert.Equal("rfc1459", session.ServerSupport["CASEMAPPING"]);
+            Assert.Equal("(ov)@+", session.ServerSupport["PREFIX"]);
             var refused = Next(session);
             Assert.Equal(ChatMessageKind.System, refused.Kind);
             Assert.Equal("#b", refused.Room);
@@ -303,6 +306,20 @@ namespace PSChat.Engine.Tests
             }
 
             Assert.Equal(text, received.ToString());
+        }
+
+        [Theory]
+        [InlineData("rfc1459", "Nick[]\\~", "nick{}|^", true)]
+        [InlineData("strict-rfc1459", "Nick[]\\~", "nick{}|^", false)]
+        [InlineData("strict-rfc1459", "Nick[]\\", "nick{}|", true)]
+        [InlineData("ascii", "Nick[]", "nick{}", false)]
+        [InlineData("ascii", "NICK", "nick", true)]
+        public void CaseMappingFromIsupportDecidesWhatIsTheSameName(string mapping, string a, string b, bool same)
+        {
+            var support = new IrcServerSupport();
+            support.Add(new[] { "me", "CASEMAPPING=" + mapping, "LINELEN=1024", "are supported" });
+            Assert.Equal(same, support.SameName(a, b));
+            Assert.Equal(1024, support.LineLength);
         }
 
         [Fact]

@@ -83,6 +83,20 @@ namespace PSChat
 
         public string? CloseReason { get; private set; }
 
+        /// <summary>What an IRC server said it supports (RPL_ISUPPORT tokens such as NICKLEN, CASEMAPPING, PREFIX).</summary>
+        public IReadOnlyDictionary<string, string> ServerSupport =>
+            (protocol as IrcClientProtocol)?.Support.Tokens ?? new Dictionary<string, string>();
+
+        /// <summary>The IRCv3 capabilities the server acknowledged.</summary>
+        public string[] Capabilities
+        {
+            get
+            {
+                if (!(protocol is IrcClientProtocol irc)) return new string[0];
+                lock (irc.EnabledCapabilities) return irc.EnabledCapabilities.ToArray();
+            }
+        }
+
         /// <summary>The server's name for itself, where the protocol tells it (IRC).</summary>
         public string? ServerName { get; internal set; }
 

@@ -295,10 +295,13 @@ namespace PSChat.Engine.Client
                     Reply(wanted.Length > 0 ? new IrcMessage("CAP", "REQ", string.Join(" ", wanted)) : new IrcMessage("CAP", "END"));
                     return;
                 case "ACK":
-                    foreach (string name in names)
+                    lock (EnabledCapabilities)
                     {
-                        if (name.StartsWith("-", StringComparison.Ordinal)) EnabledCapabilities.Remove(name.Substring(1));
-                        else EnabledCapabilities.Add(name);
+                        foreach (string name in names)
+                        {
+                            if (name.StartsWith("-", StringComparison.Ordinal)) EnabledCapabilities.Remove(name.Substring(1));
+                            else EnabledCapabilities.Add(name);
+                        }
                     }
 
                     if (phase == Phase.Registering && !more) Reply(new IrcMessage("CAP", "END"));

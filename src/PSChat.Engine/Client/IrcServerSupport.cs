@@ -4,8 +4,8 @@ using System.Collections.Generic;
 namespace PSChat.Engine.Client
 {
     /// <summary>
-    /// What the server told us about itself in RPL_ISUPPORT (005): line length, case mapping, channel
-    /// types and member prefixes. The defaults are RFC 1459's, for servers that do not say.
+    /// What the server told us about itself in RPL_ISUPPORT (005): line length, case mapping and channel
+    /// types are applied; every token is kept for <see cref="PSChat.ChatSession.ServerSupport"/>. The defaults are RFC 1459's, for servers that do not say.
     /// </summary>
     public sealed class IrcServerSupport
     {
@@ -17,9 +17,6 @@ namespace PSChat.Engine.Client
         public string CaseMapping { get; private set; } = "rfc1459";
 
         public string ChannelTypes { get; private set; } = "#&";
-
-        /// <summary>Membership prefix characters, highest first (the symbols of PREFIX=(ov)@+).</summary>
-        public string MemberPrefixes { get; private set; } = "@+";
 
         public IReadOnlyDictionary<string, string> Tokens => tokens;
 
@@ -80,10 +77,6 @@ namespace PSChat.Engine.Client
                     break;
                 case "CHANTYPES":
                     ChannelTypes = value;
-                    break;
-                case "PREFIX":
-                    int close = value.IndexOf(')');
-                    MemberPrefixes = close < 0 ? string.Empty : value.Substring(close + 1);
                     break;
             }
         }
