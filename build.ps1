@@ -125,6 +125,8 @@ function Install-TestDependency {
     # The end-to-end tests drive real third-party programs (netcat; tmux as the console of Enter-ChatRoom). On a Debian machine where we are
     # root, install what is missing; elsewhere, tests that need them report themselves as skipped.
     $wanted = [ordered]@{ nc = 'netcat-openbsd'; tmux = 'tmux' }
+    $wanted['ngircd'] = 'ngircd'                       # IrcInterop: a real IRC server for Connect-ChatRoom
+    $wanted['weechat-headless'] = 'weechat-headless'   # IrcInterop: a real IRC client for the PSChat server
     $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })
     if ($missing.Count -eq 0) { return }
     $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')

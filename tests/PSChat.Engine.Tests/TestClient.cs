@@ -31,6 +31,9 @@ namespace PSChat.Engine.Tests
             return new TestClient(tcp);
         }
 
+        /// <summary>Wraps a connection accepted by a test's own listener (a scripted server).</summary>
+        public static TestClient FromAccepted(TcpClient accepted) => new TestClient(accepted);
+
         public Socket Socket => tcp.Client;
 
         public void Write(string text) => Write(Encoding.UTF8.GetBytes(text));

@@ -31,10 +31,11 @@ namespace PSChat
         private readonly MessageBuffer<ChatMessage> buffer;
         private readonly TaskCompletionSource<bool> closedSignal = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private LineConnection? connection;
-        private ClientProtocol protocol = null!;
+        private volatile ClientProtocol protocol = null!;
         private long sent;
         private long received;
         private int state = (int)SessionState.Connecting;
+        private int quitSent;
 
         private ChatSession(ChatSessionOptions options)
         {
@@ -45,10 +46,6 @@ namespace PSChat
             Port = options.Port;
             buffer = new MessageBuffer<ChatMessage>(options.BufferCapacity);
         }
-
-        /// <summary>Client protocols besides Text (IRC registers itself here).</summary>
-        public static IDictionary<ChatProtocol, Func<ChatSession, ClientProtocol>> ProtocolFactories { get; } =
-            new Dictionary<ChatProtocol, Func<ChatSession, ClientProtocol>>();
 
         public int Id { get; }
 
@@ -86,6 +83,20 @@ namespace PSChat
 
         public string? CloseReason { get; private set; }
 
+        /// <summary>What an IRC server said it supports (RPL_ISUPPORT tokens such as NICKLEN, CASEMAPPING, PREFIX).</summary>
+        public IReadOnlyDictionary<string, string> ServerSupport =>
+            (protocol as IrcClientProtocol)?.Support.Tokens ?? new Dictionary<string, string>();
+
+        /// <summary>The IRCv3 capabilities the server acknowledged.</summary>
+        public string[] Capabilities
+        {
+            get
+            {
+                if (!(protocol is IrcClientProtocol irc)) return new string[0];
+                lock (irc.EnabledCapabilities) return irc.EnabledCapabilities.ToArray();
+            }
+        }
+
         /// <summary>The server's name for itself, where the protocol tells it (IRC).</summary>
         public string? ServerName { get; internal set; }
 
@@ -118,7 +129,13 @@ namespace PSChat
                     }
                     catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                     {
-                        throw new TimeoutException($"No connection to {options.ComputerName}:{options.Port} within {options.Timeout.TotalSeconds:0.#} s.");
+                        string within = $"within {options.Timeout.TotalSeconds:0.#} s";
+                        if (session.protocol?.Unfinished is string step)
+                        {
+                            throw new ChatProtocolException($"{options.ComputerName}:{options.Port} accepted the connection but did not complete {step} {within}.");
+                        }
+
+                        throw new TimeoutException($"No connection to {options.ComputerName}:{options.Port} {within}.");
                     }
                 }
             }
@@ -179,7 +196,8 @@ namespace PSChat
             if (State == SessionState.Closed) return;
             try
             {
-                if (State == SessionState.Connected) protocol.Quit(reason);
+                // Once only: Dispose after Disconnect must not say goodbye into a closing connection.
+                if (State == SessionState.Connected && Interlocked.Exchange(ref quitSent, 1) == 0) protocol.Quit(reason);
             }
             finally
             {
@@ -219,6 +237,22 @@ namespace PSChat
             {
                 throw new InvalidOperationException($"Session {Id} is closed: {CloseReason ?? connection?.CloseReason ?? "not connected"}.");
             }
+        }
+
+        /// <summary>Auto found a server that does not speak IRC: from now on the text protocol reads and writes.</summary>
+        internal void HandOverToText()
+        {
+            protocol = new TextClientProtocol(this);
+            SetQuietTime(true);
+        }
+
+        /// <summary>Gives a line that was read before a hand-over to the protocol now in charge.</summary>
+        internal void ReplayLine(ArraySegment<byte> line, LineTerminator terminator) =>
+            protocol.OnLine(line.Array!, line.Offset, line.Count, terminator);
+
+        internal void SetQuietTime(bool on)
+        {
+            if (connection != null) connection.QuietTime = on ? Options.QuietTime : TimeSpan.Zero;
         }
 
         internal void SetRooms(IEnumerable<string> joined)
@@ -276,7 +310,7 @@ namespace PSChat
             var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength };
             connection = new LineConnection(socket, this, connectionOptions);
             protocol = CreateProtocol(Options.Protocol);
-            connection.QuietTime = protocol.UsesQuietTime ? Options.QuietTime : TimeSpan.Zero;
+            SetQuietTime(protocol.UsesQuietTime);
             connection.Start();
             using (cancel.Register(() => connection.Abort("connection timed out")))
             {
@@ -298,10 +332,13 @@ namespace PSChat
 
         private ClientProtocol CreateProtocol(ChatProtocol wanted)
         {
-            if (wanted == ChatProtocol.Auto) wanted = ProtocolFactories.ContainsKey(ChatProtocol.Irc) ? ChatProtocol.Irc : ChatProtocol.Text;
-            if (wanted == ChatProtocol.Text) return new TextClientProtocol(this);
-            if (ProtocolFactories.TryGetValue(wanted, out var factory)) return factory(this);
-            throw new NotSupportedException($"The {wanted} protocol is not available.");
+            switch (wanted)
+            {
+                case ChatProtocol.Text: return new TextClientProtocol(this);
+                case ChatProtocol.Irc: return new IrcClientProtocol(this, probe: false);
+                case ChatProtocol.Auto: return new IrcClientProtocol(this, probe: true);
+                default: throw new NotSupportedException($"The {wanted} protocol is not available.");
+            }
         }
 
         private static async Task<Socket> ConnectSocketAsync(string host, int port, CancellationToken cancel)

@@ -5,6 +5,9 @@ namespace PSChat
     /// <summary>How to connect a <see cref="ChatSession"/>.</summary>
     public sealed class ChatSessionOptions
     {
+        /// <summary>The room an IRC session joins when given none: where a PSChat server keeps its text clients by default.</summary>
+        public const string LobbyRoom = "#lobby";
+
         public string ComputerName { get; set; } = "127.0.0.1";
 
         public int Port { get; set; } = ChatServerOptions.DefaultPort;
@@ -26,5 +29,14 @@ namespace PSChat
         public int MaxLineLength { get; set; } = 8192;
 
         public TimeSpan QuietTime { get; set; } = TimeSpan.FromMilliseconds(50);
+
+        /// <summary>
+        /// Auto: how long to listen for a server that speaks first before sending anything. Shorter than a
+        /// PSChat server's DetectTimeout (250 ms), after which a silent client counts as a text listener.
+        /// </summary>
+        public TimeSpan GreetingWindow { get; set; } = TimeSpan.FromMilliseconds(150);
+
+        /// <summary>Auto: how long a silent server has to answer the one probing line (CAP LS 302) like IRC.</summary>
+        public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
     }
 }

@@ -17,6 +17,9 @@ namespace PSChat.Engine.Client
         /// <summary>Whether an unterminated line should be taken after the quiet time.</summary>
         public virtual bool UsesQuietTime => false;
 
+        /// <summary>What <see cref="StartAsync"/> is still waiting for, when the server's answer is overdue (null: nothing of the protocol's own).</summary>
+        public virtual string? Unfinished => null;
+
         /// <summary>Registration and joins; completes when the session is usable.</summary>
         public virtual Task StartAsync(CancellationToken cancel) => Task.FromResult(true);
 

@@ -25,11 +25,13 @@ namespace PSChat.Commands
         [ValidateNotNullOrEmpty]
         public string? Name { get; set; }
 
+        /// <summary>IRC channels to join ('ops' means '#ops', '#room key' joins with a key); IRC joins #lobby when none is given.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(RoomCompleter))]
         public string[]? Room { get; set; }
 
+        /// <summary>Auto tries IRC first and falls back to text when the server does not answer like IRC (see README).</summary>
         [Parameter]
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 

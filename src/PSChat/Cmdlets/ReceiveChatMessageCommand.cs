@@ -28,6 +28,11 @@ namespace PSChat.Commands
         [ValidateRange(1, int.MaxValue)]
         public int Count { get; set; }
 
+        /// <summary>Only messages of these kinds; the others are taken from the buffer and passed over.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public ChatMessageKind[]? Kind { get; set; }
+
         /// <summary>Seconds to wait in all; without -Wait or -Count, how long to wait for the first message.</summary>
         [Parameter]
         [ValidateRange(0, int.MaxValue)]
@@ -51,6 +56,7 @@ namespace PSChat.Commands
                 switch (session.Receive(wait, StopToken, out var message))
                 {
                     case TakeResult.Taken:
+                        if (Kind != null && Array.IndexOf(Kind, message!.Kind) < 0) continue;
                         Emit(message!);
                         written++;
                         continue;

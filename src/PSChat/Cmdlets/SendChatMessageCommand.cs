@@ -55,6 +55,11 @@ namespace PSChat.Commands
                     WriteError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));
                     return;
                 }
+                catch (ArgumentException ex)
+                {
+                    WriteError(Error(ex, "NoRoom", ErrorCategory.InvalidArgument, session));
+                    return;
+                }
                 catch (InvalidOperationException ex)
                 {
                     WriteError(Error(ex, "SessionClosed", ErrorCategory.ConnectionError, session));

@@ -1,0 +1,490 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Framing;
+using PSChat.Engine.Irc;
+using PSChat.Engine.Text;
+
+namespace PSChat.Engine.Client
+{
+    /// <summary>
+    /// IRC from the client side (RFC 1459/2812 with IRCv3 capability negotiation): registers, joins the
+    /// session's rooms, answers PING and turns what the server sends into typed <see cref="ChatMessage"/>s.
+    /// In probe mode (Protocol Auto) it first finds out whether the server speaks IRC at all and hands the
+    /// session to the text protocol when it does not; see <see cref="StartAsync"/> for the rule.
+    /// </summary>
+    internal sealed class IrcClientProtocol : ClientProtocol
+    {
+        /// <summary>Capabilities we use when the server offers them. echo-message is left out on purpose:
+        /// it would show a script its own messages, which the text protocol never does (bots would answer themselves).</summary>
+        private static readonly string[] WantedCapabilities = { "server-time", "message-tags", "multi-prefix" };
+
+        /// <summary>Numerics that only close a list or say there is no MOTD; they add nothing a person would read.</summary>
+        private static readonly HashSet<string> QuietNumerics = new HashSet<string> { "005", "366", "376", "422", "315", "318", "323", "368", "369" };
+
+        /// <summary>Replies to JOIN that mean the channel was not joined.</summary>
+        private static readonly HashSet<string> JoinFailures = new HashSet<string> { "403", "405", "471", "473", "474", "475", "476", "477" };
+
+        private const int MaxNickAttempts = 10;
+
+        private readonly object gate = new object();
+        private readonly bool probe;
+        private readonly TaskCompletionSource<bool> decided = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<string> offeredCapabilities = new List<string>();
+        private readonly List<string> pendingJoins = new List<string>();
+        private Phase phase;
+        private string baseNick;
+        private int nickAttempt;
+        private string? ownSource;
+        private bool motdDone;
+
+        public IrcClientProtocol(ChatSession session, bool probe)
+            : base(session)
+        {
+            this.probe = probe;
+            phase = probe ? Phase.Detecting : Phase.Registering;
+            baseNick = string.IsNullOrEmpty(session.Options.Name) ? "pschat" : session.Options.Name!;
+            session.Name = baseNick;
+        }
+
+        private enum Phase
+        {
+            /// <summary>Auto: listening for a greeting; nothing sent yet.</summary>
+            Detecting,
+            /// <summary>Auto: the server was silent; CAP LS sent, waiting for any answer.</summary>
+            Probing,
+            Registering,
+            Ready,
+            /// <summary>Auto: the server is not IRC; the session went over to the text protocol.</summary>
+            Handed,
+        }
+
+        public override ChatProtocol Name => ChatProtocol.Irc;
+
+        /// <summary>Only while probing: the tutorial's servers greet without a line end.</summary>
+        public override bool UsesQuietTime => probe;
+
+        /// <summary>Capabilities the server acknowledged.</summary>
+        public HashSet<string> EnabledCapabilities { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        public IrcServerSupport Support { get; } = new IrcServerSupport();
+
+        public override string? Unfinished
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return phase == Phase.Registering ? $"IRC registration as '{Session.Name}'" : null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Irc: sends CAP LS 302, PASS, NICK and USER at once. Auto: listens for <see cref="ChatSessionOptions.GreetingWindow"/>;
+        /// a server that speaks first decides by its first line (IRC-shaped: go on; anything else, such as
+        /// "welcome!": text, nothing sent). A silent server gets the single line CAP LS 302 and has
+        /// <see cref="ChatSessionOptions.ProbeTimeout"/> to answer like IRC; silence or a non-IRC answer means text.
+        /// Completes once registered (001), the MOTD is over and every room (#lobby when none was given) is joined or refused.
+        /// </summary>
+        public override async Task StartAsync(CancellationToken cancel)
+        {
+            if (probe)
+            {
+                await WaitAsync(decided.Task, Session.Options.GreetingWindow, cancel).ConfigureAwait(false);
+                lock (gate)
+                {
+                    if (phase == Phase.Detecting)
+                    {
+                        phase = Phase.Probing;
+                        SendCapabilityQuery();
+                    }
+                }
+
+                await WaitAsync(decided.Task, Session.Options.ProbeTimeout, cancel).ConfigureAwait(false);
+                lock (gate)
+                {
+                    if (phase == Phase.Probing) HandToText(null);
+                    if (phase == Phase.Handed) return;
+                }
+            }
+            else
+            {
+                lock (gate)
+                {
+                    SendCapabilityQuery();
+                    SendRegistration();
+                }
+            }
+
+            await WaitAsync(Task.WhenAny(ready.Task, Session.Completion), Timeout.InfiniteTimeSpan, cancel).ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
+            if (!ready.Task.IsCompleted)
+            {
+                throw new ChatProtocolException($"The server closed the connection during IRC registration: {Session.CloseReason}.");
+            }
+
+            await ready.Task.ConfigureAwait(false);
+        }
+
+        public override void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+        {
+            string line = TextRules.LenientUtf8.GetString(buffer, offset, count);
+            var message = IrcMessage.Parse(line);
+            lock (gate)
+            {
+                if (phase == Phase.Detecting || phase == Phase.Probing)
+                {
+                    if (message == null || !LooksLikeIrc(message))
+                    {
+                        HandToText(new ArraySegment<byte>(buffer, offset, count), terminator);
+                        return;
+                    }
+
+                    if (phase == Phase.Detecting) SendCapabilityQuery();
+                    SendRegistration();
+                    phase = Phase.Registering;
+                    Session.SetQuietTime(false);
+                    decided.TrySetResult(true);
+                }
+
+                if (message == null) return;
+                Handle(message, line);
+            }
+        }
+
+        public override void SendText(string? room, string? to, string text)
+        {
+            string target = to ?? NormaliseRoom(room ?? Session.DefaultRoom);
+            if (target.Length == 0) throw new ArgumentException("There is no room to send to: join one, or give -Room or -To.");
+            if (text.Length == 0) return; // IRC has no empty messages (the server would answer 412)
+            string prefix = ":" + (ownSource ?? Session.Name + "!" + new string('u', 10) + "@" + new string('h', 63)) + " PRIVMSG " + target + " :";
+            int room4Text = Support.LineLength - 2 - TextRules.StrictUtf8.GetByteCount(prefix);
+            foreach (string piece in IrcTextSplitter.Split(text, room4Text))
+            {
+                Send(new IrcMessage("PRIVMSG", target, piece));
+            }
+        }
+
+        public override void Join(string room, string? key)
+        {
+            string channel = NormaliseRoom(room);
+            Send(key == null ? new IrcMessage("JOIN", channel) : new IrcMessage("JOIN", channel, key));
+        }
+
+        public override void Part(string room, string? reason) =>
+            Send(reason == null ? new IrcMessage("PART", NormaliseRoom(room)) : new IrcMessage("PART", NormaliseRoom(room), reason));
+
+        public override void Quit(string reason) => Send(new IrcMessage("QUIT", reason));
+
+        /// <summary>A channel name as the server wants it: '#' added when the name has no channel prefix.</summary>
+        internal string NormaliseRoom(string room) =>
+            room.Length == 0 || Support.IsChannel(room) ? room : "#" + room;
+
+        /// <summary>A first line from an IRC server has a source, or is one of the few commands sent without one.</summary>
+        private static bool LooksLikeIrc(IrcMessage message)
+        {
+            string command = message.Command;
+            bool numeric = command.Length == 3 && command.All(char.IsDigit);
+            bool word = command.All(c => c >= 'A' && c <= 'Z');
+            if (message.Source != null) return numeric || word;
+            return command == "PING" || command == "NOTICE" || command == "ERROR" || command == "CAP";
+        }
+
+        private static async Task WaitAsync(Task task, TimeSpan timeout, CancellationToken cancel)
+        {
+            using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+            {
+                await Task.WhenAny(task, Task.Delay(timeout, stop.Token)).ConfigureAwait(false);
+                stop.Cancel();
+            }
+        }
+
+        private void HandToText(ArraySegment<byte>? firstLine, LineTerminator terminator = LineTerminator.None)
+        {
+            phase = Phase.Handed;
+            Session.HandOverToText();
+            if (firstLine is ArraySegment<byte> line) Session.ReplayLine(line, terminator);
+            decided.TrySetResult(false);
+        }
+
+        private void SendCapabilityQuery() => Reply(new IrcMessage("CAP", "LS", "302"));
+
+        private void SendRegistration()
+        {
+            if (!string.IsNullOrEmpty(Session.Options.Password)) Reply(new IrcMessage("PASS", Session.Options.Password!));
+            Reply(new IrcMessage("NICK", baseNick));
+            string user = new string(baseNick.Where(c => c < 0x80 && char.IsLetterOrDigit(c)).Take(10).ToArray());
+            Reply(new IrcMessage("USER", user.Length > 0 ? user : "pschat", "0", "*", "PSChat"));
+        }
+
+        private void Send(IrcMessage message) => Session.SendBytes(message.ToBytes());
+
+        /// <summary>An answer the protocol gives by itself while reading: a closing connection needs none, and must not stop the reader.</summary>
+        private void Reply(IrcMessage message)
+        {
+            try
+            {
+                Send(message);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        private void Handle(IrcMessage message, string line)
+        {
+            string? nick = message.SourceNick;
+            if (message.Source != null && message.Source.IndexOf('!') > 0 && Support.SameName(nick, Session.Name)) ownSource = message.Source;
+            switch (message.Command)
+            {
+                case "PING":
+                    Reply(new IrcMessage("PONG", message.Parameters.ToArray()));
+                    return;
+                case "CAP":
+                    OnCapability(message);
+                    return;
+                case "ERROR":
+                    Fail($"The server ended the connection: {message[0]}");
+                    Deliver(message, line, ChatMessageKind.System, null, null, message[0] ?? string.Empty);
+                    return;
+                case "PRIVMSG":
+                case "NOTICE":
+                    OnText(message, line);
+                    return;
+                case "JOIN":
+                    OnMembership(message, line, ChatMessageKind.Join, "joined");
+                    return;
+                case "PART":
+                    OnMembership(message, line, ChatMessageKind.Part, message[1] ?? "left");
+                    return;
+                case "KICK":
+                    OnKick(message, line);
+                    return;
+                case "QUIT":
+                    Deliver(message, line, ChatMessageKind.Quit, null, nick, message[0] ?? string.Empty);
+                    return;
+                case "NICK":
+                    if (Support.SameName(nick, Session.Name)) Session.Name = message[0];
+                    Deliver(message, line, ChatMessageKind.Nick, null, nick, message[0] ?? string.Empty);
+                    return;
+                case "TOPIC":
+                    Deliver(message, line, ChatMessageKind.Topic, message[0], nick, message[1] ?? string.Empty);
+                    return;
+            }
+
+            if (message.Command.Length == 3 && char.IsDigit(message.Command[0])) OnNumeric(message, line);
+        }
+
+        private void OnCapability(IrcMessage message)
+        {
+            string sub = message[1] ?? string.Empty;
+            string list = message.Parameters.Count > 0 ? message.Parameters[message.Parameters.Count - 1] : string.Empty;
+            bool more = message.Parameters.Count > 3 && message[2] == "*";
+            string[] names = list.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+            switch (sub)
+            {
+                case "LS":
+                    offeredCapabilities.AddRange(names.Select(n => n.Split('=')[0]));
+                    if (more || phase != Phase.Registering) return;
+                    var wanted = WantedCapabilities.Where(w => offeredCapabilities.Contains(w, StringComparer.OrdinalIgnoreCase)).ToArray();
+                    Reply(wanted.Length > 0 ? new IrcMessage("CAP", "REQ", string.Join(" ", wanted)) : new IrcMessage("CAP", "END"));
+                    return;
+                case "ACK":
+                    lock (EnabledCapabilities)
+                    {
+                        foreach (string name in names)
+                        {
+                            if (name.StartsWith("-", StringComparison.Ordinal)) EnabledCapabilities.Remove(name.Substring(1));
+                            else EnabledCapabilities.Add(name);
+                        }
+                    }
+
+                    if (phase == Phase.Registering && !more) Reply(new IrcMessage("CAP", "END"));
+                    return;
+                case "NAK":
+                    if (phase == Phase.Registering) Reply(new IrcMessage("CAP", "END"));
+                    return;
+            }
+        }
+
+        private void OnText(IrcMessage message, string line)
+        {
+            string target = message[0] ?? string.Empty;
+            string text = message[1] ?? string.Empty;
+            bool notice = message.Command == "NOTICE";
+            string? sender = message.SourceNick;
+            if (text.Length > 1 && text[0] == '\u0001')
+            {
+                // CTCP: "/me waves" reads as IRC clients show it; other requests (VERSION, PING) are not chat.
+                string ctcp = text.Trim('\u0001');
+                if (!ctcp.StartsWith("ACTION ", StringComparison.Ordinal)) return;
+                text = "* " + sender + " " + ctcp.Substring("ACTION ".Length);
+            }
+
+            if (Support.IsChannel(target))
+            {
+                Deliver(message, line, notice ? ChatMessageKind.Notice : ChatMessageKind.Message, target, sender, text);
+                return;
+            }
+
+            // A notice from the server itself (no user@host) before we know ourselves is server chatter.
+            bool fromServer = message.Source == null || message.Source.IndexOf('!') < 0;
+            if (notice && fromServer && phase != Phase.Ready) return;
+            var kind = notice ? ChatMessageKind.Notice : ChatMessageKind.Private;
+            Deliver(message, line, kind, null, sender, text, target);
+        }
+
+        private void OnMembership(IrcMessage message, string line, ChatMessageKind kind, string text)
+        {
+            string room = message[0] ?? string.Empty;
+            bool me = Support.SameName(message.SourceNick, Session.Name);
+            if (me && kind == ChatMessageKind.Join) Session.AddRoom(room);
+            if (me && kind == ChatMessageKind.Part) Session.RemoveRoom(room);
+            if (me && phase != Phase.Ready) return; // our own joins are part of connecting
+            Deliver(message, line, kind, room, message.SourceNick, text);
+        }
+
+        private void OnKick(IrcMessage message, string line)
+        {
+            string room = message[0] ?? string.Empty;
+            string kicked = message[1] ?? string.Empty;
+            if (Support.SameName(kicked, Session.Name)) Session.RemoveRoom(room);
+            Deliver(message, line, ChatMessageKind.Kick, room, message.SourceNick, message[2] ?? kicked, kicked);
+        }
+
+        private void OnNumeric(IrcMessage message, string line)
+        {
+            string code = message.Command;
+            switch (code)
+            {
+                case "001":
+                    Session.Name = message[0];
+                    Session.ServerName = message.Source;
+                    break;
+                case "005":
+                    Support.Add(message.Parameters);
+                    break;
+                case "376":
+                case "422":
+                    if (!motdDone)
+                    {
+                        motdDone = true;
+                        JoinRequestedRooms();
+                    }
+
+                    break;
+                case "366":
+                    ForgetPendingJoin(message[1]);
+                    break;
+                case "432":
+                case "433":
+                case "436":
+                    if (phase == Phase.Registering && RetryNick(message)) return;
+                    break;
+                case "464":
+                    Fail($"The server refused the password ({code}: {message[message.Parameters.Count - 1]}).");
+                    break;
+                case "465":
+                    Fail($"The server refused the connection ({code}: {message[message.Parameters.Count - 1]}).");
+                    break;
+            }
+
+            if (JoinFailures.Contains(code)) ForgetPendingJoin(message[1]);
+
+            bool error = code[0] == '4' || code[0] == '5';
+            bool shown = !QuietNumerics.Contains(code) && (error || phase == Phase.Ready);
+            if (shown) Deliver(message, line, ChatMessageKind.System, RoomOf(message), message.Source, NumericText(message));
+        }
+
+        private bool RetryNick(IrcMessage message)
+        {
+            if (++nickAttempt > MaxNickAttempts)
+            {
+                Fail($"The server refused the nick '{baseNick}' and {MaxNickAttempts} variants of it ({message.Command}: {message[message.Parameters.Count - 1]}).");
+                return false;
+            }
+
+            if (message.Command == "432") baseNick = ValidNick(baseNick, nickAttempt);
+            string candidate = baseNick + (nickAttempt == 1 ? "_" : nickAttempt.ToString(CultureInfo.InvariantCulture));
+            Session.Name = candidate;
+            Reply(new IrcMessage("NICK", candidate));
+            return true;
+        }
+
+        /// <summary>After an erroneous-nick reply: letters, digits and IRC specials only, shortened so the suffix fits 9 characters.</summary>
+        private static string ValidNick(string nick, int attempt)
+        {
+            string clean = new string(nick.Where(c => c < 0x80 && (char.IsLetterOrDigit(c) || "[]\\`_^{|}-".IndexOf(c) >= 0)).ToArray());
+            if (clean.Length == 0 || char.IsDigit(clean[0]) || clean[0] == '-') clean = "pschat" + clean;
+            int suffix = attempt == 1 ? 1 : attempt.ToString(CultureInfo.InvariantCulture).Length;
+            return clean.Substring(0, Math.Min(clean.Length, Math.Max(1, 9 - suffix)));
+        }
+
+        private void JoinRequestedRooms()
+        {
+            var rooms = Session.Options.Rooms.Length > 0 ? Session.Options.Rooms : new[] { ChatSessionOptions.LobbyRoom };
+            foreach (string entry in rooms)
+            {
+                // "#room key": a channel name cannot hold a space, so the rest is the key.
+                string[] parts = entry.Split(new[] { ' ' }, 2, StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 0) continue;
+                string channel = NormaliseRoom(parts[0]);
+                pendingJoins.Add(channel);
+                Reply(parts.Length > 1 ? new IrcMessage("JOIN", channel, parts[1]) : new IrcMessage("JOIN", channel));
+            }
+
+            CompleteWhenJoined();
+        }
+
+        private void ForgetPendingJoin(string? channel)
+        {
+            if (channel == null) return;
+            pendingJoins.RemoveAll(c => Support.SameName(c, channel));
+            CompleteWhenJoined();
+        }
+
+        private void CompleteWhenJoined()
+        {
+            if (phase != Phase.Registering || !motdDone || pendingJoins.Count > 0) return;
+            phase = Phase.Ready;
+            ready.TrySetResult(true);
+        }
+
+        private void Fail(string reason)
+        {
+            if (phase == Phase.Registering) ready.TrySetException(new ChatProtocolException(reason));
+        }
+
+        private string? RoomOf(IrcMessage message)
+        {
+            for (int i = 1; i < message.Parameters.Count - 1; i++)
+            {
+                if (Support.IsChannel(message.Parameters[i])) return message.Parameters[i];
+            }
+
+            return null;
+        }
+
+        /// <summary>"433 * alice :Nickname is already in use" reads "alice: Nickname is already in use".</summary>
+        private static string NumericText(IrcMessage message)
+        {
+            var middle = message.Parameters.Skip(1).Take(Math.Max(0, message.Parameters.Count - 2)).Where(p => p != "*" && p != "=" && p != "@").ToArray();
+            string trailing = message.Parameters.Count > 1 ? message.Parameters[message.Parameters.Count - 1] : string.Empty;
+            return middle.Length == 0 ? trailing : string.Join(" ", middle) + ": " + trailing;
+        }
+
+        private void Deliver(IrcMessage message, string line, ChatMessageKind kind, string? room, string? sender, string text, string? target = null)
+        {
+            var time = message.Tags.TryGetValue("time", out string? stamp) && stamp != null &&
+                DateTime.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
+                ? parsed.ToLocalTime()
+                : DateTime.Now;
+            Session.Deliver(new ChatMessage(kind, room, sender, text, time, Session.Id) { Target = target, Raw = line });
+        }
+    }
+}

@@ -1,0 +1,176 @@
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+
+    function Receive-Kind {
+        # The next message of a kind, skipping others (joins of people arriving, for example).
+        param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)][PSChat.ChatMessageKind] $Kind, [int] $TimeoutMs = 5000)
+        $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
+        while ([datetime]::UtcNow -lt $deadline) {
+            $left = [Math]::Max(1, [int][Math]::Ceiling(($deadline - [datetime]::UtcNow).TotalSeconds))
+            $message = Receive-ChatMessage -Session $Session -Count 1 -Timeout $left
+            if ($message.Kind -eq $Kind) { return $message }
+        }
+        throw "No $Kind message within $TimeoutMs ms."
+    }
+}
+
+Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
+    BeforeEach {
+        $server = Start-ChatServer -Port 0
+    }
+
+    AfterEach {
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        $server | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'speaks IRC by default (Auto) and joins #lobby when given no room' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice
+        $alice.Protocol | Should -Be 'Irc'
+        $alice.Name | Should -Be 'alice'
+        $alice.Rooms | Should -Be @('#lobby')
+        $alice.ServerName | Should -Not -BeNullOrEmpty
+        $alice.MessagesPending | Should -Be 0
+    }
+
+    It 'joins several rooms and sends to one of them' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Room '#ops', 'dev' -Protocol Irc
+        $bob = Connect-ChatRoom -Port $server.Port -Name bob -Room '#ops' -Protocol Irc
+        $alice.Rooms | Should -Be @('#ops', '#dev')
+        $joined = Receive-Kind $alice Join
+        $joined.Sender | Should -Be 'bob'
+        $joined.Room | Should -Be '#ops'
+
+        Send-ChatMessage -Session $alice -Room '#ops' -Text 'standup in 5'
+
+        $message = Receive-Kind $bob Message
+        $message.Room | Should -Be '#ops'
+        $message.Sender | Should -Be 'alice'
+        $message.Text | Should -Be 'standup in 5'
+        $message.Time.Kind | Should -Be 'Local'
+        [Math]::Abs(([datetime]::Now - $message.Time).TotalSeconds) | Should -BeLessThan 5
+        $message.Raw | Should -Match '^@time=\d{4}-\d\d-\d\dT[\d:.]+Z :alice!alice@127\.0\.0\.1 PRIVMSG #ops :standup in 5$'
+    }
+
+    It 'sends a private message with -To' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc
+        $bob = Connect-ChatRoom -Port $server.Port -Name bob -Protocol Irc
+
+        Send-ChatMessage -Session $alice -To bob -Text 'psst'
+
+        $message = Receive-Kind $bob Private
+        $message.Sender | Should -Be 'alice'
+        $message.Target | Should -Be 'bob'
+        $message.Room | Should -BeNullOrEmpty
+        $message.Text | Should -Be 'psst'
+    }
+
+    It 'takes a suffixed nick when the name is in use, and shows it' {
+        $null = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc
+        $second = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc
+        $second.Name | Should -Be 'alice_'
+        (Get-ChatSession -Id $second.Id).Name | Should -Be 'alice_'
+    }
+
+    It 'splits long text on character boundaries and the room gets all of it' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc
+        $bob = Connect-ChatRoom -Port $server.Port -Name bob -Protocol Irc
+        $text = ('é' * 300) + ('😀' * 100) + ('x' * 100)
+
+        Send-ChatMessage -Session $alice -Text $text
+
+        $pieces = @(1..3 | ForEach-Object { Receive-Kind $bob Message })
+        -join $pieces.Text | Should -Be $text
+        foreach ($piece in $pieces) {
+            [Text.Encoding]::UTF8.GetByteCount($piece.Raw.Substring($piece.Raw.IndexOf(' ') + 1)) + 2 | Should -BeLessOrEqual 512
+            $piece.Text | Should -Not -Match '\uFFFD'
+        }
+    }
+
+    It 'shows the quit reason given to Disconnect-ChatRoom' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc
+        $bob = Connect-ChatRoom -Port $server.Port -Name bob -Protocol Irc
+
+        Disconnect-ChatRoom -Session $alice -Reason 'gone fishing' -Confirm:$false
+
+        $quit = Receive-Kind $bob Quit
+        $quit.Sender | Should -Be 'alice'
+        $quit.Text | Should -Match 'gone fishing'
+    }
+
+    It 'reports a refused password as ProtocolFailed' {
+        # Start-ChatServer has no -Password yet: the engine's server takes it.
+        $locked = [PSChat.ChatServer]::Start([PSChat.ChatServerOptions]@{ Port = 0; Password = 'sesame' })
+        try {
+        Connect-ChatRoom -Port $locked.Port -Name alice -Password 'wrong' -Protocol Irc -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'ProtocolFailed,PSChat.Commands.ConnectChatRoomCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ProtocolError'
+        $err[0].TargetObject | Should -Be "127.0.0.1:$($locked.Port)"
+        $err[0].Exception.Message | Should -BeLike 'The server refused the password (464: *'
+        $good = Connect-ChatRoom -Port $locked.Port -Name alice -Password 'sesame' -Protocol Irc
+        $good.State | Should -Be 'Connected'
+        }
+        finally { $locked.Stop() }
+    }
+
+    It 'reports sending with no room as NoRoom' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc
+        $alice.Part('#lobby', $null)
+        Wait-Until { $alice.Rooms.Count -eq 0 } -Because 'the part to be echoed'
+        Send-ChatMessage -Session $alice -Text 'anyone?' -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'NoRoom,PSChat.Commands.SendChatMessageCommand'
+    }
+}
+
+Describe 'Connect-ChatRoom -Protocol Auto against a text-only server' -Tag 'E2E' {
+    BeforeAll {
+        $server = Start-ChatServer -Port 0 -Protocol Text
+    }
+
+    AfterAll {
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        $server | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'says one probing line, CAP LS 302, then goes on as a text client' {
+        $listener = [RawClient]::new($server.Port)
+        try {
+            Wait-ClientCount $server 1
+            $alice = Connect-ChatRoom -Port $server.Port -Name alice
+            $alice.Protocol | Should -Be 'Text'
+            $listener.ReadLine() | Should -Be "CAP LS 302`r`n"
+
+            Send-ChatMessage -Session $alice -Text 'hi'
+            $listener.ReadLine() | Should -Be "alice:hi`n"
+            $listener.ReadAvailable(100) | Should -BeNullOrEmpty
+        }
+        finally { $listener.Dispose() }
+    }
+}
+
+Describe 'Text and IRC in the same room' -Tag 'E2E' {
+    BeforeAll {
+        $server = Start-ChatServer -Port 0
+    }
+
+    AfterAll {
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        $server | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'a netcat-style client and an IRC session see each other' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice
+        $carol = [RawClient]::new($server.Port)
+        try {
+            $carol.Send("carol:hello irc`n")
+            $message = Receive-Kind $alice Message
+            $message.Room | Should -Be '#lobby'
+            $message.Sender | Should -Be 'carol'
+            $message.Text | Should -Be 'hello irc'
+
+            Send-ChatMessage -Session $alice -Text 'hello text'
+            $carol.ReadLine() | Should -Be "alice:hello text`n"
+        }
+        finally { $carol.Dispose() }
+    }
+}
