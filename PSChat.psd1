@@ -20,7 +20,9 @@
         'Get-ChatSession'
         'Receive-ChatMessage'
         'Send-ChatMessage'
+        'Send-UdpGreeting'
         'Start-ChatServer'
+        'Start-GreetingServer'
         'Stop-ChatServer'
     )
     FunctionsToExport      = @()
