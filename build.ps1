@@ -97,6 +97,8 @@ function Install-TestDependency {
     # The end-to-end tests drive real third-party programs (netcat). On a Debian machine where we are
     # root, install what is missing; elsewhere, tests that need them report themselves as skipped.
     $wanted = [ordered]@{ nc = 'netcat-openbsd' }
+    # The tutorial's own programs (tests/tutorial), bounded by coreutils' timeout.
+    $wanted['python3'] = 'python3-minimal'
     $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })
     if ($missing.Count -eq 0) { return }
     $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')
