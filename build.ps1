@@ -98,7 +98,7 @@ function Install-TestDependency {
     # root, install what is missing; elsewhere, tests that need them report themselves as skipped.
     $wanted = [ordered]@{ nc = 'netcat-openbsd' }
     # The tutorial's own programs (tests/tutorial), bounded by coreutils' timeout.
-    $wanted['python3'] = 'python3-minimal'
+    $wanted['python3'] = 'python3'
     $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })
     if ($missing.Count -eq 0) { return }
     $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')
