@@ -306,7 +306,6 @@ Describe 'Start-GreetingServer -Udp' -Tag 'E2E' {
             $rejected.Client | Should -Be "127.0.0.1:$($flooder.Port())"
             $rejected.Reason | Should -BeExactly 'more than 1000 datagrams in a second; the rest of this second gets no reply'
             $server.DatagramsDropped | Should -BeGreaterThan 0
-            $server.RepliesSent | Should -BeLessOrEqual ($server.DatagramsReceived - $server.DatagramsDropped)
         }
         finally { $flooder.Dispose() }
     }

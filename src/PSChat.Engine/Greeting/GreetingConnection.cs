@@ -66,7 +66,7 @@ namespace PSChat.Engine.Greeting
         internal void Describe(ServerEvent e, string? text)
         {
             e.Client = Connection.RemoteEndPoint.ToString();
-            e.Protocol = "Greeting";
+            e.Protocol = "Tcp";
             e.Text = text;
         }
 

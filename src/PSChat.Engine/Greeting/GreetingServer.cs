@@ -22,14 +22,14 @@ namespace PSChat
         private readonly ConcurrentDictionary<LineConnection, GreetingConnection> clients = new ConcurrentDictionary<LineConnection, GreetingConnection>();
         private readonly byte[] welcome;
 
-        private GreetingServer(GreetingServerOptions options, Socket listener)
+        private GreetingServer(GreetingServerOptions options, ReplyTemplate reply, Socket listener)
             : base(GreetingSockets.NameOf(options, "Greeting", listener))
         {
             Options = options;
             this.listener = listener;
             endPoint = (IPEndPoint)listener.LocalEndPoint;
             welcome = Encoding.UTF8.GetBytes(options.Welcome);
-            Reply = new ReplyTemplate(options.Reply ?? GreetingServerOptions.DefaultTcpReply);
+            Reply = reply;
             ConnectionOptions = new LineConnectionOptions
             {
                 MaxLineBytes = options.MaxMessageLength,
@@ -57,7 +57,7 @@ namespace PSChat
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             options = options.Clone();
-            _ = new ReplyTemplate(options.Reply ?? GreetingServerOptions.DefaultTcpReply);
+            var reply = new ReplyTemplate(options.Reply ?? GreetingServerOptions.DefaultTcpReply);
             var socket = GreetingSockets.Bind(options, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -69,7 +69,7 @@ namespace PSChat
                 throw;
             }
 
-            var server = new GreetingServer(options, socket);
+            var server = new GreetingServer(options, reply, socket);
             if (listener != null) server.EventRaised += listener;
             server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint);
             _ = server.AcceptLoopAsync();

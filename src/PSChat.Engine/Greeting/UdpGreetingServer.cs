@@ -28,13 +28,13 @@ namespace PSChat
         private long replied;
         private long dropped;
 
-        private UdpGreetingServer(GreetingServerOptions options, Socket socket)
+        private UdpGreetingServer(GreetingServerOptions options, ReplyTemplate reply, Socket socket)
             : base(GreetingSockets.NameOf(options, "UdpGreeting", socket))
         {
             Options = options;
             this.socket = socket;
             endPoint = (IPEndPoint)socket.LocalEndPoint;
-            reply = new ReplyTemplate(options.Reply ?? GreetingServerOptions.DefaultUdpReply);
+            this.reply = reply;
             budget = new SenderBudget(options.RepliesPerSecond, Environment.TickCount);
         }
 
@@ -62,13 +62,13 @@ namespace PSChat
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             options = options.Clone();
-            _ = new ReplyTemplate(options.Reply ?? GreetingServerOptions.DefaultUdpReply);
+            var reply = new ReplyTemplate(options.Reply ?? GreetingServerOptions.DefaultUdpReply);
             var socket = GreetingSockets.Bind(options, SocketType.Dgram, ProtocolType.Udp);
             // A full send buffer must drop a reply, never stall the loop that serves everyone.
             socket.Blocking = false;
             // Room for bursts while the loop is busy; the kernel caps it at its own maximum.
             socket.ReceiveBufferSize = 1024 * 1024;
-            var server = new UdpGreetingServer(options, socket);
+            var server = new UdpGreetingServer(options, reply, socket);
             if (listener != null) server.EventRaised += listener;
             server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint + " (UDP)");
             _ = server.ReceiveLoopAsync();

@@ -34,7 +34,7 @@ namespace PSChat.Commands
         /// <summary>Sends after the first when no reply came in time.</summary>
         [Parameter]
         [ValidateRange(0, 100)]
-        public int Retry { get; set; } = 1;
+        public int Retry { get; set; }
 
         protected override void BeginProcessing()
         {
