@@ -192,6 +192,24 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
         finally { $silent.Dispose(); $leaving.Dispose(); $staying.Dispose() }
     }
 
+    It 'drops a client that sends but never reads, and still answers the others' {
+        # Replies of 4 KiB: 16 MiB for 8192 short lines, past the 1 MiB send queue and whatever the
+        # kernel buffers on both sides.
+        $loud = Start-GreetingServer -Port 0 -Welcome '' -Reply ('y' * 4096 + '{0}')
+        $events = [PSChatTests.EventRecorder]::new($loud).Queue
+        $hog = [RawClient]::new($loud.Port, 4096)
+        $other = [RawClient]::new($loud.Port)
+        try {
+            try { $hog.Send("x`n" * 8192) } catch [System.IO.IOException] { }
+            $gone = Wait-ServerEvent $events -Kind Disconnected -TimeoutMs 10000
+            $gone.Client | Should -BeLike "*:$($hog.Tcp.Client.LocalEndPoint.Port)"
+            $gone.Reason | Should -BeLike 'send queue full*'
+            $other.Send("tom`n")
+            $other.ReadExactly(4096 + 4, 5000) | Should -BeExactly ('y' * 4096 + "tom`n")
+        }
+        finally { $hog.Dispose(); $other.Dispose() }
+    }
+
     It 'takes -Welcome and a -Reply format' {
         $custom = Start-GreetingServer -Port 0 -Welcome '' -Reply '{{{0}}} hi {0}'
         $client = [RawClient]::new($custom.Port)
