@@ -1,6 +1,9 @@
 using System;
 using System.Net;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Client;
 using PSChat.Engine.Framing;
 using PSChat.Engine.Greeting;
 using Xunit;
@@ -37,6 +40,30 @@ namespace PSChat.Engine.Tests
         public void ReplyFormatMustOnlyNameTheMessage(string format)
         {
             Assert.Throws<FormatException>(() => new ReplyTemplate(format));
+        }
+
+        [Fact]
+        public async Task TextSessionTakesAnUnterminatedWelcomeThatCameWithTheConnection()
+        {
+            var server = GreetingServer.Start(new GreetingServerOptions { Port = 0 });
+            try
+            {
+                // The welcome is often in the socket before the session's receive loop starts: a race, so try it often.
+                for (int i = 0; i < 20; i++)
+                {
+                    var options = new ChatSessionOptions { Port = server.Port, Protocol = ChatProtocol.Text };
+                    using var session = await ChatSession.ConnectAsync(options, CancellationToken.None);
+                    Assert.Equal(TakeResult.Taken, session.Receive(TimeSpan.FromSeconds(2), CancellationToken.None, out var welcome));
+                    Assert.Equal("welcome!", welcome!.Text);
+                    session.Send("tom");
+                    Assert.Equal(TakeResult.Taken, session.Receive(TimeSpan.FromSeconds(2), CancellationToken.None, out var reply));
+                    Assert.Equal("hello tom", reply!.Text);
+                }
+            }
+            finally
+            {
+                server.Stop();
+            }
         }
 
         [Fact]
