@@ -43,7 +43,7 @@ namespace PSChat
         /// UDP: most datagrams answered per sender (address and port) per second; the rest of that
         /// second is read and dropped, so one flooding sender cannot starve the others.
         /// </summary>
-        public int RepliesPerSecond { get; set; } = 1000;
+        public int RepliesPerSecond { get; set; } = 10000;
 
         public GreetingServerOptions Clone() => (GreetingServerOptions)MemberwiseClone();
     }
