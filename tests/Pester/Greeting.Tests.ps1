@@ -83,9 +83,13 @@ AfterAll {
 Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
     BeforeEach {
         $server = Start-GreetingServer -Port 0
+        # A client like the tutorial's, with the welcome read.
+        $client = [RawClient]::new($server.Port)
+        $client.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
     }
 
     AfterEach {
+        $client.Dispose()
         Get-ChatServer | Stop-ChatServer -Confirm:$false
     }
 
@@ -101,31 +105,21 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
     }
 
     It 'answers a client that behaves exactly like the tutorial''s, byte for byte' {
-        $client = [RawClient]::new($server.Port)
-        try {
-            $client.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
-            foreach ($name in $Names) {
-                $client.Send($name)
-                $client.ReadExactly("hello $name".Length, 5000) | Should -BeExactly "hello $name"
-            }
-            $client.ReadAvailable(150) | Should -BeExactly ''
-            $client.Send('exit')
-            $client.WaitForClose(5000) | Should -BeTrue
+        foreach ($name in $Names) {
+            $client.Send($name)
+            $client.ReadExactly("hello $name".Length, 5000) | Should -BeExactly "hello $name"
         }
-        finally { $client.Dispose() }
+        $client.ReadAvailable(150) | Should -BeExactly ''
+        $client.Send('exit')
+        $client.WaitForClose(5000) | Should -BeTrue
     }
 
     It 'answers lines with the terminator they came with' {
-        $client = [RawClient]::new($server.Port)
-        try {
-            $client.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
-            $client.Send("bob`r`n")
-            $client.ReadLine() | Should -BeExactly "hello bob`r`n"
-            $client.Send("carol`nexit`n")
-            $client.ReadLine() | Should -BeExactly "hello carol`n"
-            $client.WaitForClose(5000) | Should -BeTrue
-        }
-        finally { $client.Dispose() }
+        $client.Send("bob`r`n")
+        $client.ReadLine() | Should -BeExactly "hello bob`r`n"
+        $client.Send("carol`nexit`n")
+        $client.ReadLine() | Should -BeExactly "hello carol`n"
+        $client.WaitForClose(5000) | Should -BeTrue
     }
 
     It 'keeps the bytes of a message that is not UTF-8' {
@@ -148,48 +142,39 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
     }
 
     It 'refuses an overlong message and still answers that client and another' {
-        $client = [RawClient]::new($server.Port)
         $other = [RawClient]::new($server.Port)
         try {
-            $client.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
-            $other.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
             $client.Send(('x' * 9000) + "`n")
             $client.ReadLine() | Should -Match '^\*\*\* error: message longer than 8192 bytes \(\d+ seen\); it was not answered\n$'
             $client.Send("tom`n")
             $client.ReadLine() | Should -BeExactly "hello tom`n"
+            $other.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
             $other.Send('jack')
             $other.ReadExactly(10, 5000) | Should -BeExactly 'hello jack'
         }
-        finally { $client.Dispose(); $other.Dispose() }
+        finally { $other.Dispose() }
     }
 
     It 'answers an empty line with an empty name' {
-        $client = [RawClient]::new($server.Port)
-        try {
-            $client.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
-            $client.Send("`n")
-            $client.ReadLine() | Should -BeExactly "hello `n"
-        }
-        finally { $client.Dispose() }
+        $client.Send("`n")
+        $client.ReadLine() | Should -BeExactly "hello `n"
     }
 
     It 'ends only the connection that says exit or closes; a silent client delays nobody' {
         $silent = [RawClient]::new($server.Port)
-        $leaving = [RawClient]::new($server.Port)
         $closing = [RawClient]::new($server.Port)
         $staying = [RawClient]::new($server.Port)
         try {
             Wait-ClientCount $server 4
-            $leaving.Send('exit')
-            $leaving.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
-            $leaving.WaitForClose(5000) | Should -BeTrue
+            $client.Send('exit')
+            $client.WaitForClose(5000) | Should -BeTrue
             $closing.Dispose()
             Wait-Until { $server.ClientCount -eq 2 } -Because 'the two connections to end'
             $staying.ReadExactly(8, 5000) | Should -BeExactly 'welcome!'
             $staying.Send('tom')
             $staying.ReadExactly(9, 5000) | Should -BeExactly 'hello tom'
         }
-        finally { $silent.Dispose(); $leaving.Dispose(); $staying.Dispose() }
+        finally { $silent.Dispose(); $staying.Dispose() }
     }
 
     It 'drops a client that sends but never reads, and still answers the others' {
@@ -212,12 +197,12 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
 
     It 'takes -Welcome and a -Reply format' {
         $custom = Start-GreetingServer -Port 0 -Welcome '' -Reply '{{{0}}} hi {0}'
-        $client = [RawClient]::new($custom.Port)
+        $plain = [RawClient]::new($custom.Port)
         try {
-            $client.Send("ann`n")
-            $client.ReadLine() | Should -BeExactly "{ann} hi ann`n"
+            $plain.Send("ann`n")
+            $plain.ReadLine() | Should -BeExactly "{ann} hi ann`n"
         }
-        finally { $client.Dispose() }
+        finally { $plain.Dispose() }
     }
 
     It 'refuses a -Reply that is not a format with {0}' {
@@ -242,9 +227,9 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
         try {
             Wait-Until { Get-ChatServer -Name waiting -ErrorAction Ignore } -Because 'the foreground server'
             $waiting = Get-ChatServer -Name waiting
-            $client = [RawClient]::new($waiting.Port)
-            $client.Send("zhangkang`n")
-            $null = $client.ReadLine()
+            $visitor = [RawClient]::new($waiting.Port)
+            $visitor.Send("zhangkang`n")
+            $null = $visitor.ReadLine()
             $snapshot = { @(for ($i = 0; $i -lt $output.Count; $i++) { $output[$i] }) }
             Wait-Until { & $snapshot | Where-Object Kind -EQ 'Message' } -Because 'the message event'
             $ps.Stop()
@@ -252,7 +237,7 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
             $events = & $snapshot
             $events.Kind | Select-Object -First 3 | Should -Be @('Started', 'Connected', 'Message')
             ($events | Where-Object Kind -EQ 'Message').Text | Should -BeExactly 'zhangkang'
-            $client.Dispose()
+            $visitor.Dispose()
         }
         finally { $ps.Dispose() }
     }

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Threading.Tasks;
 using PSChat.Engine.Greeting;
 using PSChat.Engine.Transport;
 
@@ -72,7 +71,11 @@ namespace PSChat
             var server = new GreetingServer(options, reply, socket);
             if (listener != null) server.EventRaised += listener;
             server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint);
-            _ = server.AcceptLoopAsync();
+            _ = Acceptor.RunAsync(
+                socket,
+                () => server.State == ServerState.Running,
+                server.Admit,
+                ex => server.Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message));
             return server;
         }
 
@@ -84,37 +87,6 @@ namespace PSChat
             foreach (var client in clients.Values.ToArray())
             {
                 client.Connection.Close("server is shutting down");
-            }
-        }
-
-        private async Task AcceptLoopAsync()
-        {
-            while (State == ServerState.Running)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await listener.AcceptAsync().ConfigureAwait(false);
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException ex)
-                {
-                    if (State != ServerState.Running) return;
-                    Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message);
-                    continue;
-                }
-
-                try
-                {
-                    Admit(socket);
-                }
-                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-                {
-                    socket.Dispose();
-                }
             }
         }
 
