@@ -213,6 +213,11 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
         { Start-GreetingServer -Port $server.Port -Name other } | Should -Throw -ErrorId 'PortInUse,PSChat.Commands.StartGreetingServerCommand'
     }
 
+    It 'refuses an address that is not an IP address, and a name in use' {
+        { Start-GreetingServer -Port 0 -Address 'nope' } | Should -Throw -ErrorId 'InvalidAddress,PSChat.Commands.StartGreetingServerCommand'
+        { Start-GreetingServer -Port 0 -Udp -Name $server.Name } | Should -Throw -ErrorId 'ServerNameInUse,PSChat.Commands.StartGreetingServerCommand'
+    }
+
     It 'gives the tutorial''s transcript to a PSChat client' {
         Read-Greeting -Port $server.Port | Should -Be @('welcome!', 'hello zhangkang', 'hello jack', 'hello tom')
     }
@@ -367,6 +372,32 @@ Describe 'Send-UdpGreeting' -Tag 'E2E' {
             $replies.Reply | Should -Be @('Hi jack', 'Hi tom')
         }
         finally { $socket.Dispose(); $responder.Stop(); $responder.Dispose() }
+    }
+
+    It 'reports a name too long for a datagram with NameTooLong' {
+        $server = Start-GreetingServer -Port 0 -Udp
+        $replies = 'ann', ('x' * 65508), 'bob' | Send-UdpGreeting -Port $server.Port -ErrorVariable err -ErrorAction SilentlyContinue
+        $replies.Reply | Should -Be @('Hello, ann!', 'Hello, bob!')
+        $err[0].FullyQualifiedErrorId | Should -Be 'NameTooLong,PSChat.Commands.SendUdpGreetingCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'stops at once when the pipeline is stopped (Ctrl+C) while waiting for a reply' {
+        $silent = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 0))
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript("Import-Module '$env:PSCHAT_MODULE'; Send-UdpGreeting -Name tom -Port $($silent.Client.LocalEndPoint.Port) -Timeout 60")
+            $running = $ps.BeginInvoke()
+            # The datagram has gone out: the cmdlet is waiting for the reply.
+            $from = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Any, 0)
+            $silent.Client.ReceiveTimeout = 5000
+            $null = $silent.Receive([ref] $from)
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
+            $running.IsCompleted | Should -BeTrue
+        }
+        finally { $ps.Dispose(); $silent.Dispose() }
     }
 
     It 'reports GreetingRefused when nobody listens on the port' {
