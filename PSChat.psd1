@@ -21,7 +21,9 @@
         'Get-ChatSession'
         'Receive-ChatMessage'
         'Send-ChatMessage'
+        'Send-UdpGreeting'
         'Start-ChatServer'
+        'Start-GreetingServer'
         'Stop-ChatServer'
     )
     FunctionsToExport      = @()

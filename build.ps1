@@ -127,6 +127,8 @@ function Install-TestDependency {
     $wanted = [ordered]@{ nc = 'netcat-openbsd'; tmux = 'tmux' }
     $wanted['ngircd'] = 'ngircd'                       # IrcInterop: a real IRC server for Connect-ChatRoom
     $wanted['weechat-headless'] = 'weechat-headless'   # IrcInterop: a real IRC client for the PSChat server
+    # The tutorial's own programs (tests/tutorial), bounded by coreutils' timeout.
+    $wanted['python3'] = 'python3'
     $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })
     if ($missing.Count -eq 0) { return }
     $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')

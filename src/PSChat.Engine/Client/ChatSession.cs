@@ -199,6 +199,10 @@ namespace PSChat
                 // Once only: Dispose after Disconnect must not say goodbye into a closing connection.
                 if (State == SessionState.Connected && Interlocked.Exchange(ref quitSent, 1) == 0) protocol.Quit(reason);
             }
+            catch (InvalidOperationException)
+            {
+                // The server closed first (e.g. it was stopped): the goodbye has nobody to go to.
+            }
             finally
             {
                 connection?.Close(reason);

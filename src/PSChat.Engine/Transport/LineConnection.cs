@@ -283,21 +283,16 @@ namespace PSChat.Engine.Transport
                 {
                     // A zero-byte receive waits for data without holding a buffer.
                     Task<int> ready = socket.ReceiveAsync(new ArraySegment<byte>(Empty), SocketFlags.None);
-                    long quiet = Interlocked.Read(ref quietTicks);
-                    if (quiet > 0 && framer.HasPartial && !ready.IsCompleted)
-                    {
-                        Task delay = Task.Delay(TimeSpan.FromTicks(quiet));
-                        if (await Task.WhenAny(ready, delay).ConfigureAwait(false) != ready)
-                        {
-                            framer.FlushPartial(handler);
-                        }
-                    }
-
+                    await FlushPartialWhenQuiet(ready).ConfigureAwait(false);
                     await ready.ConfigureAwait(false);
                     byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferBytes);
                     try
                     {
-                        int count = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None).ConfigureAwait(false);
+                        // The zero-byte receive may complete with no data waiting (seen on Linux), so
+                        // the quiet time must also run while the real receive waits.
+                        Task<int> receive = socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None);
+                        await FlushPartialWhenQuiet(receive).ConfigureAwait(false);
+                        int count = await receive.ConfigureAwait(false);
                         if (count == 0)
                         {
                             framer.FlushPartial(handler);
@@ -330,6 +325,20 @@ namespace PSChat.Engine.Transport
 
             if (!closing) Close(reason);
             handler.OnClosed(this, closeReason ?? reason);
+        }
+
+        /// <summary>Takes an unterminated line as whole when no byte comes within the quiet time.</summary>
+        private async Task FlushPartialWhenQuiet(Task pending)
+        {
+            long quiet = Interlocked.Read(ref quietTicks);
+            if (quiet > 0 && framer.HasPartial && !pending.IsCompleted)
+            {
+                Task delay = Task.Delay(TimeSpan.FromTicks(quiet));
+                if (await Task.WhenAny(pending, delay).ConfigureAwait(false) != pending)
+                {
+                    framer.FlushPartial(handler);
+                }
+            }
         }
 
         private async Task WriteLoopAsync()
