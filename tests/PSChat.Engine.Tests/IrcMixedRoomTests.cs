@@ -7,6 +7,21 @@ namespace PSChat.Engine.Tests
     public class IrcMixedRoomTests
     {
         [Fact]
+        public void AClientSilentPastTheDetectionTimeoutStillStartsIrcWithItsFirstLine()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(50));
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Join("#lobby");
+
+            using var late = TestClient.Connect(fx.EndPoint);
+            string guest = alice.Next().SourceNick!;
+            late.Write("NICK late\r\nUSER late 0 * :Late Comer\r\n");
+
+            Assert.StartsWith(":irc.test 001 late ", late.ReadLine());
+            Assert.Equal($":{guest}!text@127.0.0.1 QUIT :Connection closed", alice.NextLine());
+        }
+
+        [Fact]
         public void TextAndIrcClientsInTheLobbySeeEachOther()
         {
             using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(100));

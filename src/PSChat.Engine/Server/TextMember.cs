@@ -26,6 +26,8 @@ namespace PSChat.Engine.Server
         private int phase;
         private int rejectedInRow;
         private bool leaving;
+        private bool spoke;
+        private readonly bool detects;
         private int style = -1;
         private IServerClient? successor;
 
@@ -37,6 +39,7 @@ namespace PSChat.Engine.Server
             room = server.DefaultRoom;
             connection.QuietTime = server.Options.QuietTime;
             server.TryClaimNick(this, Nick);
+            detects = detect;
             if (detect)
             {
                 // Until the first line shows what it speaks, the client is a silent listener whose
@@ -77,20 +80,25 @@ namespace PSChat.Engine.Server
                 return;
             }
 
-            if (Volatile.Read(ref phase) == Detecting)
+            // The first line decides the protocol, also when it comes after the detection timeout made
+            // the silent client a text listener (an IRC client that listened first, like PSChat's Auto).
+            int current = Volatile.Read(ref phase);
+            bool firstLine = !spoke;
+            spoke = true;
+            if (current == Detecting || (firstLine && current == Text && detects))
             {
                 if (server.HandOver(Connection, buffer, offset, count) is IServerClient next)
                 {
                     if (Interlocked.Exchange(ref phase, HandedOver) == HandedOver) return;
                     successor = next;
-                    LeaveRoom(announce: false);
+                    LeaveRoom(announce: current == Text);
                     Connection.QuietTime = TimeSpan.Zero;
                     Connection.ResumeSending(discardQueued: true);
                     next.OnLine(buffer, offset, count, terminator);
                     return;
                 }
 
-                BecomeText();
+                if (current == Detecting) BecomeText();
             }
 
             // The rest of a read after "exit" or too many refusals is not this client's to say.
