@@ -22,6 +22,21 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void TheFirstIrcUserInALobbyOfTextClientsIsItsOperator()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(50));
+            using var text = TestClient.Connect(fx.EndPoint);
+            text.Write("carol:here first\n");
+            fx.WaitFor(ServerEventKind.Message);
+
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Join("#lobby");
+            alice.Send("NAMES #lobby");
+
+            Assert.Equal(":irc.test 353 alice = #lobby :carol @alice", alice.NextLine());
+        }
+
+        [Fact]
         public void TextAndIrcClientsInTheLobbySeeEachOther()
         {
             using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(100));

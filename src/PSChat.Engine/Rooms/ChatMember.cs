@@ -32,6 +32,9 @@ namespace PSChat.Engine.Rooms
         /// <summary>The protocol name shown in server events ("Text", "Irc").</summary>
         public abstract string Protocol { get; }
 
+        /// <summary>Whether the protocol lets this member act as a room operator (plain text cannot).</summary>
+        public virtual bool CanModerate => true;
+
         /// <summary>A hidden member receives room traffic but is not listed or announced (protocol still unknown).</summary>
         public bool Hidden { get; set; }
 

@@ -59,13 +59,16 @@ namespace PSChat.Engine.Rooms
 
         public int Count => members.Length;
 
-        /// <summary>Adds a member; the first member of an empty room becomes its operator.</summary>
+        /// <summary>
+        /// Adds a member. One who can moderate becomes operator when nobody in the room is (the first to
+        /// join an empty room, or the first IRC user in a lobby of plain text clients, who cannot moderate).
+        /// </summary>
         public bool Add(ChatMember member, MemberStatus initial = MemberStatus.None)
         {
             lock (gate)
             {
                 if (status.ContainsKey(member)) return false;
-                if (members.Length == 0 && !member.Hidden) initial |= MemberStatus.Operator;
+                if (!member.Hidden && member.CanModerate && !HasOperator()) initial |= MemberStatus.Operator;
                 status[member] = initial;
                 var next = new ChatMember[members.Length + 1];
                 Array.Copy(members, next, members.Length);
@@ -75,6 +78,16 @@ namespace PSChat.Engine.Rooms
 
             member.AddRoom(this);
             return true;
+        }
+
+        private bool HasOperator()
+        {
+            foreach (var s in status.Values)
+            {
+                if ((s & MemberStatus.Operator) != 0) return true;
+            }
+
+            return false;
         }
 
         public bool Remove(ChatMember member)

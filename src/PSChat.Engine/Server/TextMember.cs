@@ -62,6 +62,8 @@ namespace PSChat.Engine.Server
 
         public override string Protocol => "Text";
 
+        public override bool CanModerate => false;
+
         public override void Deliver(RoomEvent roomEvent)
         {
             if (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice) return;
