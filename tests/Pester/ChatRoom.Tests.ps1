@@ -8,13 +8,10 @@ BeforeAll {
         Connect-ChatRoom @arguments
     }
 
-    function New-ReceiveWait {
-        # Receive-ChatMessage -Wait on a session, in a PowerShell instance of its own (another runspace).
+    function Start-ReceiveWait {
+        # Receive-ChatMessage -Wait on a session, in a runspace of its own.
         param([Parameter(Mandatory)] $Session)
-        $ps = [powershell]::Create()
-        $null = $ps.AddCommand('Import-Module').AddParameter('Name', $env:PSCHAT_MODULE).AddStatement()
-        $null = $ps.AddCommand('Receive-ChatMessage').AddParameter('Session', $Session).AddParameter('Wait')
-        $ps
+        Start-InRunspace 'Receive-ChatMessage -Session $Arguments[0] -Wait' -ArgumentList $Session
     }
 }
 
@@ -324,42 +321,37 @@ Describe 'Chat rooms end to end' -Tag 'E2E' {
             $session = New-TextSession $server -Name waiter
             $raw = [RawClient]::new($server.Port)
             Wait-ClientCount $server 2
-            $ps = New-ReceiveWait $session
+            $run = Start-ReceiveWait $session
             try {
-                $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $noInput.Complete()
-                $async = $ps.BeginInvoke($noInput, $output)
                 # The first message proves the cmdlet is streaming before it is stopped.
                 $raw.Send("x:first`n")
-                Wait-Until { $output.Count -eq 1 } -Because 'the first streamed message'
+                Wait-Until { $run.Output.Count -eq 1 } -Because 'the first streamed message'
                 $watch = [System.Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
+                $run.PowerShell.Stop()
                 $watch.Stop()
-                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                $run.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
                 $watch.Elapsed.TotalSeconds | Should -BeLessThan 1
-                $async.IsCompleted | Should -BeTrue
-                $output[0].Text | Should -Be 'first'
+                $run.Async.IsCompleted | Should -BeTrue
+                $run.Output[0].Text | Should -Be 'first'
             }
             finally {
-                $ps.Dispose()
+                $run.PowerShell.Dispose()
                 $raw.Dispose()
             }
         }
 
         It 'ends Receive-ChatMessage -Wait when the session closes' {
             $session = New-TextSession $server -Name closing
-            $ps = New-ReceiveWait $session
+            $run = Start-ReceiveWait $session
             try {
-                $async = $ps.BeginInvoke()
-                Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' } -Because 'the wait to start'
+                Wait-Until { $run.PowerShell.InvocationStateInfo.State -eq 'Running' } -Because 'the wait to start'
                 $server | Stop-ChatServer -Confirm:$false
-                $async.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue
-                $result = $ps.EndInvoke($async)
+                $run.Async.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue
+                $result = $run.Snapshot()
                 $result.Text | Should -Be 'server is shutting down'
                 $result.Kind | Should -Be 'System'
             }
-            finally { $ps.Dispose() }
+            finally { $run.PowerShell.Dispose() }
         }
 
         It 'lets one thread job wait on a session while another sends on it (a bot)' {

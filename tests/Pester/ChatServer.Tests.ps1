@@ -68,23 +68,16 @@ Describe 'Start-ChatServer, Get-ChatServer, Stop-ChatServer' -Tag 'E2E' {
     }
 
     It 'writes server events with -Wait until stopped' {
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$env:PSCHAT_MODULE'; Start-ChatServer -Port 0 -Name waiting -Wait")
-        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $noInput.Complete()
-        $null = $ps.BeginInvoke($noInput, $output)
+        $run = Start-InRunspace 'Start-ChatServer -Port 0 -Name waiting -Wait'
         try {
             Wait-Until { Get-ChatServer -Name waiting -ErrorAction Ignore } -Because 'the foreground server'
             $server = Get-ChatServer -Name waiting
             $client = [RawClient]::new($server.Port)
             $client.Send("zoe:hello`n")
-            # A PSDataCollection's enumerator blocks until it completes: index it instead.
-            $snapshot = { @(for ($i = 0; $i -lt $output.Count; $i++) { $output[$i] }) }
-            Wait-Until { & $snapshot | Where-Object Kind -EQ 'Message' } -Because 'the message event'
-            $ps.Stop()
+            Wait-Until { $run.Snapshot() | Where-Object Kind -EQ 'Message' } -Because 'the message event'
+            $run.PowerShell.Stop()
             $server.State | Should -Be 'Stopped'
-            $events = & $snapshot
+            $events = $run.Snapshot()
             $events[0].Kind | Should -Be 'Started'
             ($events | Where-Object Kind -EQ 'Message').Text | Should -Be 'hello'
             ($events | Where-Object Kind -EQ 'Message').Name | Should -Be 'zoe'
@@ -92,7 +85,7 @@ Describe 'Start-ChatServer, Get-ChatServer, Stop-ChatServer' -Tag 'E2E' {
             $client.Dispose()
         }
         finally {
-            $ps.Dispose()
+            $run.PowerShell.Dispose()
         }
     }
 

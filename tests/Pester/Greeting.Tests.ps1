@@ -223,28 +223,22 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
     }
 
     It 'writes its events with -Wait until stopped' {
-        $ps = [powershell]::Create()
-        $null = $ps.AddScript("Import-Module '$env:PSCHAT_MODULE'; Start-GreetingServer -Port 0 -Name waiting -Wait")
-        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
-        $noInput.Complete()
-        $null = $ps.BeginInvoke($noInput, $output)
+        $run = Start-InRunspace 'Start-GreetingServer -Port 0 -Name waiting -Wait'
         try {
             Wait-Until { Get-ChatServer -Name waiting -ErrorAction Ignore } -Because 'the foreground server'
             $waiting = Get-ChatServer -Name waiting
             $visitor = [RawClient]::new($waiting.Port)
             $visitor.Send("zhangkang`n")
             $null = $visitor.ReadLine()
-            $snapshot = { @(for ($i = 0; $i -lt $output.Count; $i++) { $output[$i] }) }
-            Wait-Until { & $snapshot | Where-Object Kind -EQ 'Message' } -Because 'the message event'
-            $ps.Stop()
+            Wait-Until { $run.Snapshot() | Where-Object Kind -EQ 'Message' } -Because 'the message event'
+            $run.PowerShell.Stop()
             $waiting.State | Should -Be 'Stopped'
-            $events = & $snapshot
+            $events = $run.Snapshot()
             $events.Kind | Select-Object -First 3 | Should -Be @('Started', 'Connected', 'Message')
             ($events | Where-Object Kind -EQ 'Message').Text | Should -BeExactly 'zhangkang'
             $visitor.Dispose()
         }
-        finally { $ps.Dispose() }
+        finally { $run.PowerShell.Dispose() }
     }
 }
 

@@ -160,3 +160,18 @@ function Get-PwshCommand {
     $hostProcess = (Get-Process -Id $PID).Path
     if ((Split-Path $hostProcess -Leaf) -match '^dotnet') { @($hostProcess, (Join-Path $PSHOME 'pwsh.dll')) } else { @($hostProcess) }
 }
+
+function Start-InRunspace {
+    # Runs script text in a PowerShell of its own (another runspace, the module imported), without
+    # waiting. Returns the PowerShell, the async result, its output collection and Snapshot(), which
+    # copies the output so far (a PSDataCollection's enumerator blocks until the run completes).
+    param([Parameter(Mandatory)][string] $Script, [object[]] $ArgumentList = @())
+    $ps = [powershell]::Create()
+    $null = $ps.AddScript("param(`$Arguments) Import-Module '$env:PSCHAT_MODULE'; $Script").AddArgument($ArgumentList)
+    $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $noInput = [System.Management.Automation.PSDataCollection[psobject]]::new()
+    $noInput.Complete()
+    $run = [pscustomobject]@{ PowerShell = $ps; Output = $output; Async = $ps.BeginInvoke($noInput, $output) }
+    $run | Add-Member -MemberType ScriptMethod -Name Snapshot -Value { @(for ($i = 0; $i -lt $this.Output.Count; $i++) { $this.Output[$i] }) }
+    $run
+}
