@@ -69,6 +69,20 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void AClientPastMaxClientsIsClosedWithAReason()
+        {
+            using var fx = new ServerFixture(o => o.MaxClients = 1);
+            using var first = fx.Join();
+            using var second = TestClient.Connect(fx.EndPoint);
+
+            Assert.True(second.WaitForClose());
+            var refused = fx.WaitFor(ServerEventKind.Rejected);
+            Assert.Equal("server full (1 clients)", refused.Reason);
+            Assert.Equal(second.Socket.LocalEndPoint!.ToString(), refused.Client);
+            Assert.Equal(1, fx.Server.ClientCount);
+        }
+
+        [Fact]
         public void NothingAfterExitInTheSameReadIsRelayed()
         {
             using var fx = new ServerFixture();

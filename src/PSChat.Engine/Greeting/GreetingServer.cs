@@ -71,11 +71,7 @@ namespace PSChat
             var server = new GreetingServer(options, reply, socket);
             if (listener != null) server.EventRaised += listener;
             server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint);
-            _ = Acceptor.RunAsync(
-                socket,
-                () => server.State == ServerState.Running,
-                server.Admit,
-                ex => server.Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message));
+            server.StartAccepting(socket, options.MaxClients, server.Admit);
             return server;
         }
 
@@ -92,18 +88,6 @@ namespace PSChat
 
         private void Admit(Socket socket)
         {
-            if (clients.Count >= Options.MaxClients)
-            {
-                string remote = socket.RemoteEndPoint?.ToString() ?? "?";
-                socket.Dispose();
-                Raise(ServerEventKind.Rejected, e =>
-                {
-                    e.Client = remote;
-                    e.Reason = $"server full ({Options.MaxClients} clients)";
-                });
-                return;
-            }
-
             var client = new GreetingConnection(this, socket);
             clients[client.Connection] = client;
             Raise(ServerEventKind.Connected, e => client.Describe(e, null));

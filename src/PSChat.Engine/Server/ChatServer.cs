@@ -88,7 +88,7 @@ namespace PSChat
             var server = new ChatServer(options, socket);
             if (listener != null) server.EventRaised += listener;
             server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint);
-            _ = server.AcceptLoopAsync();
+            server.StartAccepting(socket, options.MaxClients, server.Admit);
             return server;
         }
 
@@ -144,51 +144,8 @@ namespace PSChat
             }
         }
 
-        private async Task AcceptLoopAsync()
-        {
-            while (State == ServerState.Running)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await listener.AcceptAsync().ConfigureAwait(false);
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-                catch (SocketException ex)
-                {
-                    if (State != ServerState.Running) return;
-                    Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message);
-                    continue;
-                }
-
-                try
-                {
-                    Admit(socket);
-                }
-                catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
-                {
-                    socket.Dispose();
-                }
-            }
-        }
-
         private void Admit(Socket socket)
         {
-            if (clients.Count >= Options.MaxClients)
-            {
-                string remote = socket.RemoteEndPoint?.ToString() ?? "?";
-                socket.Dispose();
-                Raise(ServerEventKind.Rejected, e =>
-                {
-                    e.Client = remote;
-                    e.Reason = $"server full ({Options.MaxClients} clients)";
-                });
-                return;
-            }
-
             var connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
             IServerClient client;
             if (Options.Protocol == ChatProtocol.Irc)

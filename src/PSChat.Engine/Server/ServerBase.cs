@@ -1,5 +1,7 @@
 using System;
 using System.Net;
+using System.Net.Sockets;
+using PSChat.Engine.Transport;
 using System.Threading;
 
 namespace PSChat
@@ -64,6 +66,34 @@ namespace PSChat
         public override string ToString() => $"{Name} ({Kind} on {EndPoint})";
 
         protected abstract void StopCore();
+
+        /// <summary>
+        /// Accepts until the listener closes: a connection past <paramref name="maxClients"/> is closed
+        /// with a Rejected event, the others go to <paramref name="admit"/>.
+        /// </summary>
+        internal void StartAccepting(Socket listener, int maxClients, Action<Socket> admit)
+        {
+            _ = Acceptor.RunAsync(
+                listener,
+                () => State == ServerState.Running,
+                socket =>
+                {
+                    if (ClientCount < maxClients)
+                    {
+                        admit(socket);
+                        return;
+                    }
+
+                    string remote = socket.RemoteEndPoint?.ToString() ?? "?";
+                    socket.Dispose();
+                    Raise(ServerEventKind.Rejected, e =>
+                    {
+                        e.Client = remote;
+                        e.Reason = $"server full ({maxClients} clients)";
+                    });
+                },
+                ex => Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message));
+        }
 
         internal void Raise(ServerEventKind kind, Action<ServerEvent>? fill)
         {
