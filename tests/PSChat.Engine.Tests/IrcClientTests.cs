@@ -325,9 +325,9 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void SplitterNeverCutsASurrogatePair()
         {
-            var pieces = IrcTextSplitter.Split("ab😀cd", 5);
+            var pieces = PSChat.Engine.Text.Utf8Splitter.Split("ab😀cd", 5);
             Assert.Equal(new[] { "ab", "😀c", "d" }, pieces);
-            Assert.Equal(new[] { "" }, IrcTextSplitter.Split("", 10));
+            Assert.Equal(new[] { "" }, PSChat.Engine.Text.Utf8Splitter.Split("", 10));
         }
     }
 }

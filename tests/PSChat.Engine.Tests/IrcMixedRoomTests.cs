@@ -37,6 +37,31 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void ATextLineTooLongForIrcReachesIrcMembersAsSeveralWholeLines()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(50));
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Join("#lobby");
+            using var text = TestClient.Connect(fx.EndPoint);
+            alice.Expect("JOIN");
+            string body = string.Concat(System.Linq.Enumerable.Repeat("ünïcödé ", 150));
+
+            text.Write("carol:" + body + "\n");
+
+            Assert.Equal("NICK", alice.Next().Command);
+            var received = new System.Text.StringBuilder();
+            while (received.Length < body.Length)
+            {
+                var line = alice.Next();
+                Assert.Equal("PRIVMSG", line.Command);
+                Assert.True(System.Text.Encoding.UTF8.GetByteCount(alice.LastLine) + 2 <= 512, "a line over 512 bytes");
+                received.Append(line[1]);
+            }
+
+            Assert.Equal(body, received.ToString());
+        }
+
+        [Fact]
         public void TextAndIrcClientsInTheLobbySeeEachOther()
         {
             using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(100));

@@ -164,7 +164,7 @@ namespace PSChat.Engine.Client
             if (text.Length == 0) return; // IRC has no empty messages (the server would answer 412)
             string prefix = ":" + (ownSource ?? Session.Name + "!" + new string('u', 10) + "@" + new string('h', 63)) + " PRIVMSG " + target + " :";
             int room4Text = Support.LineLength - 2 - TextRules.StrictUtf8.GetByteCount(prefix);
-            foreach (string piece in IrcTextSplitter.Split(text, room4Text))
+            foreach (string piece in Text.Utf8Splitter.Split(text, room4Text))
             {
                 Send(new IrcMessage("PRIVMSG", target, piece));
             }

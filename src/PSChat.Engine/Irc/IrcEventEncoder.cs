@@ -18,14 +18,42 @@ namespace PSChat.Engine.Irc
                 : time ? EncodingSlots.IrcServerTime
                 : tags ? EncodingSlots.IrcMessageTags
                 : EncodingSlots.IrcPlain;
-            return roomEvent.GetEncoded(slot, e => ToMessage(e, time, tags).ToBytes());
+            return roomEvent.GetEncoded(slot, e => ToBytes(e, time, tags));
         }
+
+        /// <summary>
+        /// The line, or for a message too long for one IRC line (a text client may send up to the
+        /// server's text limit) several lines cut between characters, in one buffer so they stay together.
+        /// </summary>
+        private static byte[] ToBytes(RoomEvent e, bool time, bool clientTags)
+        {
+            var message = ToMessage(e, time, clientTags, e.Text);
+            byte[] bytes = message.ToBytes();
+            int lineBytes = bytes.Length - TagsLength(message);
+            if (lineBytes <= MaxLineBytes || (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice)) return bytes;
+
+            int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
+            var lines = new List<byte>(bytes.Length + 256);
+            foreach (string piece in Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead))
+            {
+                lines.AddRange(ToMessage(e, time, clientTags, piece).ToBytes());
+            }
+
+            return lines.ToArray();
+        }
+
+        /// <summary>RFC 1459: 512 bytes a line, CR LF included, tags not counted.</summary>
+        private const int MaxLineBytes = 512;
+
+        /// <summary>Bytes of the "@tags " part (ASCII up to the first space), or 0.</summary>
+        private static int TagsLength(IrcMessage message) =>
+            message.Tags.Count == 0 ? 0 : message.ToString().IndexOf(' ') + 1;
 
         /// <summary>The RFC 3339 UTC form server-time wants, with milliseconds.</summary>
         public static string FormatTime(System.DateTime time) =>
             time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-        private static IrcMessage ToMessage(RoomEvent e, bool time, bool clientTags)
+        private static IrcMessage ToMessage(RoomEvent e, bool time, bool clientTags, string text)
         {
             Dictionary<string, string?>? tags = null;
             if (clientTags && e.ClientTags != null)
@@ -42,8 +70,8 @@ namespace PSChat.Engine.Irc
             string target = e.Room?.Name ?? e.Target ?? "*";
             string[] parameters = e.Kind switch
             {
-                RoomEventKind.Message => new[] { target, e.Text },
-                RoomEventKind.Notice => new[] { target, e.Text },
+                RoomEventKind.Message => new[] { target, text },
+                RoomEventKind.Notice => new[] { target, text },
                 RoomEventKind.TagMessage => new[] { target },
                 RoomEventKind.Join => new[] { target },
                 RoomEventKind.Part => e.Text.Length == 0 ? new[] { target } : new[] { target, e.Text },

@@ -1,9 +1,9 @@
 using System.Collections.Generic;
 
-namespace PSChat.Engine.Client
+namespace PSChat.Engine.Text
 {
     /// <summary>Cuts text into pieces of at most so many UTF-8 bytes, only between whole characters.</summary>
-    public static class IrcTextSplitter
+    public static class Utf8Splitter
     {
         public static List<string> Split(string text, int maxBytes)
         {
