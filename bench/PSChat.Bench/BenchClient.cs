@@ -91,7 +91,7 @@ namespace PSChat.Bench
         {
             Task wait = ExpectAsync(reply);
             await SendAsync(System.Text.Encoding.UTF8.GetBytes(lines)).ConfigureAwait(false);
-            await WithTimeout(wait, timeout, lines.Trim()).ConfigureAwait(false);
+            await WithTimeout(wait, timeout, lines.Trim().Replace("\r\n", " / ")).ConfigureAwait(false);
         }
 
         /// <summary>Starts watching for a line; the returned task completes when it comes.</summary>

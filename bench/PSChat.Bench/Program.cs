@@ -66,7 +66,7 @@ namespace PSChat.Bench
                     }
                     catch (Exception ex)
                     {
-                        notes.Add($"{target.Name} {scenario}: failed: {ex.GetBaseException().Message}");
+                        notes.Add($"{target.Name} {scenario}: failed: {ex.GetBaseException().Message.ReplaceLineEndings(" ")}");
                         Console.Error.WriteLine(notes[^1]);
                     }
 

@@ -25,8 +25,10 @@ namespace PSChat.Bench
     {
         public const int MessageBodyBytes = 90;
         private const string Room = "#bench";
+        private const string IdleRoom = "#idle";
         private const int ConnectsInFlight = 64;
         private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
+        private static readonly TimeSpan ManyConnectBudget = TimeSpan.FromSeconds(120);
         private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(3);
 
         public static readonly string[] Names = { "burst", "paced", "idle", "many" };
@@ -113,10 +115,10 @@ namespace PSChat.Bench
         {
             long rssBefore = ProcessFigures.ResidentKilobytes(target.Pid);
             long start = Stopwatch.GetTimestamp();
-            var clients = await ConnectAsync(target, s.IdleClients, "#idle", 4096, "i").ConfigureAwait(false);
+            var clients = await ConnectAsync(target, s.IdleClients, IdleRoom, 4096, "i").ConfigureAwait(false);
             try
             {
-                await BarrierAsync(clients).ConfigureAwait(false);
+                await BarrierAsync(clients, IdleRoom).ConfigureAwait(false);
                 double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 long rssAfter = await SettledResidentKilobytesAsync(target).ConfigureAwait(false);
                 return new List<(string, double)>
@@ -135,7 +137,7 @@ namespace PSChat.Bench
         {
             long rssBefore = ProcessFigures.ResidentKilobytes(target.Pid);
             long start = Stopwatch.GetTimestamp();
-            var clients = await ConnectAsync(target, s.ManyClients, room: null, 2048, "m").ConfigureAwait(false);
+            var clients = await ConnectAsync(target, s.ManyClients, room: null, 2048, "m", ManyConnectBudget).ConfigureAwait(false);
             try
             {
                 double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -185,10 +187,12 @@ namespace PSChat.Bench
         /// <summary>
         /// Connects and registers all but the last client concurrently, then the last one: a server
         /// accepts in order, so once the last client's line reaches everyone, everyone is in the room.
+        /// With a budget, clients that are not in by then are left out instead of failing the scenario.
         /// </summary>
-        private static async Task<List<BenchClient>> ConnectAsync(Target target, int count, string? room, int bufferBytes, string tag)
+        private static async Task<List<BenchClient>> ConnectAsync(Target target, int count, string? room, int bufferBytes, string tag, TimeSpan? budget = null)
         {
             var clients = new BenchClient?[count];
+            var deadline = budget is TimeSpan b ? Stopwatch.GetTimestamp() + (long)(b.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
             try
             {
                 using var gate = new SemaphoreSlim(ConnectsInFlight);
@@ -197,7 +201,11 @@ namespace PSChat.Bench
                     await gate.WaitAsync().ConfigureAwait(false);
                     try
                     {
-                        clients[i] = await ConnectOneAsync(target, room, bufferBytes, tag + i).ConfigureAwait(false);
+                        if (Stopwatch.GetTimestamp() < deadline) clients[i] = await ConnectOneAsync(target, room, bufferBytes, tag + i).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (budget != null)
+                    {
+                        // Counted as not held.
                     }
                     finally
                     {
@@ -205,11 +213,11 @@ namespace PSChat.Bench
                     }
                 })).ConfigureAwait(false);
                 clients[count - 1] = await ConnectOneAsync(target, room, bufferBytes, tag + (count - 1)).ConfigureAwait(false);
-                return clients.Select(c => c!).ToList();
+                return clients.Where(c => c != null).Select(c => c!).ToList();
             }
             catch
             {
-                Dispose(clients.Where(c => c != null)!);
+                Dispose(clients.Where(c => c != null).Select(c => c!));
                 throw;
             }
         }
@@ -231,16 +239,16 @@ namespace PSChat.Bench
         }
 
         /// <summary>The last client says SYNC in the room and every other client waits to see it.</summary>
-        private static async Task BarrierAsync(List<BenchClient> clients)
+        private static async Task BarrierAsync(List<BenchClient> clients, string room = Room)
         {
             var last = clients[^1];
             var seen = clients.Take(clients.Count - 1).Select(c => c.ExpectAsync(static l => l.IndexOf("SYNC"u8) >= 0)).ToArray();
-            await last.SendAsync(Line(last, "SYNC")).ConfigureAwait(false);
+            await last.SendAsync(Line(last, room, "SYNC")).ConfigureAwait(false);
             await BenchClient.WithTimeout(Task.WhenAll(seen), ReplyTimeout, "SYNC").ConfigureAwait(false);
         }
 
-        private static byte[] Line(BenchClient client, string text) =>
-            client.MessagePrefix(Room).Concat(System.Text.Encoding.ASCII.GetBytes(text)).Concat(client.LineEnd).ToArray();
+        private static byte[] Line(BenchClient client, string room, string text) =>
+            client.MessagePrefix(room).Concat(System.Text.Encoding.ASCII.GetBytes(text)).Concat(client.LineEnd).ToArray();
 
         private static async Task SendBurstAsync(BenchClient client, int sender, int count)
         {
