@@ -187,7 +187,8 @@ namespace PSChat.Bench
         /// <summary>
         /// Connects and registers all but the last client concurrently, then the last one: a server
         /// accepts in order, so once the last client's line reaches everyone, everyone is in the room.
-        /// With a budget, clients that are not in by then are left out instead of failing the scenario.
+        /// With a budget (the many-connections scenario), more connect at once, and clients that are not
+        /// in by then are left out instead of failing the scenario.
         /// </summary>
         private static async Task<List<BenchClient>> ConnectAsync(Target target, int count, string? room, int bufferBytes, string tag, TimeSpan? budget = null)
         {
@@ -195,7 +196,7 @@ namespace PSChat.Bench
             var deadline = budget is TimeSpan b ? Stopwatch.GetTimestamp() + (long)(b.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
             try
             {
-                using var gate = new SemaphoreSlim(ConnectsInFlight);
+                using var gate = new SemaphoreSlim(budget == null ? ConnectsInFlight : ConnectsInFlight * 4);
                 await Task.WhenAll(Enumerable.Range(0, count - 1).Select(async i =>
                 {
                     await gate.WaitAsync().ConfigureAwait(false);
