@@ -174,22 +174,20 @@ function Get-FreeLoopbackPort {
 }
 
 function Start-BenchProcess {
-    # Starts a program with the benchmark's file limit; exec keeps the pid the program's own.
+    # Starts a program with the benchmark's file limit; exec keeps the pid the program's own. With a
+    # log, its output goes to that file (an undrained pipe would stall a server that logs).
     param([Parameter(Mandatory)][string] $FilePath, [string[]] $Arguments = @(), [string] $LogPath)
+    $redirect = if ($LogPath) { " >'$LogPath' 2>&1" } else { '' }
     $info = [System.Diagnostics.ProcessStartInfo]::new('bash')
     $info.ArgumentList.Add('-c')
-    $info.ArgumentList.Add("ulimit -n $BenchFileLimit 2>/dev/null || ulimit -n `$(ulimit -Hn); exec `"`$0`" `"`$@`"")
+    $info.ArgumentList.Add("ulimit -n $BenchFileLimit 2>/dev/null || ulimit -n `$(ulimit -Hn); exec `"`$0`" `"`$@`"$redirect")
     $info.ArgumentList.Add($FilePath)
     foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
     $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.RedirectStandardError = $true
+    $info.RedirectStandardOutput = -not $LogPath
+    $info.RedirectStandardError = -not $LogPath
     $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::Start($info)
-    if ($LogPath) {
-        $null = $process.StandardError.ReadToEndAsync().ContinueWith([Action[System.Threading.Tasks.Task[string]]] { param($t) [System.IO.File]::WriteAllText($LogPath, $t.Result) }.GetNewClosure())
-    }
-    $process
+    [System.Diagnostics.Process]::Start($info)
 }
 
 function Wait-BenchPort {
@@ -263,7 +261,7 @@ function Invoke-Bench {
 
     $servers = [System.Collections.Generic.List[object]]::new()
     try {
-        $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments @('Text') -LogPath (Join-Path $runDir 'pschat.log')
+        $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments @('Text')
         $servers.Add($host_)
         $portLine = $host_.StandardOutput.ReadLine()
         if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }

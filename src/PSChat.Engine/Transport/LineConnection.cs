@@ -26,6 +26,13 @@ namespace PSChat.Engine.Transport
 
         public int ReceiveBufferBytes { get; set; } = 4096;
 
+        /// <summary>
+        /// Write on a thread-pool thread instead of inline on the sending thread. A client that sends
+        /// from a pipeline then pays for a queue entry, not a system call, per message, and messages
+        /// queued while a write runs go out together.
+        /// </summary>
+        public bool WriteOnThreadPool { get; set; }
+
         /// <summary>How long to wait when tearing down gracefully for queued bytes to go out.</summary>
         public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
     }
@@ -244,6 +251,12 @@ namespace PSChat.Engine.Transport
             if (batch != null)
             {
                 batch.Add(this);
+                return;
+            }
+
+            if (options.WriteOnThreadPool)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(state => _ = ((LineConnection)state!).WriteLoopAsync(), this);
                 return;
             }
 
