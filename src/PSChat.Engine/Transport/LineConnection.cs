@@ -69,6 +69,9 @@ namespace PSChat.Engine.Transport
             this.options = options ?? throw new ArgumentNullException(nameof(options));
             framer = new LineFramer(options.MaxLineBytes);
             socket.NoDelay = true;
+            // Non-blocking, so a write or a read that can finish at once is a plain system call
+            // (no task, no event args); only one that cannot goes asynchronous.
+            socket.Blocking = false;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
         }
@@ -310,7 +313,9 @@ namespace PSChat.Engine.Transport
                     byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferBytes);
                     try
                     {
-                        int count = await socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None).ConfigureAwait(false);
+                        int count = socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
+                        if (error == SocketError.WouldBlock) continue;
+                        if (error != SocketError.Success) throw new SocketException((int)error);
                         if (count == 0)
                         {
                             framer.FlushPartial(handler);
@@ -383,9 +388,7 @@ namespace PSChat.Engine.Transport
 
         private async Task SendAllAsync(List<ArraySegment<byte>> segments, long total)
         {
-            int sent = segments.Count == 1
-                ? await socket.SendAsync(segments[0], SocketFlags.None).ConfigureAwait(false)
-                : await socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+            int sent = SendNow(segments);
             if (sent == total) return;
 
             // A partial write: send the rest, never lose bytes (the tutorial's send() did).
@@ -405,6 +408,18 @@ namespace PSChat.Engine.Transport
                     rest = new ArraySegment<byte>(rest.Array!, rest.Offset + n, rest.Count - n);
                 }
             }
+        }
+
+        /// <summary>Writes what the kernel takes without waiting; 0 when it takes nothing now.</summary>
+        private int SendNow(List<ArraySegment<byte>> segments)
+        {
+            SocketError error;
+            int sent = segments.Count == 1
+                ? socket.Send(segments[0].Array!, segments[0].Offset, segments[0].Count, SocketFlags.None, out error)
+                : socket.Send(segments, SocketFlags.None, out error);
+            if (error == SocketError.WouldBlock) return 0;
+            if (error != SocketError.Success) throw new SocketException((int)error);
+            return sent;
         }
 
         private static long Sum(List<ArraySegment<byte>> segments)
