@@ -305,7 +305,9 @@ function Invoke-Bench {
         Set-Content -Path $tableFile -Value $report -Encoding utf8NoBOM
         Write-Host $report
         Write-Host "Written to $tableFile"
-        if ($bench.ExitCode -ne 0) { throw "The load generator reported failures (exit code $($bench.ExitCode)); see the notes under the table." }
+        # A server that fails a scenario is a result (a note under the table), not a broken build; the
+        # Pester test tagged Bench is what fails when PSChat's own run does.
+        if ($bench.ExitCode -ne 0) { Write-Warning "Some scenarios failed (exit code $($bench.ExitCode)); see the notes under the table." }
     }
     finally {
         foreach ($process in $servers) {
