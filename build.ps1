@@ -12,19 +12,24 @@
     Demo: Build, then a chat on the embedded default server with two scripted clients.
     Docs: convert docs/*.md (PlatyPS markdown) into the staged module's en-US help; Build runs it.
     Package: Build, then a versioned .nupkg of the staged module in ./out/packages (see -PackageId).
+    Bench: Build, then the load generator in bench/ against PSChat, ngircd and inspircd (where
+    installed), each in its own process on a free loopback port; prints one table and writes it
+    to out/bench-<time>.md.
     Clean: remove build output.
 .PARAMETER Configuration
     Release (default) or Debug.
 .PARAMETER Tag
-    With Test: run only the Pester tests with these tags (Unit, E2E, Interop).
+    With Test: run only the Pester tests with these tags (Unit, E2E, Interop, Bench).
 .PARAMETER PackageId
     With Package: the package id (PSChat by default). The PowerShell Gallery already has an unrelated
     'PsChat' (ids ignore case), so a release may pick a free id; the manifest is then named after it.
+.PARAMETER Quick
+    With Bench: small scenarios that run in seconds (the smoke run CI can afford).
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -32,7 +37,9 @@ param(
 
     [string[]] $Tag,
 
-    [string] $PackageId = 'PSChat'
+    [string] $PackageId = 'PSChat',
+
+    [switch] $Quick
 )
 
 $ErrorActionPreference = 'Stop'
@@ -199,6 +206,161 @@ function Invoke-Package {
     Write-Host "Packaged $($package.FullName)"
 }
 
+# The file limit the benchmark's 10,000 connections need (the hard limit on the reference machine).
+$BenchFileLimit = 20000
+
+function Get-FreeLoopbackPort {
+    $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $probe.Start()
+    try { $probe.LocalEndpoint.Port } finally { $probe.Stop() }
+}
+
+function Start-BenchProcess {
+    # Starts a program with the benchmark's file limit; exec keeps the pid the program's own. With a
+    # log, its output goes to that file (an undrained pipe would stall a server that logs).
+    param([Parameter(Mandatory)][string] $FilePath, [string[]] $Arguments = @(), [string] $LogPath)
+    $redirect = if ($LogPath) { " >'$LogPath' 2>&1" } else { '' }
+    $info = [System.Diagnostics.ProcessStartInfo]::new('bash')
+    $info.ArgumentList.Add('-c')
+    $info.ArgumentList.Add("ulimit -n $BenchFileLimit 2>/dev/null || ulimit -n `$(ulimit -Hn); exec `"`$0`" `"`$@`"$redirect")
+    $info.ArgumentList.Add($FilePath)
+    foreach ($a in $Arguments) { $info.ArgumentList.Add($a) }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = -not $LogPath
+    $info.RedirectStandardError = -not $LogPath
+    $info.UseShellExecute = $false
+    [System.Diagnostics.Process]::Start($info)
+}
+
+function Wait-BenchPort {
+    # Bounded wait until something accepts on the port, or the process died.
+    param([Parameter(Mandatory)][int] $Port, [Parameter(Mandatory)] $Process, [string] $Name)
+    $deadline = [datetime]::UtcNow.AddSeconds(15)
+    while ([datetime]::UtcNow -lt $deadline) {
+        if ($Process.HasExited) { throw "$Name exited with code $($Process.ExitCode) before listening." }
+        $probe = [System.Net.Sockets.TcpClient]::new()
+        try { $probe.Connect('127.0.0.1', $Port); return } catch { Start-Sleep -Milliseconds 100 } finally { $probe.Dispose() }
+    }
+    throw "$Name did not listen on 127.0.0.1:$Port within 15 s."
+}
+
+function New-NgircdConfig {
+    # Flood penalty off and limits off, so it is measured at full speed; no PAM, ident or DNS.
+    param([Parameter(Mandatory)][string] $Dir, [Parameter(Mandatory)][int] $Port)
+    $path = Join-Path $Dir 'ngircd.conf'
+    @"
+[Global]
+Name = bench.ngircd
+Info = PSChat benchmark
+Listen = 127.0.0.1
+Ports = $Port
+MotdPhrase = bench
+PidFile = $(Join-Path $Dir 'ngircd.pid')
+[Limits]
+MaxConnections = 0
+MaxConnectionsIP = 0
+MaxJoins = 0
+MaxNickLength = 30
+MaxPenaltyTime = 0
+PingTimeout = 600
+PongTimeout = 600
+[Options]
+DNS = no
+Ident = no
+PAM = no
+"@ | Set-Content -Path $path -Encoding utf8NoBOM
+    $path
+}
+
+function New-InspircdConfig {
+    # Fake lag and flood limits off, per-IP limits above the scenario sizes, no DNS or ident.
+    param([Parameter(Mandatory)][string] $Dir, [Parameter(Mandatory)][int] $Port)
+    $path = Join-Path $Dir 'inspircd.conf'
+    @"
+<server name="bench.inspircd" description="PSChat benchmark" network="bench">
+<admin name="bench" nick="bench" email="bench@localhost">
+<bind address="127.0.0.1" port="$Port" type="clients">
+<connect name="bench" allow="127.0.0.1" timeout="60" pingfreq="600" threshold="1000000" commandrate="1000000000" fakelag="no" hardsendq="1048576" softsendq="65536" recvq="1048576" localmax="$BenchFileLimit" globalmax="$BenchFileLimit" maxconnwait="0" resolvehostnames="no" useident="no" limit="$BenchFileLimit">
+<performance softlimit="$BenchFileLimit" somaxconn="512" netbuffersize="65536" clonesonconnect="no" quietbursts="yes">
+<channels users="100" opers="100">
+<pid file="$(Join-Path $Dir 'inspircd.pid')">
+<log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="$(Join-Path $Dir 'inspircd.log')">
+<options syntaxhints="no" announcets="no">
+<security hideserver="" userstats="Pu" maxtargets="20">
+<dns timeout="1">
+"@ | Set-Content -Path $path -Encoding utf8NoBOM
+    $path
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    foreach ($project in 'PSChat.BenchHost', 'PSChat.Bench') {
+        Invoke-Native dotnet @('build', (Join-Path $Root "bench/$project/$project.csproj"), '-c', 'Release', '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    }
+    $benchBin = { param($project) Join-Path $Root "bench/$project/bin/Release/net10.0/$project" }
+    $runDir = Join-Path $OutDir 'bench'
+    $null = New-Item -ItemType Directory -Path $runDir -Force
+
+    $servers = [System.Collections.Generic.List[object]]::new()
+    try {
+        $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments @('Text')
+        $servers.Add($host_)
+        $portLine = $host_.StandardOutput.ReadLine()
+        if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }
+        $targets = @("PSChat,text,$($Matches[1]),$($host_.Id)")
+
+        $others = @(
+            @{ Name = 'ngircd'; Program = 'ngircd'; Config = { param($p) New-NgircdConfig $runDir $p }; Arguments = { param($c) @('-n', '-f', $c) } }
+            @{ Name = 'inspircd'; Program = 'inspircd'; Config = { param($p) New-InspircdConfig $runDir $p }; Arguments = { param($c) @("--config=$c", '--nofork', '--runasroot') } }
+        )
+        foreach ($other in $others) {
+            $program = Get-Command $other.Program -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+            if (-not $program) {
+                Write-Warning "$($other.Name) is not installed; the table leaves it out."
+                continue
+            }
+            $port = Get-FreeLoopbackPort
+            $config = & $other.Config $port
+            $process = Start-BenchProcess -FilePath $program.Source -Arguments (& $other.Arguments $config) -LogPath (Join-Path $runDir "$($other.Name).log")
+            $servers.Add($process)
+            Wait-BenchPort -Port $port -Process $process -Name $other.Name
+            $targets += "$($other.Name),irc,$port,$($process.Id)"
+        }
+
+        $stamp = [datetime]::UtcNow.ToString('yyyyMMdd-HHmmss')
+        $tableFile = Join-Path $OutDir "bench-$stamp.md"
+        $benchArgs = @($targets | ForEach-Object { '--target', $_ }) + @('--out', $tableFile)
+        if ($Quick) { $benchArgs += '--quick' }
+        $bench = Start-BenchProcess -FilePath (& $benchBin 'PSChat.Bench') -Arguments $benchArgs
+        $bench.StandardInput.Close()
+        $errors = $bench.StandardError.ReadToEndAsync()
+        $table = $bench.StandardOutput.ReadToEnd()
+        $bench.WaitForExit()
+        Write-Host $errors.Result
+        if (-not (Test-Path $tableFile)) { throw "The load generator wrote no table (exit code $($bench.ExitCode))." }
+
+        $count = if ($Quick) { 20000 } else { 200000 }
+        $clientTable = & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-CmdletThroughput.ps1') -ModulePath $ModuleDir -Count $count
+        if ($LASTEXITCODE -ne 0) { throw 'Measuring the cmdlets failed.' }
+        $header = "PSChat benchmark, $([datetime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC, $([Environment]::ProcessorCount) cores, command: ./build.ps1 Bench$(if ($Quick) { ' -Quick' })"
+        $report = @($header, '', $table.TrimEnd(), '', ($clientTable -join [Environment]::NewLine)) -join [Environment]::NewLine
+        Set-Content -Path $tableFile -Value $report -Encoding utf8NoBOM
+        Write-Host $report
+        Write-Host "Written to $tableFile"
+        # A server that fails a scenario is a result (a note under the table), not a broken build; the
+        # Pester test tagged Bench is what fails when PSChat's own run does.
+        if ($bench.ExitCode -ne 0) { Write-Warning "Some scenarios failed (exit code $($bench.ExitCode)); see the notes under the table." }
+    }
+    finally {
+        foreach ($process in $servers) {
+            # The PSChat host stops when its stdin closes; the IRC servers are ended by their own pid.
+            try { $process.StandardInput.Close() } catch { }
+            if (-not $process.WaitForExit(3000)) { $process.Kill() }
+            $process.Dispose()
+        }
+    }
+}
+
 function Invoke-Clean {
     foreach ($path in $ModuleDir, $OutDir) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -212,6 +374,7 @@ switch ($Task) {
     'Demo' { Invoke-Demo }
     'Docs' { Invoke-Docs }
     'Package' { Invoke-Package }
+    'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
     default { throw "Unknown task $Task" }
 }

@@ -311,7 +311,7 @@ namespace PSChat
         private async Task ConnectCoreAsync(CancellationToken cancel)
         {
             var socket = await ConnectSocketAsync(Options.ComputerName, Options.Port, cancel).ConfigureAwait(false);
-            var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength };
+            var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength, WriteOnThreadPool = true };
             connection = new LineConnection(socket, this, connectionOptions);
             protocol = CreateProtocol(Options.Protocol);
             SetQuietTime(protocol.UsesQuietTime);

@@ -70,7 +70,7 @@ namespace PSChat.Engine.Server
             var terminator = style >= 0
                 ? (LineTerminator)style
                 : roomEvent.OriginalLine != null ? roomEvent.OriginalTerminator : LineTerminator.Lf;
-            Connection.Send(roomEvent.GetEncoded(SlotOf(terminator), e => Encode(e, terminator)));
+            Connection.Send(roomEvent.GetEncoded(SlotOf(terminator), Encoders[(int)terminator]));
         }
 
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
@@ -243,6 +243,14 @@ namespace PSChat.Engine.Server
             e.Room = room.Name;
             e.Text = text;
         }
+
+        /// <summary>One encoder per line style, made once: a lambda capturing the style would allocate per delivery.</summary>
+        private static readonly Func<RoomEvent, byte[]>[] Encoders =
+        {
+            e => Encode(e, LineTerminator.None),
+            e => Encode(e, LineTerminator.Lf),
+            e => Encode(e, LineTerminator.CrLf),
+        };
 
         private static int SlotOf(LineTerminator terminator) => terminator switch
         {

@@ -26,6 +26,13 @@ namespace PSChat.Engine.Transport
 
         public int ReceiveBufferBytes { get; set; } = 4096;
 
+        /// <summary>
+        /// Write on a thread-pool thread instead of inline on the sending thread. A client that sends
+        /// from a pipeline then pays for a queue entry, not a system call, per message, and messages
+        /// queued while a write runs go out together.
+        /// </summary>
+        public bool WriteOnThreadPool { get; set; }
+
         /// <summary>How long to wait when tearing down gracefully for queued bytes to go out.</summary>
         public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
     }
@@ -62,6 +69,9 @@ namespace PSChat.Engine.Transport
             this.options = options ?? throw new ArgumentNullException(nameof(options));
             framer = new LineFramer(options.MaxLineBytes);
             socket.NoDelay = true;
+            // Non-blocking, so a write or a read that can finish at once is a plain system call
+            // (no task, no event args); only one that cannot goes asynchronous.
+            socket.Blocking = false;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
         }
@@ -247,6 +257,12 @@ namespace PSChat.Engine.Transport
                 return;
             }
 
+            if (options.WriteOnThreadPool)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(state => _ = ((LineConnection)state!).WriteLoopAsync(), this);
+                return;
+            }
+
             _ = WriteLoopAsync();
         }
 
@@ -288,11 +304,12 @@ namespace PSChat.Engine.Transport
                     byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferBytes);
                     try
                     {
-                        // The zero-byte receive may complete with no data waiting (seen on Linux), so
-                        // the quiet time must also run while the real receive waits.
-                        Task<int> receive = socket.ReceiveAsync(new ArraySegment<byte>(buffer), SocketFlags.None);
-                        await FlushPartialWhenQuiet(receive).ConfigureAwait(false);
-                        int count = await receive.ConfigureAwait(false);
+                        // Non-blocking: a zero-byte receive that completed with no data waiting (a stale
+                        // readiness, seen on Linux) gives WouldBlock, and the loop waits again, with the
+                        // quiet time running.
+                        int count = socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
+                        if (error == SocketError.WouldBlock) continue;
+                        if (error != SocketError.Success) throw new SocketException((int)error);
                         if (count == 0)
                         {
                             framer.FlushPartial(handler);
@@ -379,9 +396,7 @@ namespace PSChat.Engine.Transport
 
         private async Task SendAllAsync(List<ArraySegment<byte>> segments, long total)
         {
-            int sent = segments.Count == 1
-                ? await socket.SendAsync(segments[0], SocketFlags.None).ConfigureAwait(false)
-                : await socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+            int sent = SendNow(segments);
             if (sent == total) return;
 
             // A partial write: send the rest, never lose bytes (the tutorial's send() did).
@@ -401,6 +416,18 @@ namespace PSChat.Engine.Transport
                     rest = new ArraySegment<byte>(rest.Array!, rest.Offset + n, rest.Count - n);
                 }
             }
+        }
+
+        /// <summary>Writes what the kernel takes without waiting; 0 when it takes nothing now.</summary>
+        private int SendNow(List<ArraySegment<byte>> segments)
+        {
+            SocketError error;
+            int sent = segments.Count == 1
+                ? socket.Send(segments[0].Array!, segments[0].Offset, segments[0].Count, SocketFlags.None, out error)
+                : socket.Send(segments, SocketFlags.None, out error);
+            if (error == SocketError.WouldBlock) return 0;
+            if (error != SocketError.Success) throw new SocketException((int)error);
+            return sent;
         }
 
         private static long Sum(List<ArraySegment<byte>> segments)
