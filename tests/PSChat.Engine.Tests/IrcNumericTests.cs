@@ -251,6 +251,33 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void APlainTextClientCannotBypassThePassword()
+        {
+            using var fx = IrcBasicsTests.Irc(o =>
+            {
+                o.Password = "sesame";
+                o.DetectTimeout = TimeSpan.FromMilliseconds(20);
+            });
+            using var alice = IrcTestClient.Connect(fx);
+            alice.Send("PASS sesame");
+            alice.Send("NICK alice");
+            alice.Send("USER a 0 * :A");
+            alice.SkipTo("376", "422");
+            alice.Join("#lobby");
+            using var lurker = TestClient.Connect(fx.EndPoint);
+            using var text = TestClient.Connect(fx.EndPoint);
+
+            alice.Send("PRIVMSG #lobby :secret");
+            text.Write("carol:let me in\n");
+
+            Assert.Equal("*** error: this server needs a password, which only IRC clients can give\n", text.ReadLine());
+            Assert.True(text.WaitForClose());
+            Assert.Equal(string.Empty, lurker.ReadAvailable(300));
+            alice.Send("PING :check");
+            Assert.Equal(":irc.test PONG irc.test check", alice.NextLine());
+        }
+
+        [Fact]
         public void RightPasswordRegisters()
         {
             using var fx = IrcBasicsTests.Irc(o => o.Password = "sesame");

@@ -28,6 +28,7 @@ namespace PSChat.Engine.Server
         private bool leaving;
         private bool spoke;
         private readonly bool detects;
+        private readonly bool passwordOnly;
         private int style = -1;
         private IServerClient? successor;
 
@@ -39,14 +40,16 @@ namespace PSChat.Engine.Server
             room = server.DefaultRoom;
             connection.QuietTime = server.Options.QuietTime;
             server.TryClaimNick(this, Nick);
-            detects = detect;
-            if (detect)
+            // Plain text has no way to give a password: on a server with one, only IRC gets in.
+            passwordOnly = server.Options.Password != null;
+            detects = detect || passwordOnly;
+            if (detects)
             {
                 // Until the first line shows what it speaks, the client is a silent listener whose
                 // messages are held back, so an IRC client never sees a text line first.
                 Hidden = true;
                 connection.PauseSending();
-                room.Add(this);
+                if (!passwordOnly) room.Add(this);
                 _ = Task.Delay(server.Options.DetectTimeout).ContinueWith(
                     (_, state) => ((TextMember)state!).BecomeText(), this, TaskScheduler.Default);
             }
@@ -97,6 +100,14 @@ namespace PSChat.Engine.Server
                     Connection.QuietTime = TimeSpan.Zero;
                     Connection.ResumeSending(discardQueued: true);
                     next.OnLine(buffer, offset, count, terminator);
+                    return;
+                }
+
+                if (passwordOnly)
+                {
+                    Connection.ResumeSending(discardQueued: true);
+                    SendSystemLine("error: this server needs a password, which only IRC clients can give");
+                    CloseWith("a plain text client on a server with a password");
                     return;
                 }
 
@@ -178,6 +189,8 @@ namespace PSChat.Engine.Server
 
         private void BecomeText()
         {
+            // On a password server a silent client stays out of the room until its first line.
+            if (passwordOnly) return;
             if (Interlocked.CompareExchange(ref phase, Text, Detecting) != Detecting) return;
             Hidden = false;
             Connection.ResumeSending(discardQueued: false);
