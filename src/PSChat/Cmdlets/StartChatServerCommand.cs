@@ -1,6 +1,5 @@
 using System;
 using System.Management.Automation;
-using System.Net;
 
 namespace PSChat.Commands
 {
@@ -8,20 +7,8 @@ namespace PSChat.Commands
     [Cmdlet(VerbsLifecycle.Start, "ChatServer")]
     [OutputType(typeof(ChatServer))]
     [OutputType(typeof(ServerEvent))]
-    public sealed class StartChatServerCommand : PSChatCmdlet
+    public sealed class StartChatServerCommand : StartServerCommand
     {
-        [Parameter(Position = 0)]
-        [ValidateRange(0, 65535)]
-        public int Port { get; set; } = ChatServerOptions.DefaultPort;
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string Address { get; set; } = "127.0.0.1";
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? Name { get; set; }
-
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string DefaultRoom { get; set; } = "#lobby";
@@ -42,9 +29,6 @@ namespace PSChat.Commands
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
         [Parameter]
-        public SwitchParameter Wait { get; set; }
-
-        [Parameter]
         [ValidatePattern(@"^[A-Za-z0-9][A-Za-z0-9.\-]*$")]
         public string HostName { get; set; } = "pschat.local";
 
@@ -58,32 +42,22 @@ namespace PSChat.Commands
 
         protected override void EndProcessing()
         {
-            var address = ServerStarter.ParseAddress(this, Address);
-
-            if (Name != null && ModuleState.IsServerNameTaken(Name))
-            {
-                ThrowTerminatingError(Error(new ArgumentException($"A server named '{Name}' is already running."), "ServerNameInUse", ErrorCategory.ResourceExists, Name));
-            }
-
-            var options = new ChatServerOptions
-            {
-                Address = address,
-                Port = Port,
-                Name = Name ?? string.Empty,
-                DefaultRoom = DefaultRoom.StartsWith("#", StringComparison.Ordinal) ? DefaultRoom : "#" + DefaultRoom,
-                MaxLineLength = MaxLineLength,
-                MaxSendQueue = MaxSendQueue,
-                MaxClients = MaxClients,
-                Protocol = Protocol,
-                HostName = HostName,
-                Password = Password,
-                Motd = Motd,
-            };
-
-            var foreground = Wait ? new ForegroundEvents() : null;
-            var server = ServerStarter.Start(this, new IPEndPoint(address, Port), () => ChatServer.Start(options, foreground?.Handler));
-            if (foreground == null) Emit(server);
-            else foreground.Run(this, server, StopToken);
+            StartServer((address, listener) => ChatServer.Start(
+                new ChatServerOptions
+                {
+                    Address = address,
+                    Port = Port,
+                    Name = Name ?? string.Empty,
+                    DefaultRoom = DefaultRoom.StartsWith("#", StringComparison.Ordinal) ? DefaultRoom : "#" + DefaultRoom,
+                    MaxLineLength = MaxLineLength,
+                    MaxSendQueue = MaxSendQueue,
+                    MaxClients = MaxClients,
+                    Protocol = Protocol,
+                    HostName = HostName,
+                    Password = Password,
+                    Motd = Motd,
+                },
+                listener));
         }
     }
 }

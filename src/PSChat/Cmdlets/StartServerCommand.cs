@@ -1,0 +1,75 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PSChat.Commands
+{
+    /// <summary>
+    /// What the server-starting cmdlets share: where to listen, the name, -Wait, and the start-up itself
+    /// (address check, bind errors, registration, background or foreground).
+    /// </summary>
+    public abstract class StartServerCommand : PSChatCmdlet
+    {
+        [Parameter(Position = 0)]
+        [ValidateRange(0, 65535)]
+        public int Port { get; set; } = ChatServerOptions.DefaultPort;
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Address { get; set; } = "127.0.0.1";
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Name { get; set; }
+
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>
+        /// Starts the server that <paramref name="start"/> makes (given the parsed address and a listener
+        /// to subscribe before anything happens) and writes it, or with -Wait writes its events until
+        /// Ctrl+C and then stops it.
+        /// </summary>
+        protected void StartServer(Func<IPAddress, EventHandler<ServerEvent>?, ServerBase> start)
+        {
+            if (!IPAddress.TryParse(Address, out var address))
+            {
+                ThrowTerminatingError(Error(new ArgumentException($"'{Address}' is not an IP address."), "InvalidAddress", ErrorCategory.InvalidArgument, Address));
+                return;
+            }
+
+            if (Name != null && ModuleState.IsServerNameTaken(Name))
+            {
+                ThrowTerminatingError(NameInUse(Name));
+            }
+
+            var foreground = Wait ? new ForegroundEvents() : null;
+            var endPoint = new IPEndPoint(address, Port);
+            ServerBase server;
+            try
+            {
+                server = start(address, foreground?.Handler);
+            }
+            catch (SocketException ex)
+            {
+                string id = ex.SocketErrorCode == SocketError.AddressAlreadyInUse ? "PortInUse" : "BindFailed";
+                ThrowTerminatingError(Error(new InvalidOperationException($"Cannot listen on {endPoint}: {ex.Message}", ex), id, ErrorCategory.ResourceUnavailable, endPoint));
+                return;
+            }
+
+            if (!ModuleState.TryAddServer(server))
+            {
+                server.Stop();
+                ThrowTerminatingError(NameInUse(server.Name));
+            }
+
+            WriteVerbose($"{server.Kind} server '{server.Name}' listening on {server.EndPoint}.");
+            if (foreground == null) Emit(server);
+            else foreground.Run(this, server, StopToken);
+        }
+
+        private static ErrorRecord NameInUse(string name) =>
+            Error(new ArgumentException($"A server named '{name}' is already running."), "ServerNameInUse", ErrorCategory.ResourceExists, name);
+    }
+}
