@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Reflection;
 using System.Threading;
 using PSChat.Engine.Rooms;
@@ -47,8 +48,9 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            // Modern IRC: an empty username or realname draws 461 even when the parameter is present.
             string user = message.Parameters[0];
-            if (user.Length == 0)
+            if (user.Length == 0 || message.Parameters[3].Length == 0)
             {
                 Reply(Numerics.ERR_NEEDMOREPARAMS, "USER", "Not enough parameters");
                 return;
@@ -178,6 +180,7 @@ namespace PSChat.Engine.Irc
             Rename(Nick, userName);
             Volatile.Write(ref registered, 1);
             Interlocked.Exchange(ref lastHeardTicks, DateTime.UtcNow.Ticks);
+            protocol.CountUsers(server.Members.Count(IsVisible));
             var options = server.Options;
             Reply(Numerics.RPL_WELCOME, $"Welcome to the {options.NetworkName} Network, {Identity.Prefix}");
             Reply(Numerics.RPL_YOURHOST, $"Your host is {ServerName}, running version {Version}");

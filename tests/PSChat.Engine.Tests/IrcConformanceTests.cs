@@ -1,0 +1,94 @@
+using System.Linq;
+using Xunit;
+
+namespace PSChat.Engine.Tests
+{
+    /// <summary>
+    /// Each test mirrors one case of the irctest server conformance suite (progval/irctest,
+    /// irctest/server_tests/&lt;file&gt;.py, class.method) and asserts what that case asserts.
+    /// </summary>
+    public class IrcConformanceTests
+    {
+        /// <summary>connection_registration.py ConnectionRegistrationTestCase.testEmptyRealname.</summary>
+        [Fact]
+        public void TestEmptyRealname()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var c = IrcTestClient.Connect(fx);
+            c.Send("NICK foo");
+            c.Send("USER username * * :");
+
+            Assert.Equal(":irc.test 461 foo USER :Not enough parameters", c.NextLine());
+        }
+
+        /// <summary>connection_registration.py and cap.py testEmptyCapList: "CAP LIST" first gets "CAP * LIST :".</summary>
+        [Fact]
+        public void TestEmptyCapList()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var c = IrcTestClient.Connect(fx);
+            c.Send("CAP LIST");
+
+            Assert.Equal(":irc.test CAP * LIST :", c.NextLine());
+        }
+
+        /// <summary>messages.py TagsTestCase.testLineTooLong: over 4094 bytes of client tag data is refused, not relayed.</summary>
+        [Fact]
+        public void TestLineTooLong()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var bar = IrcTestClient.Register(fx, "bar", "message-tags");
+            using var recver = IrcTestClient.Register(fx, "recver", "message-tags");
+            IrcTestClient.JoinAll("#xyz", bar, recver);
+
+            bar.Send("@+clientOnlyTagExample=" + new string('a', 4096) + " PRIVMSG #xyz hi!");
+            Assert.Equal(":irc.test 417 bar :Input line was too long", bar.NextLine());
+
+            bar.Send("PRIVMSG #xyz :after");
+            Assert.Equal(":bar!bar@127.0.0.1 PRIVMSG #xyz after", recver.NextLine());
+        }
+
+        /// <summary>The IRCv3 limit itself: exactly 4094 bytes of client tag data is still accepted.</summary>
+        [Fact]
+        public void TestLineAtTagLimit()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var bar = IrcTestClient.Register(fx, "bar", "message-tags");
+            using var recver = IrcTestClient.Register(fx, "recver", "message-tags");
+            IrcTestClient.JoinAll("#xyz", bar, recver);
+            string tag = "+x=";
+
+            bar.Send("@" + tag + new string('a', 4094 - tag.Length) + " PRIVMSG #xyz hi!");
+
+            Assert.Equal("PRIVMSG", recver.Next().Command);
+        }
+
+        /// <summary>lusers.py BasicLusersTestCase.testLusersFull: the max of 265/266 outlives a QUIT.</summary>
+        [Fact]
+        public void TestLusersFull()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var bar = IrcTestClient.Register(fx, "bar");
+            Assert.Equal("bar 1 1 :Current global users 1, max 1", Lusers(bar));
+            using (var qux = IrcTestClient.Register(fx, "qux"))
+            {
+                Assert.Equal("qux 2 2 :Current global users 2, max 2", Lusers(qux));
+                qux.Send("QUIT");
+                qux.SkipTo("ERROR");
+            }
+
+            fx.WaitFor(ServerEventKind.Disconnected, e => e.Name == "qux");
+            Assert.Equal("bar 1 2 :Current global users 1, max 2", Lusers(bar));
+        }
+
+        /// <summary>Sends LUSERS; returns RPL_GLOBALUSERS after its numeric, having checked RPL_LOCALUSERS carries the same counts.</summary>
+        private static string Lusers(IrcTestClient client)
+        {
+            client.Send("LUSERS");
+            var local = client.SkipTo("265").Parameters;
+            var global = client.Expect("266");
+            Assert.Equal(local.Take(3), global.Take(3));
+            return client.LastLine.Substring(":irc.test 266 ".Length);
+        }
+    }
+}
