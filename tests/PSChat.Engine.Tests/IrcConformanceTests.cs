@@ -81,6 +81,34 @@ namespace PSChat.Engine.Tests
             Assert.Equal("bar 1 2 :Current global users 1, max 2", Lusers(bar));
         }
 
+        /// <summary>names.py NamesTestCase.testNamesMultipleChannels2812: a 353 per channel, then one 366 naming the list.</summary>
+        [Fact]
+        public void TestNamesMultipleChannels2812()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var nick1 = IrcTestClient.Register(fx, "nick1");
+            nick1.Join("#chan1");
+            nick1.Join("#chan2");
+
+            nick1.Send("NAMES #chan1,#chan2");
+
+            Assert.Equal(":irc.test 353 nick1 = #chan1 @nick1", nick1.NextLine());
+            Assert.Equal(":irc.test 353 nick1 = #chan2 @nick1", nick1.NextLine());
+            Assert.Equal(":irc.test 366 nick1 #chan1,#chan2 :End of /NAMES list", nick1.NextLine());
+        }
+
+        /// <summary>names.py NamesTestCase.testNamesNonexistingChannel: one 366 with the name as given.</summary>
+        [Fact]
+        public void TestNamesNonexistingChannel()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+
+            foo.Send("NAMES #nonexisting");
+
+            Assert.Equal(":irc.test 366 foo #nonexisting :End of /NAMES list", foo.NextLine());
+        }
+
         /// <summary>Sends LUSERS; returns RPL_GLOBALUSERS after its numeric, having checked RPL_LOCALUSERS carries the same counts.</summary>
         private static string Lusers(IrcTestClient client)
         {

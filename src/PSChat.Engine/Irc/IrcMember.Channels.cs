@@ -226,15 +226,23 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            // One 366 closes the whole request and echoes the list as given (irctest testNamesMultipleChannels).
             foreach (string name in SplitList(message.Parameters[0]))
             {
-                if (server.FindRoom(name) is ChatRoom room) SendNames(room);
-                else Reply(Numerics.RPL_ENDOFNAMES, name, "End of /NAMES list");
+                if (server.FindRoom(name) is ChatRoom room) SendNameReplies(room);
             }
+
+            Reply(Numerics.RPL_ENDOFNAMES, message.Parameters[0], "End of /NAMES list");
         }
 
-        /// <summary>353 lines kept under the 512-byte limit, then 366.</summary>
         private void SendNames(ChatRoom room)
+        {
+            SendNameReplies(room);
+            Reply(Numerics.RPL_ENDOFNAMES, room.Name, "End of /NAMES list");
+        }
+
+        /// <summary>353 lines kept under the 512-byte limit.</summary>
+        private void SendNameReplies(ChatRoom room)
         {
             bool all = Has(Capability.MultiPrefix);
             int budget = MaxLineBytes - ServerName.Length - Nick.Length - room.Name.Length - 16;
@@ -256,7 +264,6 @@ namespace PSChat.Engine.Irc
             }
 
             if (line.Count > 0) Reply(Numerics.RPL_NAMREPLY, "=", room.Name, string.Join(" ", line));
-            Reply(Numerics.RPL_ENDOFNAMES, room.Name, "End of /NAMES list");
         }
 
         private void OnList(IrcMessage message)
