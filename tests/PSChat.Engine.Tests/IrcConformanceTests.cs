@@ -109,6 +109,53 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 366 foo #nonexisting :End of /NAMES list", foo.NextLine());
         }
 
+        /// <summary>kick.py KickTestCase.testDoubleKickMessages: one KICK line per user, for both target forms.</summary>
+        [Theory]
+        [InlineData("KICK #chan,#chan bar,baz :bye")]
+        [InlineData("KICK #chan bar,baz :bye")]
+        public void TestDoubleKickMessages(string kick)
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+            using var bar = IrcTestClient.Register(fx, "bar");
+            using var baz = IrcTestClient.Register(fx, "baz");
+            using var qux = IrcTestClient.Register(fx, "qux");
+            IrcTestClient.JoinAll("#chan", foo, bar, baz, qux);
+
+            foo.Send(kick);
+
+            Assert.Equal(":foo!foo@127.0.0.1 KICK #chan bar bye", qux.NextLine());
+            Assert.Equal(":foo!foo@127.0.0.1 KICK #chan baz bye", qux.NextLine());
+        }
+
+        /// <summary>kick.py KickTestCase.testKickDefaultComment: without a comment the reason is the kicker's nick.</summary>
+        [Fact]
+        public void TestKickDefaultComment()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+            using var bar = IrcTestClient.Register(fx, "bar");
+            using var baz = IrcTestClient.Register(fx, "baz");
+            IrcTestClient.JoinAll("#chan", foo, bar, baz);
+
+            foo.Send("KICK #chan bar");
+
+            Assert.Equal(":foo!foo@127.0.0.1 KICK #chan bar foo", baz.NextLine());
+        }
+
+        /// <summary>RFC 2812 3.2.8: several channels need as many users, paired in order.</summary>
+        [Fact]
+        public void KickWithUnpairedChannelsNeedsMoreParams()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+            foo.Join("#chan");
+
+            foo.Send("KICK #chan,#other bar");
+
+            Assert.Equal(":irc.test 461 foo KICK :Not enough parameters", foo.NextLine());
+        }
+
         /// <summary>Sends LUSERS; returns RPL_GLOBALUSERS after its numeric, having checked RPL_LOCALUSERS carries the same counts.</summary>
         private static string Lusers(IrcTestClient client)
         {
