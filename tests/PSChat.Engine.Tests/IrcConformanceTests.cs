@@ -156,6 +156,100 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 461 foo KICK :Not enough parameters", foo.NextLine());
         }
 
+        /// <summary>
+        /// chmodes/key.py KeyTestCase.testKeyValidation[spaces] and [empty]: an unusable key draws
+        /// ERR_INVALIDMODEPARAM with "*" for the parameter, and no MODE.
+        /// </summary>
+        [Theory]
+        [InlineData("MODE #chan +k :passphrase with spaces")]
+        [InlineData("MODE #chan +k :")]
+        [InlineData("MODE #chan +k a,b")]
+        public void TestKeyValidation(string mode)
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var bar = IrcTestClient.Register(fx, "bar");
+            bar.Join("#chan");
+
+            bar.Send(mode);
+            Assert.Equal(":irc.test 696 bar #chan k * :Invalid key", bar.NextLine());
+
+            using var foo = IrcTestClient.Register(fx, "foo");
+            foo.Send("JOIN #chan");
+            Assert.Equal(":foo!foo@127.0.0.1 JOIN #chan", foo.NextLine());
+        }
+
+        /// <summary>chmodes/key.py KeyTestCase.testKeyValidation[long]: a long key is kept whole and opens the channel.</summary>
+        [Fact]
+        public void TestKeyValidationLong()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var bar = IrcTestClient.Register(fx, "bar");
+            bar.Join("#chan");
+            string key = string.Concat(Enumerable.Repeat("long", 100));
+
+            bar.Send("MODE #chan +k :" + key);
+            Assert.Equal(":bar!bar@127.0.0.1 MODE #chan +k " + key, bar.NextLine());
+
+            using var foo = IrcTestClient.Register(fx, "foo");
+            foo.Send("JOIN #chan " + key);
+            Assert.Equal(":foo!foo@127.0.0.1 JOIN #chan", foo.NextLine());
+        }
+
+        /// <summary>chmodes/limit.py LimitTestCase.testLimitInvalidValues: ERR_INVALIDMODEPARAM, and the channel stays open.</summary>
+        [Theory]
+        [InlineData("0", "0")]
+        [InlineData("-1", "-1")]
+        [InlineData("abc", "abc")]
+        [InlineData("", "*")]
+        public void TestLimitInvalidValues(string limit, string shown)
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var chanop = IrcTestClient.Register(fx, "chanop");
+            chanop.Join("#chan");
+
+            chanop.Send("MODE #chan +l :" + limit);
+            Assert.Equal(":irc.test 696 chanop #chan l " + shown + " :Invalid limit", chanop.NextLine());
+
+            using var user2 = IrcTestClient.Register(fx, "user2");
+            user2.Send("JOIN #chan");
+            Assert.Equal(":user2!user2@127.0.0.1 JOIN #chan", user2.NextLine());
+        }
+
+        /// <summary>chmodes/limit.py LimitTestCase.testLimitWithInvite: an invitation lets a user past +l.</summary>
+        [Fact]
+        public void TestLimitWithInvite()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var chanop = IrcTestClient.Register(fx, "chanop");
+            chanop.Join("#chan");
+            chanop.Send("MODE #chan +l 1");
+            chanop.Expect("MODE");
+            using var user2 = IrcTestClient.Register(fx, "user2");
+            user2.Send("JOIN #chan");
+            Assert.Equal(":irc.test 471 user2 #chan :Cannot join channel (+l)", user2.NextLine());
+
+            chanop.Send("INVITE user2 #chan");
+            Assert.Equal(":irc.test 341 chanop user2 #chan", chanop.NextLine());
+            user2.Expect("INVITE");
+            user2.Send("JOIN #chan");
+
+            Assert.Equal(":user2!user2@127.0.0.1 JOIN #chan", user2.NextLine());
+        }
+
+        /// <summary>A parameter echoed in a numeric that the wire cannot carry in the middle becomes "*", never a broken line.</summary>
+        [Theory]
+        [InlineData("NAMES :", ":irc.test 366 foo * :End of /NAMES list")]
+        [InlineData("WHOIS :a b", ":irc.test 401 foo * :No such nick/channel")]
+        public void UnsayableParametersAreEchoedAsStar(string command, string expected)
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+
+            foo.Send(command);
+
+            Assert.Equal(expected, foo.NextLine());
+        }
+
         /// <summary>Sends LUSERS; returns RPL_GLOBALUSERS after its numeric, having checked RPL_LOCALUSERS carries the same counts.</summary>
         private static string Lusers(IrcTestClient client)
         {

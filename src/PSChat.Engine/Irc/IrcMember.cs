@@ -151,12 +151,21 @@ namespace PSChat.Engine.Irc
             }
         }
 
-        /// <summary>A numeric to this client: server source, the client's nick ("*" before NICK) first.</summary>
+        /// <summary>
+        /// A numeric to this client: server source, the client's nick ("*" before NICK) first. A middle
+        /// parameter echoed from the client may be empty or hold spaces (it came as a trailing one, e.g.
+        /// "NAMES :"); the wire cannot carry that, so it becomes "*" as in ERR_INVALIDMODEPARAM's examples.
+        /// </summary>
         private void Reply(string numeric, params string[] parameters)
         {
             var all = new string[parameters.Length + 1];
             all[0] = Nick;
-            Array.Copy(parameters, 0, all, 1, parameters.Length);
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                bool middle = i < parameters.Length - 1;
+                all[i + 1] = middle && IrcMessage.NeedsTrailing(parameters[i]) ? "*" : parameters[i];
+            }
+
             Send(new IrcMessage(null, ServerName, numeric, all));
         }
 
