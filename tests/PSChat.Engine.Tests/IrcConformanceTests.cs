@@ -250,6 +250,20 @@ namespace PSChat.Engine.Tests
             Assert.Equal(expected, foo.NextLine());
         }
 
+        /// <summary>lusers.py: RPL_LUSERCHANNELS counts the channels people are in, as LIST lists them.</summary>
+        [Fact]
+        public void LuserChannelsCountsFormedChannels()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var bar = IrcTestClient.Register(fx, "bar");
+            bar.Join("#chan");
+
+            bar.Send("LUSERS");
+
+            bar.SkipTo("254");
+            Assert.Equal(":irc.test 254 bar 1 :channels formed", bar.LastLine);
+        }
+
         /// <summary>Sends LUSERS; returns RPL_GLOBALUSERS after its numeric, having checked RPL_LOCALUSERS carries the same counts.</summary>
         private static string Lusers(IrcTestClient client)
         {
