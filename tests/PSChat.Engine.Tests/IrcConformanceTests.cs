@@ -264,6 +264,23 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 254 bar 1 :channels formed", bar.LastLine);
         }
 
+        /// <summary>channel.py ChannelCaseSensitivityTestCase.testChannelsEquivalent (rfc1459 rows): both names are one channel.</summary>
+        [Theory]
+        [InlineData("#Foo", "#foo")]
+        [InlineData("#F]|oo{", "#f}\\oo[")]
+        [InlineData("#F}o\\o[", "#f]o|o{")]
+        public void TestChannelsEquivalent(string name1, string name2)
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+            using var bar = IrcTestClient.Register(fx, "bar");
+            foo.Join(name1);
+
+            bar.Send("JOIN " + name2);
+
+            Assert.Equal(":bar!bar@127.0.0.1 JOIN " + name1, foo.NextLine());
+        }
+
         /// <summary>Sends LUSERS; returns RPL_GLOBALUSERS after its numeric, having checked RPL_LOCALUSERS carries the same counts.</summary>
         private static string Lusers(IrcTestClient client)
         {
