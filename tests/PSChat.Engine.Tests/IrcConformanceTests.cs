@@ -281,6 +281,39 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":bar!bar@127.0.0.1 JOIN " + name1, foo.NextLine());
         }
 
+        /// <summary>isupport_limits.py IsupportLimitTestCase.testChannellen[#]: CHANNELLEN=50 admits 50 characters, refuses 51 with 403.</summary>
+        [Fact]
+        public void TestChannellen()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+            string valid = "#" + new string('a', 49);
+            string invalid = "#" + new string('b', 50);
+
+            foo.Send("JOIN " + valid);
+            Assert.Equal(":foo!foo@127.0.0.1 JOIN " + valid, foo.NextLine());
+            foo.SkipTo("366");
+            foo.Send("JOIN " + invalid);
+
+            Assert.Equal(":irc.test 403 foo " + invalid + " :No such channel", foo.NextLine());
+        }
+
+        /// <summary>isupport_limits.py IsupportLimitTestCase.testNicklen: NICKLEN=32 admits 32 characters, refuses longer with 432.</summary>
+        [Fact]
+        public void TestNicklen()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+            string valid = new string('a', 32);
+            string invalid = new string('b', 37);
+
+            foo.Send("NICK " + valid);
+            Assert.Equal(":foo!foo@127.0.0.1 NICK " + valid, foo.NextLine());
+            foo.Send("NICK " + invalid);
+
+            Assert.Equal(":irc.test 432 " + valid + " " + invalid + " :Erroneus nickname", foo.NextLine());
+        }
+
         /// <summary>Sends LUSERS; returns RPL_GLOBALUSERS after its numeric, having checked RPL_LOCALUSERS carries the same counts.</summary>
         private static string Lusers(IrcTestClient client)
         {
