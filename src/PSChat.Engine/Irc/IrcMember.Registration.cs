@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Reflection;
 using System.Threading;
 using PSChat.Engine.Rooms;
@@ -180,7 +179,6 @@ namespace PSChat.Engine.Irc
             Rename(Nick, userName);
             Volatile.Write(ref registered, 1);
             Interlocked.Exchange(ref lastHeardTicks, DateTime.UtcNow.Ticks);
-            protocol.CountUsers(server.Members.Count(IsVisible));
             var options = server.Options;
             Reply(Numerics.RPL_WELCOME, $"Welcome to the {options.NetworkName} Network, {Identity.Prefix}");
             Reply(Numerics.RPL_YOURHOST, $"Your host is {ServerName}, running version {Version}");
