@@ -28,7 +28,7 @@ namespace PSChat.Engine.Tests
                 ":irc.test 005 alice AWAYLEN=390 CASEMAPPING=rfc1459 CHANMODES=,k,l,imnt CHANNELLEN=50 CHANTYPES=# KICKLEN=390 MODES NETWORK=PSChat NICKLEN=32 PREFIX=(ov)@+ TARGMAX=JOIN:,KICK:,NAMES:,PART:,PRIVMSG:,NOTICE:,TAGMSG: TOPICLEN=390 USERLEN=16 :are supported by this server",
                 c.NextLine());
             Assert.Equal(":irc.test 251 alice :There are 1 users and 0 invisible on 1 servers", c.NextLine());
-            Assert.Equal(":irc.test 254 alice 1 :channels formed", c.NextLine());
+            Assert.Equal(":irc.test 254 alice 0 :channels formed", c.NextLine());
             Assert.Equal(":irc.test 255 alice :I have 1 clients and 0 servers", c.NextLine());
             Assert.Equal("265", c.Next().Command);
             Assert.Equal("266", c.Next().Command);

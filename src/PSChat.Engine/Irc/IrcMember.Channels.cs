@@ -166,24 +166,50 @@ namespace PSChat.Engine.Irc
             Reply(Numerics.RPL_TOPICWHOTIME, room.Name, room.TopicSetBy ?? ServerName, UnixTime(room.TopicSetAt));
         }
 
+        /// <summary>
+        /// One channel with a list of users, or (RFC 2812) as many channels as users, paired in order.
+        /// Each kick goes out as its own KICK line, which RFC 2812 requires for older clients.
+        /// </summary>
         private void OnKick(IrcMessage message)
         {
-            var room = FindOperatedRoom(message.Parameters[0]);
-            if (room == null) return;
-            string reason = IrcNames.Truncate(message[2] is string r && r.Length > 0 ? r : Nick, IrcNames.KickLength);
-            foreach (string nick in SplitList(message.Parameters[1]))
+            string[] channels = SplitList(message.Parameters[0]);
+            string[] nicks = SplitList(message.Parameters[1]);
+            if (channels.Length == 0 || nicks.Length == 0 || (channels.Length > 1 && channels.Length != nicks.Length))
             {
-                var target = FindVisibleMember(nick);
-                if (target == null || !room.Contains(target))
+                Reply(Numerics.ERR_NEEDMOREPARAMS, "KICK", "Not enough parameters");
+                return;
+            }
+
+            string reason = IrcNames.Truncate(message[2] is string r && r.Length > 0 ? r : Nick, IrcNames.KickLength);
+            if (channels.Length == 1)
+            {
+                // One channel is checked once: a refused KICK of several users draws one error, not one per user.
+                if (FindOperatedRoom(channels[0]) is ChatRoom only)
                 {
-                    Reply(Numerics.ERR_USERNOTINCHANNEL, nick, room.Name, "They aren't on that channel");
-                    continue;
+                    foreach (string nick in nicks) KickOne(only, nick, reason);
                 }
 
-                room.Broadcast(new RoomEvent(RoomEventKind.Kick, room, Identity, reason) { Target = target.Nick }, null);
-                room.Remove(target);
-                server.RemoveRoomIfEmpty(room);
+                return;
             }
+
+            for (int i = 0; i < nicks.Length; i++)
+            {
+                if (FindOperatedRoom(channels[i]) is ChatRoom room) KickOne(room, nicks[i], reason);
+            }
+        }
+
+        private void KickOne(ChatRoom room, string nick, string reason)
+        {
+            var target = FindVisibleMember(nick);
+            if (target == null || !room.Contains(target))
+            {
+                Reply(Numerics.ERR_USERNOTINCHANNEL, nick, room.Name, "They aren't on that channel");
+                return;
+            }
+
+            room.Broadcast(new RoomEvent(RoomEventKind.Kick, room, Identity, reason) { Target = target.Nick }, null);
+            room.Remove(target);
+            server.RemoveRoomIfEmpty(room);
         }
 
         private void OnInvite(IrcMessage message)
@@ -226,15 +252,23 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            // One 366 closes the whole request and echoes the list as given (irctest testNamesMultipleChannels).
             foreach (string name in SplitList(message.Parameters[0]))
             {
-                if (server.FindRoom(name) is ChatRoom room) SendNames(room);
-                else Reply(Numerics.RPL_ENDOFNAMES, name, "End of /NAMES list");
+                if (server.FindRoom(name) is ChatRoom room) SendNameReplies(room);
             }
+
+            Reply(Numerics.RPL_ENDOFNAMES, message.Parameters[0], "End of /NAMES list");
         }
 
-        /// <summary>353 lines kept under the 512-byte limit, then 366.</summary>
         private void SendNames(ChatRoom room)
+        {
+            SendNameReplies(room);
+            Reply(Numerics.RPL_ENDOFNAMES, room.Name, "End of /NAMES list");
+        }
+
+        /// <summary>353 lines kept under the 512-byte limit.</summary>
+        private void SendNameReplies(ChatRoom room)
         {
             bool all = Has(Capability.MultiPrefix);
             int budget = MaxLineBytes - ServerName.Length - Nick.Length - room.Name.Length - 16;
@@ -256,7 +290,6 @@ namespace PSChat.Engine.Irc
             }
 
             if (line.Count > 0) Reply(Numerics.RPL_NAMREPLY, "=", room.Name, string.Join(" ", line));
-            Reply(Numerics.RPL_ENDOFNAMES, room.Name, "End of /NAMES list");
         }
 
         private void OnList(IrcMessage message)

@@ -135,10 +135,15 @@ namespace PSChat.Engine.Irc
                         {
                             Reply(Numerics.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters");
                         }
-                        else if (int.TryParse(parameters[next++], NumberStyles.None, CultureInfo.InvariantCulture, out int limit) && limit > 0)
+                        else if (int.TryParse(parameters[next], NumberStyles.None, CultureInfo.InvariantCulture, out int limit) && limit > 0)
                         {
+                            next++;
                             room.Limit = limit;
                             applied.Add(true, c, limit.ToString(CultureInfo.InvariantCulture));
+                        }
+                        else
+                        {
+                            Reply(Numerics.ERR_INVALIDMODEPARAM, room.Name, "l", parameters[next++], "Invalid limit");
                         }
 
                         break;
@@ -194,9 +199,15 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            if (string.IsNullOrEmpty(key) || key!.IndexOf(',') >= 0)
+            if (key == null)
             {
                 Reply(Numerics.ERR_NEEDMOREPARAMS, "MODE", "Not enough parameters");
+                return;
+            }
+
+            if (!IrcNames.IsValidKey(key))
+            {
+                Reply(Numerics.ERR_INVALIDMODEPARAM, room.Name, "k", "*", "Invalid key");
                 return;
             }
 

@@ -118,11 +118,14 @@ namespace PSChat.Engine.Irc
             var members = server.Members.Where(IsVisible).ToArray();
             int invisible = members.Count(m => m is IrcMember { Invisible: true });
             string users = members.Length.ToString(CultureInfo.InvariantCulture);
+            string max = protocol.CountUsers(members.Length).ToString(CultureInfo.InvariantCulture);
             Reply(Numerics.RPL_LUSERCLIENT, $"There are {members.Length - invisible} users and {invisible} invisible on 1 servers");
-            Reply(Numerics.RPL_LUSERCHANNELS, server.RoomObjects.Count().ToString(CultureInfo.InvariantCulture), "channels formed");
+            // Counted as LIST shows them: the default room waiting empty for text clients is not a formed channel.
+            int channels = server.RoomObjects.Count(r => VisibleCount(r) > 0);
+            Reply(Numerics.RPL_LUSERCHANNELS, channels.ToString(CultureInfo.InvariantCulture), "channels formed");
             Reply(Numerics.RPL_LUSERME, $"I have {members.Length} clients and 0 servers");
-            Reply(Numerics.RPL_LOCALUSERS, users, users, $"Current local users {users}, max {users}");
-            Reply(Numerics.RPL_GLOBALUSERS, users, users, $"Current global users {users}, max {users}");
+            Reply(Numerics.RPL_LOCALUSERS, users, max, $"Current local users {users}, max {max}");
+            Reply(Numerics.RPL_GLOBALUSERS, users, max, $"Current global users {users}, max {max}");
         }
 
         private void SendMotd()

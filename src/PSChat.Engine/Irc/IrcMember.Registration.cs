@@ -47,8 +47,9 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            // Modern IRC: an empty username or realname draws 461 even when the parameter is present.
             string user = message.Parameters[0];
-            if (user.Length == 0)
+            if (user.Length == 0 || message.Parameters[3].Length == 0)
             {
                 Reply(Numerics.ERR_NEEDMOREPARAMS, "USER", "Not enough parameters");
                 return;

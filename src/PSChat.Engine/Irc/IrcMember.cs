@@ -20,8 +20,8 @@ namespace PSChat.Engine.Irc
         /// <summary>RFC 1459: 512 bytes including CR LF, not counting IRCv3 tags.</summary>
         public const int MaxLineBytes = 510;
 
-        /// <summary>IRCv3 message-tags: the tag section of a line, without '@' and the space.</summary>
-        public const int MaxTagBytes = 8191;
+        /// <summary>IRCv3 message-tags: the most tag data a client may send, without '@' and the space.</summary>
+        public const int MaxClientTagBytes = 4094;
 
         private static readonly Dictionary<string, Command> Commands = BuildCommandTable();
 
@@ -78,7 +78,7 @@ namespace PSChat.Engine.Irc
             {
                 int space = Array.IndexOf(buffer, (byte)' ', offset, count);
                 body = space < 0 ? offset + count : space + 1;
-                if (body - offset - 2 > MaxTagBytes)
+                if (body - offset - 2 > MaxClientTagBytes)
                 {
                     Reply(Numerics.ERR_INPUTTOOLONG, "Input line was too long");
                     return;
@@ -151,12 +151,21 @@ namespace PSChat.Engine.Irc
             }
         }
 
-        /// <summary>A numeric to this client: server source, the client's nick ("*" before NICK) first.</summary>
+        /// <summary>
+        /// A numeric to this client: server source, the client's nick ("*" before NICK) first. A middle
+        /// parameter echoed from the client may be empty or hold spaces (it came as a trailing one, e.g.
+        /// "NAMES :"); the wire cannot carry that, so it becomes "*" as in ERR_INVALIDMODEPARAM's examples.
+        /// </summary>
         private void Reply(string numeric, params string[] parameters)
         {
             var all = new string[parameters.Length + 1];
             all[0] = Nick;
-            Array.Copy(parameters, 0, all, 1, parameters.Length);
+            for (int i = 0; i < parameters.Length; i++)
+            {
+                bool middle = i < parameters.Length - 1;
+                all[i + 1] = middle && IrcMessage.NeedsTrailing(parameters[i]) ? "*" : parameters[i];
+            }
+
             Send(new IrcMessage(null, ServerName, numeric, all));
         }
 

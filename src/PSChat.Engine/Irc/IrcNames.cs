@@ -30,6 +30,21 @@ namespace PSChat.Engine.Irc
             return true;
         }
 
+        /// <summary>
+        /// RFC 2812's key grammar narrowed to printable ASCII: no space (a key must fit one JOIN parameter)
+        /// and no comma (JOIN separates keys with commas).
+        /// </summary>
+        public static bool IsValidKey(string key)
+        {
+            if (key.Length == 0) return false;
+            foreach (char c in key)
+            {
+                if (c <= ' ' || c >= 0x7F || c == ',') return false;
+            }
+
+            return true;
+        }
+
         public static string Truncate(string text, int length) => text.Length > length ? text.Substring(0, length) : text;
 
         /// <summary>'*' and '?' wildcards, compared after rfc1459 case folding.</summary>

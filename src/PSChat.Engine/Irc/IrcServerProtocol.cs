@@ -15,6 +15,7 @@ namespace PSChat.Engine.Irc
 
         private readonly ChatServer server;
         private readonly Timer sweeper;
+        private int maxUsers;
 
         public IrcServerProtocol(ChatServer server)
         {
@@ -49,6 +50,20 @@ namespace PSChat.Engine.Irc
             }
 
             return false;
+        }
+
+        /// <summary>Records a user count and returns the highest seen, the "max" of RPL_LOCALUSERS and RPL_GLOBALUSERS.</summary>
+        public int CountUsers(int users)
+        {
+            int seen = Volatile.Read(ref maxUsers);
+            while (users > seen)
+            {
+                int before = Interlocked.CompareExchange(ref maxUsers, users, seen);
+                if (before == seen) return users;
+                seen = before;
+            }
+
+            return seen;
         }
 
         public IServerClient Accept(ChatServer chatServer, LineConnection connection) => new IrcMember(chatServer, this, connection);

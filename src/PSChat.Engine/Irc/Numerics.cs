@@ -69,5 +69,6 @@ namespace PSChat.Engine.Irc
         public const string ERR_CHANOPRIVSNEEDED = "482";
         public const string ERR_UMODEUNKNOWNFLAG = "501";
         public const string ERR_USERSDONTMATCH = "502";
+        public const string ERR_INVALIDMODEPARAM = "696";
     }
 }
