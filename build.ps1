@@ -303,11 +303,16 @@ function Invoke-Bench {
 
     $servers = [System.Collections.Generic.List[object]]::new()
     try {
-        $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments @('Text')
-        $servers.Add($host_)
-        $portLine = $host_.StandardOutput.ReadLine()
-        if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }
-        $targets = @("PSChat,text,$($Matches[1]),$($host_.Id)")
+        # PSChat over IRC first (the ratios compare it with the IRC servers), then over its text protocol.
+        $targets = @()
+        foreach ($protocol in 'Irc', 'Text') {
+            $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments @($protocol)
+            $servers.Add($host_)
+            $portLine = $host_.StandardOutput.ReadLine()
+            if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }
+            $name = if ($protocol -eq 'Irc') { 'PSChat' } else { 'PSChat-text' }
+            $targets += "$name,$($protocol.ToLowerInvariant()),$($Matches[1]),$($host_.Id)"
+        }
 
         $others = @(
             @{ Name = 'ngircd'; Program = 'ngircd'; Config = { param($p) New-NgircdConfig $runDir $p }; Arguments = { param($c) @('-n', '-f', $c) } }

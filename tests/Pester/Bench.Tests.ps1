@@ -2,7 +2,7 @@ BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
 }
 
-# The benchmark's smoke run: the load generator against a PSChat host, small sizes, so the benchmark
+# The benchmark's smoke run: the load generator against a PSChat host over IRC, small sizes, so the benchmark
 # itself cannot rot. Figures are not asserted against targets here (see README, Performance).
 Describe 'The benchmark (quick run)' -Tag 'Bench' {
     BeforeAll {
@@ -14,7 +14,7 @@ Describe 'The benchmark (quick run)' -Tag 'Bench' {
             $bin[$project] = "$root/bench/$project/bin/Release/net10.0/$project"
         }
 
-        $info = [System.Diagnostics.ProcessStartInfo]::new($bin['PSChat.BenchHost'], 'Text')
+        $info = [System.Diagnostics.ProcessStartInfo]::new($bin['PSChat.BenchHost'], 'Irc')
         $info.RedirectStandardInput = $true
         $info.RedirectStandardOutput = $true
         $info.UseShellExecute = $false
@@ -23,7 +23,7 @@ Describe 'The benchmark (quick run)' -Tag 'Bench' {
         $portLine | Should -Match '^port \d+$'
         $port = [int]($portLine -split ' ')[1]
 
-        $table = & $bin['PSChat.Bench'] --quick --target "PSChat,text,$port,$($hostProcess.Id)"
+        $table = & $bin['PSChat.Bench'] --quick --target "PSChat,irc,$port,$($hostProcess.Id)"
         $exitCode = $LASTEXITCODE
         $rows = @{}
         foreach ($line in $table | Where-Object { $_ -match '^\| ' -and $_ -notmatch '^\| Figure ' }) {
@@ -42,7 +42,7 @@ Describe 'The benchmark (quick run)' -Tag 'Bench' {
 
     It 'finishes every scenario' {
         $exitCode | Should -Be 0
-        $table[0] | Should -BeExactly '| Figure | PSChat (text) |'
+        $table[0] | Should -BeExactly '| Figure | PSChat (irc) |'
         $rows.Count | Should -Be 18
         $rows.Values | Should -Not -Contain 'n/a'
     }

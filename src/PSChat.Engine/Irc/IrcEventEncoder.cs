@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using PSChat.Engine.Rooms;
@@ -10,15 +11,21 @@ namespace PSChat.Engine.Irc
     /// </summary>
     internal static class IrcEventEncoder
     {
+        // One encoder per tag variant, made once: a lambda capturing the variant would be a new
+        // allocation for every delivery.
+        private static readonly Func<RoomEvent, byte[]> Plain = e => ToBytes(e, time: false, clientTags: false);
+        private static readonly Func<RoomEvent, byte[]> Tagged = e => ToBytes(e, time: true, clientTags: true);
+        private static readonly Func<RoomEvent, byte[]> ServerTime = e => ToBytes(e, time: true, clientTags: false);
+        private static readonly Func<RoomEvent, byte[]> MessageTags = e => ToBytes(e, time: false, clientTags: true);
+
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {
             bool time = (caps & Capability.ServerTime) != 0;
             bool tags = (caps & Capability.MessageTags) != 0;
-            int slot = time && tags ? EncodingSlots.IrcTagged
-                : time ? EncodingSlots.IrcServerTime
-                : tags ? EncodingSlots.IrcMessageTags
-                : EncodingSlots.IrcPlain;
-            return roomEvent.GetEncoded(slot, e => ToBytes(e, time, tags));
+            return time && tags ? roomEvent.GetEncoded(EncodingSlots.IrcTagged, Tagged)
+                : time ? roomEvent.GetEncoded(EncodingSlots.IrcServerTime, ServerTime)
+                : tags ? roomEvent.GetEncoded(EncodingSlots.IrcMessageTags, MessageTags)
+                : roomEvent.GetEncoded(EncodingSlots.IrcPlain, Plain);
         }
 
         /// <summary>

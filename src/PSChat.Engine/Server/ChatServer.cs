@@ -37,6 +37,7 @@ namespace PSChat
             {
                 MaxLineBytes = options.MaxLineLength,
                 MaxSendQueueBytes = options.MaxSendQueue,
+                WriteDelay = TimeSpan.FromMilliseconds(2),
             };
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
             irc = new IrcServerProtocol(this);

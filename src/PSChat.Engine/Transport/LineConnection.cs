@@ -33,6 +33,24 @@ namespace PSChat.Engine.Transport
         /// </summary>
         public bool WriteOnThreadPool { get; set; }
 
+        /// <summary>
+        /// How long a message may wait for more to the same peer before it is written (zero: at once).
+        /// A few milliseconds turn one system call per message into one per burst under steady load.
+        /// </summary>
+        public TimeSpan WriteDelay
+        {
+            get => writeDelay;
+            set
+            {
+                writeDelay = value;
+                Coalescer = value > TimeSpan.Zero ? new WriteCoalescer(value) : null;
+            }
+        }
+
+        private TimeSpan writeDelay;
+
+        internal WriteCoalescer? Coalescer { get; private set; }
+
         /// <summary>How long to wait when tearing down gracefully for queued bytes to go out.</summary>
         public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
     }
@@ -56,6 +74,8 @@ namespace PSChat.Engine.Transport
         private List<ArraySegment<byte>> inFlight = new List<ArraySegment<byte>>();
         private long queuedBytes;
         private bool sending;
+        /// <summary>The writer is claimed and waits in the coalescer; whoever clears this starts it.</summary>
+        private bool coalescing;
         private bool paused;
         private bool closing;
         private int closed;
@@ -121,6 +141,7 @@ namespace PSChat.Engine.Transport
         public bool Send(ArraySegment<byte> message)
         {
             bool startWriter = false;
+            bool writeNow = false;
             bool overflow = false;
             lock (sendGate)
             {
@@ -137,6 +158,14 @@ namespace PSChat.Engine.Transport
                     {
                         sending = true;
                         startWriter = true;
+                        coalescing = options.Coalescer != null;
+                    }
+                    else if (coalescing && queuedBytes >= WriteNowBytes)
+                    {
+                        // A flood does not wait for the delay: the thread that queues pays for the write,
+                        // which keeps readers from outrunning the writers.
+                        coalescing = false;
+                        writeNow = true;
                     }
                 }
             }
@@ -147,9 +176,13 @@ namespace PSChat.Engine.Transport
                 return false;
             }
 
-            if (startWriter) StartWriter();
+            if (startWriter && options.Coalescer != null) options.Coalescer.Add(this);
+            else if (startWriter || writeNow) StartWriter();
             return true;
         }
+
+        /// <summary>Queued bytes past which a connection waiting in the coalescer is written at once.</summary>
+        private const int WriteNowBytes = 8 * 1024;
 
         /// <summary>Holds queued messages back until <see cref="ResumeSending"/> (used while the protocol is unknown).</summary>
         public void PauseSending()
@@ -358,6 +391,18 @@ namespace PSChat.Engine.Transport
             }
         }
 
+        /// <summary>Starts writing what is queued (the writer was claimed when the first message came).</summary>
+        internal void WriteQueued()
+        {
+            lock (sendGate)
+            {
+                if (!coalescing) return;
+                coalescing = false;
+            }
+
+            _ = WriteLoopAsync();
+        }
+
         private async Task WriteLoopAsync()
         {
             try
@@ -396,7 +441,7 @@ namespace PSChat.Engine.Transport
 
         private async Task SendAllAsync(List<ArraySegment<byte>> segments, long total)
         {
-            int sent = SendNow(segments);
+            int sent = SendNow(segments, total);
             if (sent == total) return;
 
             // A partial write: send the rest, never lose bytes (the tutorial's send() did).
@@ -418,13 +463,42 @@ namespace PSChat.Engine.Transport
             }
         }
 
+        /// <summary>
+        /// Up to this many queued bytes are copied into one pooled buffer and written with one plain
+        /// send: a gathered send pins every segment with a GCHandle of its own, which costs more than
+        /// copying a chat line.
+        /// </summary>
+        private const int CoalesceBytes = 64 * 1024;
+
         /// <summary>Writes what the kernel takes without waiting; 0 when it takes nothing now.</summary>
-        private int SendNow(List<ArraySegment<byte>> segments)
+        private int SendNow(List<ArraySegment<byte>> segments, long total)
         {
-            SocketError error;
-            int sent = segments.Count == 1
-                ? socket.Send(segments[0].Array!, segments[0].Offset, segments[0].Count, SocketFlags.None, out error)
-                : socket.Send(segments, SocketFlags.None, out error);
+            if (segments.Count == 1) return SendNow(segments[0]);
+            if (total > CoalesceBytes) return Checked(socket.Send(segments, SocketFlags.None, out SocketError error), error);
+
+            byte[] joined = ArrayPool<byte>.Shared.Rent((int)total);
+            try
+            {
+                int at = 0;
+                foreach (var segment in segments)
+                {
+                    Buffer.BlockCopy(segment.Array!, segment.Offset, joined, at, segment.Count);
+                    at += segment.Count;
+                }
+
+                return SendNow(new ArraySegment<byte>(joined, 0, at));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(joined);
+            }
+        }
+
+        private int SendNow(ArraySegment<byte> bytes) =>
+            Checked(socket.Send(bytes.Array!, bytes.Offset, bytes.Count, SocketFlags.None, out SocketError error), error);
+
+        private static int Checked(int sent, SocketError error)
+        {
             if (error == SocketError.WouldBlock) return 0;
             if (error != SocketError.Success) throw new SocketException((int)error);
             return sent;
