@@ -62,6 +62,29 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void AnIrcMessageThePrefixPushesOver512BytesIsCutShortNotSplit()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var alice = IrcTestClient.Register(fx, "alice");
+            using var bob = IrcTestClient.Register(fx, "bob");
+            alice.Join("#c");
+            bob.Join("#c");
+            alice.Expect("JOIN");
+            string text = new string('x', 512 - "PRIVMSG #c :".Length - 2);
+
+            alice.Send("PRIVMSG #c :" + text);
+            alice.Send("PING :relayed");
+            alice.SkipTo("PONG");
+
+            var relayed = bob.Next();
+            Assert.Equal("PRIVMSG", relayed.Command);
+            Assert.True(System.Text.Encoding.UTF8.GetByteCount(bob.LastLine) + 2 <= 512, "a line over 512 bytes");
+            Assert.StartsWith(relayed[1]!, text);
+            bob.Send("PING :nothing-else");
+            Assert.Equal("PONG", bob.Next().Command);
+        }
+
+        [Fact]
         public void TextAndIrcClientsInTheLobbySeeEachOther()
         {
             using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(100));

@@ -29,8 +29,10 @@ namespace PSChat.Engine.Irc
         }
 
         /// <summary>
-        /// The line, or for a message too long for one IRC line (a text client may send up to the
-        /// server's text limit) several lines cut between characters, in one buffer so they stay together.
+        /// The line, kept within 512 bytes once the source prefix is added. A plain text client may send
+        /// up to the server's text limit, so its long message becomes several lines cut between
+        /// characters, in one buffer so they stay together; an IRC message that the prefix pushes over
+        /// the limit is cut short at a character boundary instead, as IRC servers do.
         /// </summary>
         private static byte[] ToBytes(RoomEvent e, bool time, bool clientTags)
         {
@@ -40,8 +42,11 @@ namespace PSChat.Engine.Irc
             if (lineBytes <= MaxLineBytes || (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice)) return bytes;
 
             int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
+            var pieces = Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead);
+            if (e.OriginalLine == null) return ToMessage(e, time, clientTags, pieces[0]).ToBytes();
+
             var lines = new List<byte>(bytes.Length + 256);
-            foreach (string piece in Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead))
+            foreach (string piece in pieces)
             {
                 lines.AddRange(ToMessage(e, time, clientTags, piece).ToBytes());
             }
