@@ -1,12 +1,5 @@
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
-
-    function Get-FreePort {
-        # A port nobody listens on: bind one, note it, let it go.
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
 }
 
 Describe '-Verbose tells the connection lifecycle' -Tag 'E2E' {

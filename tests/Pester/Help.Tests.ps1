@@ -84,12 +84,6 @@ BeforeAll {
         if ($Type.IsArray) { return $Type.GetElementType().Name + '[]' }
         $Type.Name
     }
-
-    function Get-FreePort {
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
 }
 
 Describe 'Help of <Name>' -Tag 'Unit' -ForEach $commands {

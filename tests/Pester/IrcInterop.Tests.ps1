@@ -6,13 +6,6 @@ BeforeDiscovery {
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
 
-    function Get-FreePort {
-        # A port the system just gave out; the program started next binds it.
-        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
-        $listener.Start()
-        try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
-    }
-
     function Start-Program {
         # A third-party program with its output captured, so AfterAll can end exactly this process.
         param([Parameter(Mandatory)][string] $Path, [string[]] $ArgumentList)

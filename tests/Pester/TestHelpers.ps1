@@ -175,3 +175,11 @@ function Start-InRunspace {
     $run | Add-Member -MemberType ScriptMethod -Name Snapshot -Value { @(for ($i = 0; $i -lt $this.Output.Count; $i++) { $this.Output[$i] }) }
     $run
 }
+
+function Get-FreePort {
+    # A loopback port the system just gave out and nobody listens on (for a program started next,
+    # or for a connection that must be refused).
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
