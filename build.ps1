@@ -129,8 +129,9 @@ function Get-PesterModulePath {
 }
 
 function Install-TestDependency {
-    # The end-to-end tests drive real third-party programs (netcat; tmux as the console of Enter-ChatRoom). On a Debian machine where we are
-    # root, install what is missing; elsewhere, tests that need them report themselves as skipped.
+    # The end-to-end tests drive real third-party programs: netcat, tmux (the console of Enter-ChatRoom),
+    # ngircd and weechat (IRC interop), python3 (the tutorial's programs). On a Debian machine where we
+    # are root, install what is missing; elsewhere, tests that need them report themselves as skipped.
     $wanted = [ordered]@{ nc = 'netcat-openbsd'; tmux = 'tmux' }
     $wanted['ngircd'] = 'ngircd'                       # IrcInterop: a real IRC server for Connect-ChatRoom
     $wanted['weechat-headless'] = 'weechat-headless'   # IrcInterop: a real IRC client for the PSChat server
