@@ -1,5 +1,6 @@
 using System;
 using System.Text.RegularExpressions;
+using PSChat.Engine.Irc;
 using Xunit;
 
 namespace PSChat.Engine.Tests
@@ -60,10 +61,32 @@ namespace PSChat.Engine.Tests
             a.Send("@+example=a\\sb;nope=x PRIVMSG #chan :tagged");
 
             b.SkipTo("TAGMSG");
-            Assert.Equal("@+draft/react=\\:-) :alice!alice@127.0.0.1 TAGMSG #chan", b.LastLine);
-            Assert.Equal("@+example=a\\sb :alice!alice@127.0.0.1 PRIVMSG #chan tagged", b.NextLine());
+            Assert.Matches(@"^@\+draft/react=\\:-\);msgid=[0-9a-f]+-[0-9a-f]+ :alice!alice@127\.0\.0\.1 TAGMSG #chan$", b.LastLine);
+            string? reactionId = IrcMessage.Parse(b.LastLine)!.Tags["msgid"];
+            var tagged = b.Next();
+            Assert.Matches(@"^@\+example=a\\sb;msgid=[0-9a-f]+-[0-9a-f]+ :alice!alice@127\.0\.0\.1 PRIVMSG #chan tagged$", b.LastLine);
+            Assert.NotEqual(reactionId, tagged.Tags["msgid"]);
             c.SkipTo("PRIVMSG");
             Assert.Equal(":alice!alice@127.0.0.1 PRIVMSG #chan tagged", c.LastLine);
+        }
+
+        /// <summary>IRCv3 message-ids (irctest message_tags.py testBasic): the echo and every copy share one msgid.</summary>
+        [Fact]
+        public void EveryCopyOfAMessageCarriesTheSameMsgid()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var a = IrcTestClient.Register(fx, "alice", "message-tags echo-message");
+            using var b = IrcTestClient.Register(fx, "bob", "message-tags");
+            IrcTestClient.JoinAll("#chan", a, b);
+
+            a.Send("PRIVMSG #chan :with an id");
+
+            var echo = a.Next();
+            var copy = b.Next();
+            Assert.Equal("PRIVMSG", echo.Command);
+            Assert.Equal("PRIVMSG", copy.Command);
+            Assert.False(string.IsNullOrEmpty(echo.Tags["msgid"]));
+            Assert.Equal(echo.Tags["msgid"], copy.Tags["msgid"]);
         }
 
         [Fact]

@@ -45,7 +45,7 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 417 bar :Input line was too long", bar.NextLine());
 
             bar.Send("PRIVMSG #xyz :after");
-            Assert.Equal(":bar!bar@127.0.0.1 PRIVMSG #xyz after", recver.NextLine());
+            Assert.Matches(@"^@msgid=\S+ :bar!bar@127\.0\.0\.1 PRIVMSG #xyz after$", recver.NextLine());
         }
 
         /// <summary>The IRCv3 limit itself: exactly 4094 bytes of client tag data is still accepted.</summary>

@@ -49,7 +49,7 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
         $message.Text | Should -Be 'standup in 5'
         $message.Time.Kind | Should -Be 'Local'
         [Math]::Abs(([datetime]::Now - $message.Time).TotalSeconds) | Should -BeLessThan 5
-        $message.Raw | Should -Match '^@time=\d{4}-\d\d-\d\dT[\d:.]+Z :alice!alice@127\.0\.0\.1 PRIVMSG #ops :standup in 5$'
+        $message.Raw | Should -Match '^@msgid=[0-9a-f]+-[0-9a-f]+;time=\d{4}-\d\d-\d\dT[\d:.]+Z :alice!alice@127\.0\.0\.1 PRIVMSG #ops :standup in 5$'
     }
 
     It 'sends a private message with -To' {

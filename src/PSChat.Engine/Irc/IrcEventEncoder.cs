@@ -73,6 +73,13 @@ namespace PSChat.Engine.Irc
                 tags = IrcMessage.ParseTags(e.ClientTags);
             }
 
+            // IRCv3 message-ids: what people say carries an id for those that take message tags.
+            if (clientTags && (e.Kind == RoomEventKind.Message || e.Kind == RoomEventKind.Notice || e.Kind == RoomEventKind.TagMessage))
+            {
+                tags ??= new Dictionary<string, string?>();
+                tags["msgid"] = e.MessageId;
+            }
+
             if (time)
             {
                 tags ??= new Dictionary<string, string?>();

@@ -52,6 +52,20 @@ namespace PSChat.Engine.Rooms
 
         public DateTime Time { get; }
 
+        /// <summary>A server-unique id for the event (IRCv3 msgid), made when first asked for.</summary>
+        public string MessageId
+        {
+            get
+            {
+                var id = Volatile.Read(ref messageId);
+                if (id != null) return id;
+                id = MessageIds.Next();
+                return Interlocked.CompareExchange(ref messageId, id, null) ?? id;
+            }
+        }
+
+        private string? messageId;
+
         /// <summary>For a line from a plain text client: the line's bytes as they came, to relay byte for byte.</summary>
         public byte[]? OriginalLine { get; set; }
 
@@ -69,6 +83,15 @@ namespace PSChat.Engine.Rooms
             Volatile.Write(ref encoded[slot], bytes);
             return bytes;
         }
+    }
+
+    /// <summary>Message ids: a random prefix per process, so ids stay unique across restarts, and a counter.</summary>
+    internal static class MessageIds
+    {
+        private static readonly string Prefix = Guid.NewGuid().ToString("N").Substring(0, 8);
+        private static long counter;
+
+        public static string Next() => Prefix + "-" + Interlocked.Increment(ref counter).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Cache slots for the encodings of a <see cref="RoomEvent"/>; each codec owns its slots.</summary>
