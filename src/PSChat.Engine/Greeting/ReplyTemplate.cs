@@ -32,8 +32,7 @@ namespace PSChat.Engine.Greeting
         public byte[] Render(byte[] message, int offset, int count, LineTerminator terminator)
         {
             int holes = literals.Length - 1;
-            int end = terminator == LineTerminator.CrLf ? 2 : terminator == LineTerminator.Lf ? 1 : 0;
-            var reply = new byte[literals.Sum(l => l.Length) + (holes * count) + end];
+            var reply = new byte[literals.Sum(l => l.Length) + (holes * count) + terminator.ByteCount()];
             int at = 0;
             for (int i = 0; i < literals.Length; i++)
             {
@@ -47,8 +46,7 @@ namespace PSChat.Engine.Greeting
                 at += literals[i].Length;
             }
 
-            if (terminator == LineTerminator.CrLf) reply[at++] = (byte)'\r';
-            if (end > 0) reply[at] = (byte)'\n';
+            terminator.WriteTo(reply, at);
             return reply;
         }
     }

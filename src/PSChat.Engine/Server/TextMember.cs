@@ -281,11 +281,9 @@ namespace PSChat.Engine.Server
 
         private static byte[] Terminate(byte[] body, LineTerminator terminator)
         {
-            int extra = terminator == LineTerminator.CrLf ? 2 : terminator == LineTerminator.Lf ? 1 : 0;
-            var bytes = new byte[body.Length + extra];
+            var bytes = new byte[body.Length + terminator.ByteCount()];
             Buffer.BlockCopy(body, 0, bytes, 0, body.Length);
-            if (terminator == LineTerminator.CrLf) bytes[body.Length] = (byte)'\r';
-            if (extra > 0) bytes[bytes.Length - 1] = (byte)'\n';
+            terminator.WriteTo(bytes, body.Length);
             return bytes;
         }
     }
