@@ -1,17 +1,5 @@
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
-
-    function Receive-Kind {
-        # The next message of a kind, skipping others (joins of people arriving, for example).
-        param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)][PSChat.ChatMessageKind] $Kind, [int] $TimeoutMs = 5000)
-        $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
-        while ([datetime]::UtcNow -lt $deadline) {
-            $left = [Math]::Max(1, [int][Math]::Ceiling(($deadline - [datetime]::UtcNow).TotalSeconds))
-            $message = Receive-ChatMessage -Session $Session -Count 1 -Timeout $left
-            if ($message.Kind -eq $Kind) { return $message }
-        }
-        throw "No $Kind message within $TimeoutMs ms."
-    }
 }
 
 Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
@@ -37,13 +25,13 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
         $alice = Connect-ChatRoom -Port $server.Port -Name alice -Room '#ops', 'dev' -Protocol Irc
         $bob = Connect-ChatRoom -Port $server.Port -Name bob -Room '#ops' -Protocol Irc
         $alice.Rooms | Should -Be @('#ops', '#dev')
-        $joined = Receive-Kind $alice Join
+        $joined = Receive-ChatMessage -Session $alice -Kind Join -Count 1 -Timeout 5 -ErrorAction Stop
         $joined.Sender | Should -Be 'bob'
         $joined.Room | Should -Be '#ops'
 
         Send-ChatMessage -Session $alice -Room '#ops' -Text 'standup in 5'
 
-        $message = Receive-Kind $bob Message
+        $message = Receive-ChatMessage -Session $bob -Kind Message -Count 1 -Timeout 5 -ErrorAction Stop
         $message.Room | Should -Be '#ops'
         $message.Sender | Should -Be 'alice'
         $message.Text | Should -Be 'standup in 5'
@@ -58,7 +46,7 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
 
         Send-ChatMessage -Session $alice -To bob -Text 'psst'
 
-        $message = Receive-Kind $bob Private
+        $message = Receive-ChatMessage -Session $bob -Kind Private -Count 1 -Timeout 5 -ErrorAction Stop
         $message.Sender | Should -Be 'alice'
         $message.Target | Should -Be 'bob'
         $message.Room | Should -BeNullOrEmpty
@@ -79,7 +67,7 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
 
         Send-ChatMessage -Session $alice -Text $text
 
-        $pieces = @(1..3 | ForEach-Object { Receive-Kind $bob Message })
+        $pieces = @(Receive-ChatMessage -Session $bob -Kind Message -Count 3 -Timeout 5 -ErrorAction Stop)
         -join $pieces.Text | Should -Be $text
         foreach ($piece in $pieces) {
             [Text.Encoding]::UTF8.GetByteCount($piece.Raw.Substring($piece.Raw.IndexOf(' ') + 1)) + 2 | Should -BeLessOrEqual 512
@@ -93,7 +81,7 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
 
         Disconnect-ChatRoom -Session $alice -Reason 'gone fishing' -Confirm:$false
 
-        $quit = Receive-Kind $bob Quit
+        $quit = Receive-ChatMessage -Session $bob -Kind Quit -Count 1 -Timeout 5 -ErrorAction Stop
         $quit.Sender | Should -Be 'alice'
         $quit.Text | Should -Match 'gone fishing'
     }
@@ -163,7 +151,7 @@ Describe 'Text and IRC in the same room' -Tag 'E2E' {
         $carol = [RawClient]::new($server.Port)
         try {
             $carol.Send("carol:hello irc`n")
-            $message = Receive-Kind $alice Message
+            $message = Receive-ChatMessage -Session $alice -Kind Message -Count 1 -Timeout 5 -ErrorAction Stop
             $message.Room | Should -Be '#lobby'
             $message.Sender | Should -Be 'carol'
             $message.Text | Should -Be 'hello irc'

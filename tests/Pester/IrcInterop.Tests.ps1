@@ -25,18 +25,6 @@ BeforeAll {
             $null = $Process.WaitForExit(5000)
         }
     }
-
-    function Receive-Kind {
-        # The next message of a kind, skipping others (server notices, joins).
-        param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)][PSChat.ChatMessageKind] $Kind, [int] $TimeoutMs = 10000)
-        $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
-        while ([datetime]::UtcNow -lt $deadline) {
-            $left = [Math]::Max(1, [int][Math]::Ceiling(($deadline - [datetime]::UtcNow).TotalSeconds))
-            $message = Receive-ChatMessage -Session $Session -Count 1 -Timeout $left -ErrorAction SilentlyContinue
-            if ($message.Kind -eq $Kind) { return $message }
-        }
-        throw "No $Kind message within $TimeoutMs ms."
-    }
 }
 
 Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd {
@@ -77,17 +65,17 @@ Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd
         $alice.Protocol | Should -Be 'Irc'
         $alice.ServerName | Should -Be 'irc.interop.test'
         $alice.Rooms | Should -Be @('#interop')
-        (Receive-Kind $alice Join).Sender | Should -Be 'bob'
+        (Receive-ChatMessage -Session $alice -Kind Join -Count 1 -Timeout 10 -ErrorAction Stop).Sender | Should -Be 'bob'
 
         Send-ChatMessage -Session $alice -Room '#interop' -Text 'hello from PSChat'
-        $message = Receive-Kind $bob Message
+        $message = Receive-ChatMessage -Session $bob -Kind Message -Count 1 -Timeout 10 -ErrorAction Stop
         $message.Room | Should -Be '#interop'
         $message.Sender | Should -Be 'alice'
         $message.Text | Should -Be 'hello from PSChat'
         $message.Raw | Should -Be ':alice!~alice@127.0.0.1 PRIVMSG #interop :hello from PSChat'
 
         Send-ChatMessage -Session $bob -To alice -Text 'psst'
-        $private = Receive-Kind $alice Private
+        $private = Receive-ChatMessage -Session $alice -Kind Private -Count 1 -Timeout 10 -ErrorAction Stop
         $private.Sender | Should -Be 'bob'
         $private.Target | Should -Be 'alice'
         $private.Text | Should -Be 'psst'
@@ -106,7 +94,7 @@ Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd
 
         Send-ChatMessage -Session $alice -Room '#interop' -Text $text
 
-        $pieces = @(1..4 | ForEach-Object { Receive-Kind $bob Message })
+        $pieces = @(Receive-ChatMessage -Session $bob -Kind Message -Count 4 -Timeout 10 -ErrorAction Stop)
         -join $pieces.Text | Should -Be $text
         foreach ($piece in $pieces) { [Text.Encoding]::UTF8.GetByteCount($piece.Raw) + 2 | Should -BeLessOrEqual 512 }
     }
@@ -137,14 +125,14 @@ Describe 'weechat joins a PSChat server' -Tag 'Interop' -Skip:$noWeechat {
     }
 
     It 'sends a private message that the PSChat session receives' {
-        $private = Receive-Kind $alice Private -TimeoutMs 20000
+        $private = Receive-ChatMessage -Session $alice -Kind Private -Count 1 -Timeout 20 -ErrorAction Stop
         $private.Sender | Should -Be 'weebot'
         $private.Target | Should -Be 'alice'
         $private.Text | Should -Be 'hello from weechat'
     }
 
     It 'joins #lobby and shows what the PSChat session says there' {
-        $joined = Receive-Kind $alice Join -TimeoutMs 20000
+        $joined = Receive-ChatMessage -Session $alice -Kind Join -Count 1 -Timeout 20 -ErrorAction Stop
         $joined.Sender | Should -Be 'weebot'
         $joined.Room | Should -Be '#lobby'
 
