@@ -4,10 +4,13 @@ BeforeAll {
 
 Describe 'A client that stops reading' -Tag 'E2E' {
     BeforeAll {
-        $queueBytes = 65536
+        # The default queue: a smaller one can overflow for a reader that keeps reading but is scheduled
+        # late on a busy machine, which is not what this test is about.
+        $queueBytes = 1MB
         $lineBytes = 1000
-        # More than the slow client's socket buffers and its send queue together, so it must overflow.
-        $lineCount = 8000
+        # More than the slow client's socket buffers (4 MiB send side here) and its send queue together,
+        # so it must overflow.
+        $lineCount = 12000
         $server = Start-ChatServer -Port 0 -Protocol Text -MaxSendQueue $queueBytes
         # Not Watch-ServerEvent: its output is the queue enumerated (empty), not the queue.
         $events = [PSChatTests.EventRecorder]::new($server).Queue
