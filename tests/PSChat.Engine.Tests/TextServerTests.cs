@@ -7,12 +7,15 @@ using Xunit;
 
 namespace PSChat.Engine.Tests
 {
+    /// <summary>The text protocol end to end, with connections on the epoll loops (where the platform has them).</summary>
     public class TextServerTests
     {
+        private protected virtual ServerFixture NewServer(Action<ChatServerOptions>? configure = null) => new ServerFixture(configure);
+
         [Fact]
         public void LineGoesToEveryOtherMemberByteForByte()
         {
-            using var fx = new ServerFixture();
+            using var fx = NewServer();
             using var a = fx.Join();
             using var b = fx.Join();
             using var c = fx.Join();
@@ -27,7 +30,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void UnterminatedMessageIsTakenAfterQuietTimeAndRelayedAsItCame()
         {
-            using var fx = new ServerFixture();
+            using var fx = NewServer();
             using var a = fx.Join();
             using var b = fx.Join();
 
@@ -40,7 +43,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void RecipientThatSpeaksLinesGetsLinesEvenFromTutorialClients()
         {
-            using var fx = new ServerFixture();
+            using var fx = NewServer();
             using var tutorial = fx.Join();
             using var netcat = fx.Join();
             netcat.Write("bob:hello\n");
@@ -54,7 +57,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void ExitRemovesOnlyThatClient()
         {
-            using var fx = new ServerFixture();
+            using var fx = NewServer();
             using var a = fx.Join();
             using var b = fx.Join();
             using var c = fx.Join();
@@ -71,7 +74,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void AClientPastMaxClientsIsClosedWithAReason()
         {
-            using var fx = new ServerFixture(o => o.MaxClients = 1);
+            using var fx = NewServer(o => o.MaxClients = 1);
             using var first = fx.Join();
             using var second = TestClient.Connect(fx.EndPoint);
 
@@ -85,7 +88,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void NothingAfterExitInTheSameReadIsRelayed()
         {
-            using var fx = new ServerFixture();
+            using var fx = NewServer();
             using var a = fx.Join();
             using var b = fx.Join();
 
@@ -102,7 +105,7 @@ namespace PSChat.Engine.Tests
         [InlineData(new byte[] { 0x1B, (byte)'[', (byte)'2', (byte)'J', (byte)'\n' }, "line contains control byte 0x1B")]
         public void BadLineIsRefusedWithAReasonAndTheRoomCarriesOn(byte[] bad, string reason)
         {
-            using var fx = new ServerFixture();
+            using var fx = NewServer();
             using var a = fx.Join();
             using var b = fx.Join();
 
@@ -117,7 +120,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void OverlongLineIsRefusedAndTheNextLinePasses()
         {
-            using var fx = new ServerFixture(o => o.MaxLineLength = 100);
+            using var fx = NewServer(o => o.MaxLineLength = 100);
             using var a = fx.Join();
             using var b = fx.Join();
 
@@ -130,7 +133,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void TooManyRefusedLinesInARowDisconnect()
         {
-            using var fx = new ServerFixture(o => o.MaxRejectedLines = 3);
+            using var fx = NewServer(o => o.MaxRejectedLines = 3);
             using var a = fx.Join();
 
             a.Write(new byte[] { 0xFF, (byte)'\n', 0xFE, (byte)'\n', 0xFD, (byte)'\n' });
@@ -142,7 +145,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public async Task ClientThatStopsReadingIsDroppedAndOthersGetEverything()
         {
-            using var fx = new ServerFixture(o => o.MaxSendQueue = 256 * 1024);
+            using var fx = NewServer(o => o.MaxSendQueue = 256 * 1024);
             using var stuck = fx.Join(receiveBuffer: 4096);
             using var reader = fx.Join();
             using var sender = fx.Join();
@@ -180,7 +183,7 @@ namespace PSChat.Engine.Tests
         {
             const int senders = 8;
             const int each = 300;
-            using var fx = new ServerFixture();
+            using var fx = NewServer();
             using var reader = fx.Join();
             var clients = Enumerable.Range(0, senders).Select(_ => fx.Join()).ToList();
 
@@ -207,7 +210,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void StopClosesEveryClientWithANotice()
         {
-            var fx = new ServerFixture();
+            var fx = NewServer();
             using var a = fx.Join();
 
             fx.Server.Stop();
@@ -216,5 +219,16 @@ namespace PSChat.Engine.Tests
             Assert.True(a.WaitForClose());
             Assert.Equal(ServerState.Stopped, fx.Server.State);
         }
+    }
+
+    /// <summary>The same tests with the server's connections on the thread pool (Windows, macOS, or no epoll).</summary>
+    public sealed class TextServerOnThreadPoolTests : TextServerTests
+    {
+        private protected override ServerFixture NewServer(Action<ChatServerOptions>? configure = null) =>
+            new ServerFixture(o =>
+            {
+                o.UseIoLoop = false;
+                configure?.Invoke(o);
+            });
     }
 }

@@ -31,6 +31,7 @@ namespace PSChat
             Reply = reply;
             ConnectionOptions = new LineConnectionOptions
             {
+                UseIoLoop = true,
                 MaxLineBytes = options.MaxMessageLength,
                 MaxSendQueueBytes = options.MaxSendQueue,
             };

@@ -35,6 +35,7 @@ namespace PSChat
             endPoint = (IPEndPoint)listener.LocalEndPoint;
             ConnectionOptions = new LineConnectionOptions
             {
+                UseIoLoop = options.UseIoLoop,
                 MaxLineBytes = options.MaxLineLength,
                 MaxSendQueueBytes = options.MaxSendQueue,
                 WriteDelay = TimeSpan.FromMilliseconds(2),

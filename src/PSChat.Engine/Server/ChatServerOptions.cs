@@ -67,6 +67,12 @@ namespace PSChat
         /// <summary>An IRC client that stays silent this long after a PING is dropped.</summary>
         public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary>
+        /// Serve connections from the epoll loop threads where the platform has them (Linux); false
+        /// keeps them on the thread pool (the tests run both).
+        /// </summary>
+        internal bool UseIoLoop { get; set; } = true;
+
         public ChatServerOptions Clone() => (ChatServerOptions)MemberwiseClone();
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
@@ -51,6 +52,12 @@ namespace PSChat.Engine.Transport
 
         internal WriteCoalescer? Coalescer { get; private set; }
 
+        /// <summary>
+        /// Serve the connection from an epoll loop thread (<see cref="IoLoop"/>) where the platform has
+        /// one, instead of from the thread pool. Servers set it; client sessions do not.
+        /// </summary>
+        public bool UseIoLoop { get; set; }
+
         /// <summary>How long to wait when tearing down gracefully for queued bytes to go out.</summary>
         public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
     }
@@ -60,7 +67,7 @@ namespace PSChat.Engine.Transport
     /// that writes whole messages in order from one writer at a time. No thread is held per connection:
     /// while idle it waits in a zero-byte receive and holds no receive buffer.
     /// </summary>
-    public sealed class LineConnection
+    public sealed partial class LineConnection
     {
         private static readonly byte[] Empty = new byte[0];
 
@@ -94,6 +101,7 @@ namespace PSChat.Engine.Transport
             socket.Blocking = false;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
+            loop = options.UseIoLoop ? IoLoop.Next() : null;
         }
 
         public IPEndPoint RemoteEndPoint { get; }
@@ -129,7 +137,11 @@ namespace PSChat.Engine.Transport
         /// <summary>Hands the connection to another protocol handler (after protocol detection).</summary>
         public void SetHandler(ILineConnectionHandler newHandler) => handler = newHandler ?? throw new ArgumentNullException(nameof(newHandler));
 
-        public void Start() => _ = ReceiveLoopAsync();
+        public void Start()
+        {
+            if (loop != null) StartOnLoop();
+            else _ = ReceiveLoopAsync();
+        }
 
         /// <summary>
         /// Queues a whole message. The bytes must not change afterwards (they may be shared by many
@@ -176,7 +188,7 @@ namespace PSChat.Engine.Transport
                 return false;
             }
 
-            if (startWriter && options.Coalescer != null) options.Coalescer.Add(this);
+            if (startWriter && options.Coalescer != null) Coalesce(options.Coalescer);
             else if (startWriter || writeNow) StartWriter();
             return true;
         }
@@ -260,6 +272,12 @@ namespace PSChat.Engine.Transport
         {
             if (Interlocked.Exchange(ref closed, 1) != 0) return;
             closeReason ??= reason;
+            if (loop != null)
+            {
+                ShutdownOnLoop();
+                return;
+            }
+
             try
             {
                 socket.Shutdown(SocketShutdown.Both);
@@ -283,6 +301,13 @@ namespace PSChat.Engine.Transport
         /// </summary>
         private void StartWriter()
         {
+            var current = IoLoop.Current;
+            if (current != null)
+            {
+                current.Defer(this);
+                return;
+            }
+
             var batch = deferred;
             if (batch != null)
             {
@@ -403,6 +428,9 @@ namespace PSChat.Engine.Transport
             _ = WriteLoopAsync();
         }
 
+        /// <summary>Runs the writer the caller claimed (a deferred start).</summary>
+        internal void RunWriter() => _ = WriteLoopAsync();
+
         private async Task WriteLoopAsync()
         {
             try
@@ -426,6 +454,7 @@ namespace PSChat.Engine.Transport
                     }
 
                     await SendAllAsync(inFlight, batchBytes).ConfigureAwait(false);
+                    lastWrite = Stopwatch.GetTimestamp();
                     Interlocked.Add(ref bytesSent, batchBytes);
                     inFlight.Clear();
                     lock (sendGate) queuedBytes -= batchBytes;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading.Tasks;
 
 namespace PSChat.Engine.Transport
@@ -15,7 +16,14 @@ namespace PSChat.Engine.Transport
         private readonly TimeSpan delay;
         private List<LineConnection> due = new List<LineConnection>();
 
-        public WriteCoalescer(TimeSpan delay) => this.delay = delay;
+        public WriteCoalescer(TimeSpan delay)
+        {
+            this.delay = delay;
+            DelayTimestampTicks = (long)(delay.TotalSeconds * Stopwatch.Frequency);
+        }
+
+        /// <summary>The delay in <see cref="Stopwatch"/> timestamp units.</summary>
+        public long DelayTimestampTicks { get; }
 
         /// <summary>Writes the connection's queue after the delay; a connection is added at most once per write.</summary>
         public void Add(LineConnection connection)

@@ -1,0 +1,316 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading;
+
+namespace PSChat.Engine.Transport
+{
+    /// <summary>
+    /// One thread that waits on an epoll set for the server connections given to it, reads each ready
+    /// connection once per turn into one shared buffer, and at the end of the turn writes every peer
+    /// that got messages: one system call per peer per turn, however many lines the turn carried, and
+    /// no thread-pool hop per read. Writes held back by <see cref="LineConnectionOptions.WriteDelay"/>
+    /// wait in the loop, not on a timer. Linux only (<see cref="Epoll.IsSupported"/>); elsewhere a
+    /// connection runs on the thread pool.
+    /// </summary>
+    internal sealed class IoLoop
+    {
+        /// <summary>Bytes read in one turn after which the writes they caused go out, before more is read.</summary>
+        private const int FlushAfterBytes = 64 * 1024;
+
+        private const ulong WakeData = ulong.MaxValue;
+
+        private static readonly object SharedGate = new object();
+        private static IoLoop[]? shared;
+        private static int nextLoop;
+
+        [ThreadStatic]
+        private static IoLoop? current;
+
+        private readonly int epfd;
+        private readonly int wakeFd;
+        private readonly byte[] events = new byte[Epoll.EventSize * 256];
+        private readonly byte[] wakeScratch = new byte[8];
+        private readonly object slotGate = new object();
+        private readonly Stack<int> freeSlots = new Stack<int>();
+        private LineConnection?[] slots = new LineConnection?[64];
+        private uint[] generations = new uint[64];
+        private int slotCount;
+
+        private readonly object postGate = new object();
+        private List<KeyValuePair<Action<LineConnection>, LineConnection>> posted = new List<KeyValuePair<Action<LineConnection>, LineConnection>>();
+        private List<KeyValuePair<Action<LineConnection>, LineConnection>> running = new List<KeyValuePair<Action<LineConnection>, LineConnection>>();
+        private bool signalled;
+
+        // Touched by the loop thread only.
+        private List<LineConnection> readAgain = new List<LineConnection>();
+        private List<LineConnection> reading = new List<LineConnection>();
+        private readonly List<LineConnection> writeSoon = new List<LineConnection>();
+        private readonly Queue<KeyValuePair<long, LineConnection>> delayed = new Queue<KeyValuePair<long, LineConnection>>();
+        private List<LineConnection> deferred = new List<LineConnection>();
+        private List<LineConnection> writing = new List<LineConnection>();
+        private int bytesSinceFlush;
+
+        private IoLoop(int index)
+        {
+            epfd = Epoll.Create();
+            wakeFd = Epoll.CreateEventFd();
+            Epoll.Add(epfd, wakeFd, Epoll.In, WakeData);
+            var thread = new Thread(Run) { IsBackground = true, Name = "PSChat I/O " + index.ToString(CultureInfo.InvariantCulture) };
+            thread.Start();
+        }
+
+        /// <summary>The buffer every read of this loop lands in (the framer copies what it keeps).</summary>
+        public byte[] ReceiveBuffer { get; } = new byte[16 * 1024];
+
+        /// <summary>The loop this thread runs, if it is a loop thread.</summary>
+        public static IoLoop? Current => current;
+
+        /// <summary>
+        /// The loop for a new connection (round robin over half the cores, at least one), or null when
+        /// epoll is not available or PSCHAT_IO_LOOPS=0 turns the loops off.
+        /// </summary>
+        public static IoLoop? Next()
+        {
+            var loops = Volatile.Read(ref shared);
+            if (loops == null)
+            {
+                lock (SharedGate)
+                {
+                    if (shared == null)
+                    {
+                        int count = ConfiguredCount();
+                        var created = new IoLoop[count];
+                        for (int i = 0; i < count; i++) created[i] = new IoLoop(i);
+                        Volatile.Write(ref shared, created);
+                    }
+
+                    loops = shared!;
+                }
+            }
+
+            if (loops.Length == 0) return null;
+            return loops[(int)((uint)Interlocked.Increment(ref nextLoop) % (uint)loops.Length)];
+        }
+
+        private static int ConfiguredCount()
+        {
+            if (!Epoll.IsSupported) return 0;
+            string? setting = Environment.GetEnvironmentVariable("PSCHAT_IO_LOOPS");
+            if (int.TryParse(setting, NumberStyles.Integer, CultureInfo.InvariantCulture, out int configured) && configured >= 0)
+            {
+                return Math.Min(configured, 64);
+            }
+
+            return Math.Max(1, Environment.ProcessorCount / 2);
+        }
+
+        /// <summary>Adds a connection's socket to the epoll set (edge-triggered reads); false when the kernel refused.</summary>
+        public bool Register(LineConnection connection, int fd)
+        {
+            ulong data;
+            lock (slotGate)
+            {
+                int index;
+                if (freeSlots.Count > 0)
+                {
+                    index = freeSlots.Pop();
+                }
+                else
+                {
+                    index = slotCount++;
+                    if (index == slots.Length)
+                    {
+                        var grown = new LineConnection?[slots.Length * 2];
+                        Array.Copy(slots, grown, slots.Length);
+                        var grownGenerations = new uint[slots.Length * 2];
+                        Array.Copy(generations, grownGenerations, generations.Length);
+                        generations = grownGenerations;
+                        Volatile.Write(ref slots, grown);
+                    }
+                }
+
+                data = ((ulong)generations[index] << 32) | (uint)index;
+                connection.LoopData = data;
+                slots[index] = connection;
+            }
+
+            if (Epoll.Add(epfd, fd, Epoll.In | Epoll.RdHup | Epoll.EdgeTriggered, data) == 0) return true;
+            Release(connection);
+            return false;
+        }
+
+        /// <summary>Takes the socket out of the epoll set (before it is closed) and frees its slot.</summary>
+        public void Unregister(LineConnection connection, int fd)
+        {
+            Epoll.Remove(epfd, fd);
+            Release(connection);
+        }
+
+        private void Release(LineConnection connection)
+        {
+            lock (slotGate)
+            {
+                int index = (int)(connection.LoopData & 0xFFFFFFFF);
+                if (!ReferenceEquals(slots[index], connection)) return;
+                slots[index] = null;
+                generations[index]++;
+                freeSlots.Push(index);
+            }
+        }
+
+        /// <summary>Runs an action for a connection on the loop thread, after the current turn's reads.</summary>
+        public void Post(Action<LineConnection> action, LineConnection connection)
+        {
+            lock (postGate)
+            {
+                posted.Add(new KeyValuePair<Action<LineConnection>, LineConnection>(action, connection));
+                if (signalled || current == this) return;
+                signalled = true;
+            }
+
+            Epoll.Signal(wakeFd);
+        }
+
+        /// <summary>Reads the connection again this turn or the next (its last read filled the buffer).</summary>
+        public void ReadAgain(LineConnection connection) => readAgain.Add(connection);
+
+        /// <summary>Starts the connection's writer at the end of this turn (called on the loop thread).</summary>
+        public void Defer(LineConnection connection) => deferred.Add(connection);
+
+        /// <summary>
+        /// Starts a coalescing writer when <paramref name="due"/> (a <see cref="Stopwatch"/> timestamp)
+        /// comes: at the end of this turn if it has passed, otherwise from the loop's wait timeout.
+        /// </summary>
+        public void WriteAt(LineConnection connection, long due)
+        {
+            if (due <= Stopwatch.GetTimestamp()) writeSoon.Add(connection);
+            else delayed.Enqueue(new KeyValuePair<long, LineConnection>(due, connection));
+        }
+
+        /// <summary>Counts bytes handed to the framer; past the mark, the writes they caused go out now.</summary>
+        public void Fed(int count)
+        {
+            bytesSinceFlush += count;
+            if (bytesSinceFlush >= FlushAfterBytes) FlushWrites();
+        }
+
+        private void Run()
+        {
+            current = this;
+            while (true)
+            {
+                int n;
+                try
+                {
+                    n = Epoll.Wait(epfd, events, WaitTimeout());
+                }
+                catch (InvalidOperationException)
+                {
+                    // Nothing sensible to do but keep serving; a broken epoll set would spin, so pause.
+                    Thread.Sleep(100);
+                    continue;
+                }
+
+                for (int i = 0; i < n; i++)
+                {
+                    ulong data = Epoll.DataAt(events, i);
+                    if (data == WakeData)
+                    {
+                        Epoll.Drain(wakeFd, wakeScratch);
+                        continue;
+                    }
+
+                    Lookup(data)?.OnLoopEvent(Epoll.EventsAt(events, i));
+                }
+
+                if (readAgain.Count > 0)
+                {
+                    var swap = reading;
+                    reading = readAgain;
+                    readAgain = swap;
+                    foreach (var connection in reading) connection.OnLoopEvent(0);
+                    reading.Clear();
+                }
+
+                RunPosted();
+                FlushWrites();
+            }
+        }
+
+        private LineConnection? Lookup(ulong data)
+        {
+            var table = Volatile.Read(ref slots);
+            int index = (int)(data & 0xFFFFFFFF);
+            if (index >= table.Length) return null;
+            var connection = table[index];
+            return connection != null && connection.LoopData == data ? connection : null;
+        }
+
+        private int WaitTimeout()
+        {
+            if (readAgain.Count > 0 || deferred.Count > 0 || writeSoon.Count > 0) return 0;
+            lock (postGate)
+            {
+                if (posted.Count > 0) return 0;
+            }
+
+            if (delayed.Count == 0) return -1;
+            long wait = delayed.Peek().Key - Stopwatch.GetTimestamp();
+            if (wait <= 0) return 0;
+            return (int)Math.Min(int.MaxValue, ((wait * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
+        }
+
+        private void RunPosted()
+        {
+            lock (postGate)
+            {
+                if (posted.Count == 0) return;
+                var swap = running;
+                running = posted;
+                posted = swap;
+                signalled = false;
+            }
+
+            foreach (var item in running)
+            {
+                try
+                {
+                    item.Key(item.Value);
+                }
+                catch (Exception ex)
+                {
+                    item.Value.Abort("internal error: " + ex.Message);
+                }
+            }
+
+            running.Clear();
+        }
+
+        private void FlushWrites()
+        {
+            bytesSinceFlush = 0;
+            if (writeSoon.Count > 0)
+            {
+                foreach (var connection in writeSoon) connection.WriteQueued();
+                writeSoon.Clear();
+            }
+
+            if (delayed.Count > 0)
+            {
+                long now = Stopwatch.GetTimestamp();
+                while (delayed.Count > 0 && delayed.Peek().Key <= now) delayed.Dequeue().Value.WriteQueued();
+            }
+
+            while (deferred.Count > 0)
+            {
+                var swap = writing;
+                writing = deferred;
+                deferred = swap;
+                foreach (var connection in writing) connection.RunWriter();
+                writing.Clear();
+            }
+        }
+    }
+}

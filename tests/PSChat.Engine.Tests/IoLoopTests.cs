@@ -1,0 +1,180 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Tasks;
+using PSChat.Engine.Framing;
+using PSChat.Engine.Transport;
+using Xunit;
+
+namespace PSChat.Engine.Tests
+{
+    /// <summary>
+    /// A LineConnection on an epoll loop thread (Linux): what the loop must get right beyond what the
+    /// server tests show — reads larger than its buffer, a peer's FIN behind data, a handler that
+    /// throws, and closes from other threads. Each test also runs on the thread pool for comparison.
+    /// </summary>
+    public class IoLoopTests
+    {
+        private sealed class Recorder : ILineConnectionHandler
+        {
+            public BlockingCollection<string> Lines { get; } = new BlockingCollection<string>();
+
+            public TaskCompletionSource<string> Closed { get; } = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+            public int ClosedCount;
+
+            public Func<string, bool>? Throw { get; set; }
+
+            public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+            {
+                string line = Encoding.UTF8.GetString(buffer, offset, count);
+                if (Throw?.Invoke(line) == true) throw new InvalidOperationException("handler bug on " + line);
+                Lines.Add(line);
+            }
+
+            public void OnOverlongLine(int bytesSeen) => Lines.Add("overlong " + bytesSeen);
+
+            public void OnClosed(LineConnection connection, string reason)
+            {
+                System.Threading.Interlocked.Increment(ref ClosedCount);
+                Closed.TrySetResult(reason);
+            }
+        }
+
+        public static TheoryData<bool> Modes() => new TheoryData<bool> { true, false };
+
+        private static async Task<(LineConnection Connection, Socket Peer, Recorder Handler)> ConnectAsync(bool useLoop, TimeSpan quietTime = default)
+        {
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
+            var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await peer.ConnectAsync(listener.LocalEndPoint!);
+            var accepted = await listener.AcceptAsync();
+            var handler = new Recorder();
+            var connection = new LineConnection(accepted, handler, new LineConnectionOptions { UseIoLoop = useLoop, MaxLineBytes = 4096 }) { QuietTime = quietTime };
+            connection.Start();
+            return (connection, peer, handler);
+        }
+
+        private static string Take(Recorder handler)
+        {
+            Assert.True(handler.Lines.TryTake(out string? line, TimeSpan.FromSeconds(10)), "no line within 10 s");
+            return line!;
+        }
+
+        private static async Task<string> ClosedReason(Recorder handler)
+        {
+            Assert.Same(handler.Closed.Task, await Task.WhenAny(handler.Closed.Task, Task.Delay(TimeSpan.FromSeconds(10))));
+            return await handler.Closed.Task;
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task OneWriteLargerThanTheLoopBufferArrivesWholeAndInOrder(bool useLoop)
+        {
+            var (connection, peer, handler) = await ConnectAsync(useLoop);
+            using (peer)
+            {
+                // 200 lines of 1,000 bytes: 200 KB in one write, many times the loop's 16 KB buffer.
+                var lines = Enumerable.Range(0, 200).Select(i => i.ToString("D4") + new string('x', 995)).ToArray();
+                peer.Send(Encoding.ASCII.GetBytes(string.Concat(lines.Select(l => l + "\n"))));
+
+                foreach (string expected in lines) Assert.Equal(expected, Take(handler));
+                connection.Abort("test over");
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task DataFollowedByTheFinIsReadBeforeTheCloseIsReported(bool useLoop)
+        {
+            var (_, peer, handler) = await ConnectAsync(useLoop);
+            using (peer)
+            {
+                peer.Send(Encoding.ASCII.GetBytes("first\nsecond\nunterminated"));
+                peer.Shutdown(SocketShutdown.Send);
+
+                Assert.Equal("first", Take(handler));
+                Assert.Equal("second", Take(handler));
+                Assert.Equal("unterminated", Take(handler));
+                Assert.Equal("client closed the connection", await ClosedReason(handler));
+                Assert.Equal(1, handler.ClosedCount);
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task AnUnterminatedLineIsTakenAfterTheQuietTime(bool useLoop)
+        {
+            var (connection, peer, handler) = await ConnectAsync(useLoop, TimeSpan.FromMilliseconds(50));
+            using (peer)
+            {
+                peer.Send(Encoding.ASCII.GetBytes("no line end"));
+                Assert.Equal("no line end", Take(handler));
+                connection.Abort("test over");
+            }
+        }
+
+        [Fact]
+        public async Task AHandlerThatThrowsEndsItsOwnConnectionOnly()
+        {
+            var (broken, brokenPeer, brokenHandler) = await ConnectAsync(useLoop: true);
+            var (healthy, healthyPeer, healthyHandler) = await ConnectAsync(useLoop: true);
+            using (brokenPeer)
+            using (healthyPeer)
+            {
+                brokenHandler.Throw = line => line == "boom";
+                brokenPeer.Send(Encoding.ASCII.GetBytes("boom\n"));
+
+                string reason = await ClosedReason(brokenHandler);
+                Assert.StartsWith("internal error: handler bug on boom", broken.CloseReason ?? reason);
+                healthyPeer.Send(Encoding.ASCII.GetBytes("still served\n"));
+                Assert.Equal("still served", Take(healthyHandler));
+                healthy.Abort("test over");
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task AbortFromAnotherThreadIsReportedOnceAndClosesThePeer(bool useLoop)
+        {
+            var (connection, peer, handler) = await ConnectAsync(useLoop);
+            using (peer)
+            {
+                await Task.Run(() => connection.Abort("kicked"));
+
+                Assert.Equal("kicked", await ClosedReason(handler));
+                var buffer = new byte[16];
+                peer.ReceiveTimeout = 10000;
+                Assert.Equal(0, peer.Receive(buffer));
+                Assert.True(connection.IsClosed);
+                Assert.Equal(1, handler.ClosedCount);
+                Assert.False(connection.Send(new byte[] { (byte)'x', (byte)'\n' }));
+            }
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task CloseSendsWhatIsQueuedFirst(bool useLoop)
+        {
+            var (connection, peer, handler) = await ConnectAsync(useLoop);
+            using (peer)
+            {
+                Assert.True(connection.Send(Encoding.ASCII.GetBytes("goodbye\n")));
+                connection.Close("done");
+
+                var received = new StringBuilder();
+                var buffer = new byte[64];
+                peer.ReceiveTimeout = 10000;
+                int n;
+                while ((n = peer.Receive(buffer)) > 0) received.Append(Encoding.ASCII.GetString(buffer, 0, n));
+                Assert.Equal("goodbye\n", received.ToString());
+                Assert.Equal("done", await ClosedReason(handler));
+            }
+        }
+    }
+}
