@@ -219,6 +219,24 @@ namespace PSChat.Engine.Tests
             Assert.True(a.WaitForClose());
             Assert.Equal(ServerState.Stopped, fx.Server.State);
         }
+
+        [Fact]
+        public void ABusyClientWaitsForTheWriteDelayAndAFloodDoesNotWait()
+        {
+            using var fx = NewServer(o => o.WriteDelay = TimeSpan.FromHours(1));
+            using var a = fx.Join();
+            using var b = fx.Join();
+
+            a.Write("one\n");
+            Assert.Equal("one\n", b.ReadLine());
+            a.Write("two\n");
+            Assert.Equal(string.Empty, b.ReadAvailable(300));
+
+            // 11 KB passes the 8 KB mark: what waits goes out at once, in order.
+            a.Write(string.Concat(Enumerable.Range(0, 100).Select(i => $"line{i:D3}:{new string('x', 100)}\n")));
+            Assert.Equal("two\n", b.ReadLine());
+            Assert.Equal($"line000:{new string('x', 100)}\n", b.ReadLine());
+        }
     }
 
     /// <summary>The same tests with the server's connections on the thread pool (Windows, macOS, or no epoll).</summary>

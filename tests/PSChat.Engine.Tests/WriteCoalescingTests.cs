@@ -57,15 +57,45 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
-        public async Task HoldsASmallMessageForTheDelay()
+        public async Task WritesToAnIdlePeerAtOnceAndHoldsTheNextMessageForTheDelay()
         {
             var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1));
             using (peer)
             {
                 Assert.True(connection.Send(new byte[] { (byte)'a', (byte)'\n' }));
+                Assert.Equal(new byte[] { (byte)'a', (byte)'\n' }, await ReadExactlyAsync(peer, 2));
+
+                Assert.True(connection.Send(new byte[] { (byte)'b', (byte)'\n' }));
                 Assert.Equal(2, connection.QueuedBytes);
                 connection.Abort("test over");
             }
+        }
+
+        [Fact]
+        public void DueHeapGivesConnectionsBackEarliestFirst()
+        {
+            var heap = new DueHeap();
+            var random = new Random(6);
+            var dues = Enumerable.Range(0, 500).Select(_ => (long)random.Next(0, 100)).ToList();
+            var byConnection = new System.Collections.Generic.Dictionary<LineConnection, long>();
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            foreach (long due in dues)
+            {
+                var c = (LineConnection)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(LineConnection));
+                byConnection[c] = due;
+                heap.Push(due, c);
+            }
+
+            var popped = new System.Collections.Generic.List<long>();
+            while (heap.Count > 0)
+            {
+                long first = heap.FirstDue;
+                long due = byConnection[heap.Pop()];
+                Assert.Equal(first, due);
+                popped.Add(due);
+            }
+
+            Assert.Equal(dues.OrderBy(d => d), popped);
         }
 
         [Fact]
@@ -74,10 +104,11 @@ namespace PSChat.Engine.Tests
             var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1));
             using (peer)
             {
-                // The ninth kilobyte passes the 8 KB mark: everything queued goes out without the delay.
-                var messages = Enumerable.Range(0, 9).Select(i => Enumerable.Repeat((byte)('a' + i), 1000).ToArray()).ToArray();
+                // The first goes at once (the peer was idle); then the ninth kilobyte waiting passes the
+                // 8 KB mark and everything queued goes out without the delay.
+                var messages = Enumerable.Range(0, 10).Select(i => Enumerable.Repeat((byte)('a' + i), 1000).ToArray()).ToArray();
                 foreach (var m in messages) Assert.True(connection.Send(m));
-                byte[] received = await ReadExactlyAsync(peer, 9 * 1000);
+                byte[] received = await ReadExactlyAsync(peer, 10 * 1000);
                 Assert.Equal(messages.SelectMany(m => m).ToArray(), received);
                 connection.Abort("test over");
             }
@@ -91,7 +122,8 @@ namespace PSChat.Engine.Tests
             {
                 Assert.True(connection.Send(new byte[] { (byte)'a', (byte)'\n' }));
                 Assert.True(connection.Send(new byte[] { (byte)'b', (byte)'\n' }));
-                Assert.Equal(new byte[] { (byte)'a', (byte)'\n', (byte)'b', (byte)'\n' }, await ReadExactlyAsync(peer, 4));
+                Assert.True(connection.Send(new byte[] { (byte)'c', (byte)'\n' }));
+                Assert.Equal(new byte[] { (byte)'a', (byte)'\n', (byte)'b', (byte)'\n', (byte)'c', (byte)'\n' }, await ReadExactlyAsync(peer, 6));
                 connection.Abort("test over");
             }
         }

@@ -38,7 +38,7 @@ namespace PSChat
                 UseIoLoop = options.UseIoLoop,
                 MaxLineBytes = options.MaxLineLength,
                 MaxSendQueueBytes = options.MaxSendQueue,
-                WriteDelay = TimeSpan.FromMilliseconds(2),
+                WriteDelay = options.WriteDelay,
             };
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
             irc = new IrcServerProtocol(this);

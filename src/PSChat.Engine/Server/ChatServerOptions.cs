@@ -35,6 +35,13 @@ namespace PSChat
 
         public int MaxClients { get; set; } = 20000;
 
+        /// <summary>
+        /// How long messages to a busy client may wait to go out together: a client written to within
+        /// the last WriteDelay gets its next messages in one write when the delay is up; one that was
+        /// not is written at once. Zero writes every message at once.
+        /// </summary>
+        public TimeSpan WriteDelay { get; set; } = TimeSpan.FromMilliseconds(8);
+
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
         /// <summary>An unterminated text line is taken as a message after this much silence.</summary>

@@ -47,7 +47,7 @@ namespace PSChat.Engine.Transport
         private List<LineConnection> readAgain = new List<LineConnection>();
         private List<LineConnection> reading = new List<LineConnection>();
         private readonly List<LineConnection> writeSoon = new List<LineConnection>();
-        private readonly Queue<KeyValuePair<long, LineConnection>> delayed = new Queue<KeyValuePair<long, LineConnection>>();
+        private readonly DueHeap delayed = new DueHeap();
         private List<LineConnection> deferred = new List<LineConnection>();
         private List<LineConnection> writing = new List<LineConnection>();
         private int bytesSinceFlush;
@@ -186,7 +186,7 @@ namespace PSChat.Engine.Transport
         public void WriteAt(LineConnection connection, long due)
         {
             if (due <= Stopwatch.GetTimestamp()) writeSoon.Add(connection);
-            else delayed.Enqueue(new KeyValuePair<long, LineConnection>(due, connection));
+            else delayed.Push(due, connection);
         }
 
         /// <summary>Counts bytes handed to the framer; past the mark, the writes they caused go out now.</summary>
@@ -257,7 +257,7 @@ namespace PSChat.Engine.Transport
             }
 
             if (delayed.Count == 0) return -1;
-            long wait = delayed.Peek().Key - Stopwatch.GetTimestamp();
+            long wait = delayed.FirstDue - Stopwatch.GetTimestamp();
             if (wait <= 0) return 0;
             return (int)Math.Min(int.MaxValue, ((wait * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
         }
@@ -300,7 +300,7 @@ namespace PSChat.Engine.Transport
             if (delayed.Count > 0)
             {
                 long now = Stopwatch.GetTimestamp();
-                while (delayed.Count > 0 && delayed.Peek().Key <= now) delayed.Dequeue().Value.WriteQueued();
+                while (delayed.Count > 0 && delayed.FirstDue <= now) delayed.Pop().WriteQueued();
             }
 
             while (deferred.Count > 0)
@@ -311,6 +311,70 @@ namespace PSChat.Engine.Transport
                 foreach (var connection in writing) connection.RunWriter();
                 writing.Clear();
             }
+        }
+    }
+
+    /// <summary>
+    /// Connections by the time their writer is due, earliest first (a binary heap): servers with
+    /// different write delays share the loops, so the order of arrival is not the order of due times.
+    /// </summary>
+    internal sealed class DueHeap
+    {
+        private long[] due = new long[64];
+        private LineConnection[] items = new LineConnection[64];
+
+        public int Count { get; private set; }
+
+        public long FirstDue => due[0];
+
+        public void Push(long at, LineConnection connection)
+        {
+            if (Count == due.Length)
+            {
+                Array.Resize(ref due, Count * 2);
+                Array.Resize(ref items, Count * 2);
+            }
+
+            int i = Count++;
+            while (i > 0)
+            {
+                int parent = (i - 1) / 2;
+                if (due[parent] <= at) break;
+                due[i] = due[parent];
+                items[i] = items[parent];
+                i = parent;
+            }
+
+            due[i] = at;
+            items[i] = connection;
+        }
+
+        public LineConnection Pop()
+        {
+            var first = items[0];
+            int last = --Count;
+            long at = due[last];
+            var moved = items[last];
+            items[last] = null!;
+            int i = 0;
+            while (true)
+            {
+                int child = (2 * i) + 1;
+                if (child >= last) break;
+                if (child + 1 < last && due[child + 1] < due[child]) child++;
+                if (due[child] >= at) break;
+                due[i] = due[child];
+                items[i] = items[child];
+                i = child;
+            }
+
+            if (last > 0)
+            {
+                due[i] = at;
+                items[i] = moved;
+            }
+
+            return first;
         }
     }
 }

@@ -157,20 +157,34 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>
-        /// Starts a claimed writer after the write delay. On a loop thread the loop holds it: a peer
-        /// written to longer ago than the delay is written at the end of this turn, a busy one once per
-        /// delay. Elsewhere the coalescer's timer holds it.
+        /// Starts a claimed writer: at once for a peer not written to within the write delay (its
+        /// message waits for nothing), otherwise when the delay since its last write is up, so a busy
+        /// peer gets one write per delay. A loop thread holds the wait in its loop; elsewhere the
+        /// coalescer's timer does.
         /// </summary>
         private void Coalesce(WriteCoalescer coalescer)
         {
+            long due = lastWrite + coalescer.DelayTimestampTicks;
             var current = IoLoop.Current;
-            if (current == null)
+            if (current != null)
+            {
+                current.WriteAt(this, due);
+                return;
+            }
+
+            if (due > Stopwatch.GetTimestamp())
             {
                 coalescer.Add(this);
                 return;
             }
 
-            current.WriteAt(this, lastWrite + coalescer.DelayTimestampTicks);
+            lock (sendGate)
+            {
+                if (!coalescing) return;
+                coalescing = false;
+            }
+
+            StartWriter();
         }
     }
 }

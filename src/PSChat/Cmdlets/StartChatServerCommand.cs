@@ -26,6 +26,10 @@ namespace PSChat.Commands
         public int MaxClients { get; set; } = 20000;
 
         [Parameter]
+        [ValidateRange(0, 1000)]
+        public int WriteDelayMilliseconds { get; set; } = 8;
+
+        [Parameter]
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
         [Parameter]
@@ -52,6 +56,7 @@ namespace PSChat.Commands
                     MaxLineLength = MaxLineLength,
                     MaxSendQueue = MaxSendQueue,
                     MaxClients = MaxClients,
+                    WriteDelay = TimeSpan.FromMilliseconds(WriteDelayMilliseconds),
                     Protocol = Protocol,
                     HostName = HostName,
                     Password = Password,
