@@ -119,7 +119,7 @@ namespace PSChat.Bench
             values.TryGetValue(row, out double v) && !double.IsNaN(v) ? Number(v) : "n/a";
 
         private static string Ratio(Dictionary<string, double> mine, Dictionary<string, double> theirs, string row) =>
-            mine.TryGetValue(row, out double a) && theirs.TryGetValue(row, out double b) && b != 0 && !double.IsNaN(a) && !double.IsNaN(b)
+            !row.EndsWith("in flight", StringComparison.Ordinal) && mine.TryGetValue(row, out double a) && theirs.TryGetValue(row, out double b) && b != 0 && !double.IsNaN(a) && !double.IsNaN(b)
                 ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) + "x"
                 : "n/a";
 
