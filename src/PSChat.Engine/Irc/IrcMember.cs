@@ -4,7 +4,6 @@ using System.Threading;
 using PSChat.Engine.Framing;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
-using PSChat.Engine.Text;
 using PSChat.Engine.Transport;
 
 namespace PSChat.Engine.Irc
@@ -91,8 +90,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            string line = TextRules.LenientUtf8.GetString(buffer, offset, count);
-            var message = IrcMessage.Parse(line);
+            var message = IrcMessage.Parse(buffer, offset, count);
             if (message == null) return;
             Dispatch(message);
         }
