@@ -38,7 +38,7 @@ namespace PSChat.Engine.Irc
         {
             var message = ToMessage(e, time, clientTags, e.Text);
             byte[] bytes = message.ToBytes();
-            int lineBytes = bytes.Length - TagsLength(message);
+            int lineBytes = bytes.Length - TagsLength(message, bytes);
             if (lineBytes <= MaxLineBytes || (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice)) return bytes;
 
             int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
@@ -57,9 +57,9 @@ namespace PSChat.Engine.Irc
         /// <summary>RFC 1459: 512 bytes a line, CR LF included, tags not counted.</summary>
         private const int MaxLineBytes = 512;
 
-        /// <summary>Bytes of the "@tags " part (ASCII up to the first space), or 0.</summary>
-        private static int TagsLength(IrcMessage message) =>
-            message.Tags.Count == 0 ? 0 : message.ToString().IndexOf(' ') + 1;
+        /// <summary>Bytes of the "@tags " part (up to the first space: a space in a tag value is escaped), or 0.</summary>
+        private static int TagsLength(IrcMessage message, byte[] bytes) =>
+            message.Tags.Count == 0 ? 0 : Array.IndexOf(bytes, (byte)' ') + 1;
 
         /// <summary>The RFC 3339 UTC form server-time wants, with milliseconds.</summary>
         public static string FormatTime(System.DateTime time) =>

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using PSChat.Engine.Rooms;
 
 namespace PSChat.Engine.Irc
@@ -56,8 +55,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            bool member = room.Contains(this);
-            var status = room.GetStatus(this);
+            bool member = room.TryGetStatus(this, out var status);
             if ((room.NoExternalMessages && !member) || (room.Moderated && status == MemberStatus.None))
             {
                 if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
@@ -95,8 +93,13 @@ namespace PSChat.Engine.Irc
         /// <summary>The client-only tags ('+' prefixed) of a message, re-serialised; null when none.</summary>
         private static string? ClientTagsOf(IrcMessage message)
         {
-            var clientTags = message.Tags.Where(t => t.Key.Length > 1 && t.Key[0] == '+').ToDictionary(t => t.Key, t => t.Value);
-            if (clientTags.Count == 0) return null;
+            Dictionary<string, string?>? clientTags = null;
+            foreach (var tag in message.Tags)
+            {
+                if (tag.Key.Length > 1 && tag.Key[0] == '+') (clientTags ??= new Dictionary<string, string?>())[tag.Key] = tag.Value;
+            }
+
+            if (clientTags == null) return null;
             string line = new IrcMessage(clientTags, null, "X", Array.Empty<string>()).ToString();
             return line.Substring(1, line.Length - 3);
         }

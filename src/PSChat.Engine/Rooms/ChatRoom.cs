@@ -109,14 +109,18 @@ namespace PSChat.Engine.Rooms
             return true;
         }
 
-        public bool Contains(ChatMember member)
-        {
-            lock (gate) return status.ContainsKey(member);
-        }
+        public bool Contains(ChatMember member) => TryGetStatus(member, out _);
 
         public MemberStatus GetStatus(ChatMember member)
         {
-            lock (gate) return status.TryGetValue(member, out var s) ? s : MemberStatus.None;
+            TryGetStatus(member, out var s);
+            return s;
+        }
+
+        /// <summary>Membership and standing under one lock (None when not a member).</summary>
+        public bool TryGetStatus(ChatMember member, out MemberStatus memberStatus)
+        {
+            lock (gate) return status.TryGetValue(member, out memberStatus);
         }
 
         public void SetStatus(ChatMember member, MemberStatus flag, bool on)

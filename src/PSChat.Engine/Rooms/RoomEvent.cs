@@ -124,8 +124,10 @@ namespace PSChat.Engine.Rooms
 
         public string Host { get; }
 
-        /// <summary>The IRC prefix form: nick!user@host.</summary>
-        public string Prefix => Nick + "!" + User + "@" + Host;
+        /// <summary>The IRC prefix form: nick!user@host; made once, as every IRC line an event becomes needs it.</summary>
+        public string Prefix => prefix ??= Nick + "!" + User + "@" + Host;
+
+        private string? prefix;
 
         public override string ToString() => Nick;
     }
