@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using PSChat.Engine.Rooms;
 
 namespace PSChat.Engine.Irc
@@ -38,7 +39,8 @@ namespace PSChat.Engine.Irc
 
             string? clientTags = ClientTagsOf(message);
             if (kind == RoomEventKind.TagMessage && clientTags == null) return;
-            LastMessageAt = DateTime.UtcNow;
+            // The time OnLine heard this line: one clock read less per message.
+            LastMessageAt = new DateTime(Interlocked.Read(ref lastHeardTicks), DateTimeKind.Utc);
             foreach (string target in SplitList(message.Parameters[0]))
             {
                 if (IrcNames.IsChannel(target)) MessageRoom(target, kind, text, clientTags, errors);

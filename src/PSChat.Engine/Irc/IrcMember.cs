@@ -204,7 +204,7 @@ namespace PSChat.Engine.Irc
 
         private void Describe(PSChat.ServerEvent e, ChatRoom? room)
         {
-            e.Client = Remote.ToString();
+            e.Client = RemoteText;
             e.Protocol = Protocol;
             e.Name = Nick;
             e.Room = room?.Name;

@@ -250,7 +250,7 @@ namespace PSChat.Engine.Server
 
         private void Describe(PSChat.ServerEvent e, string? text)
         {
-            e.Client = Remote.ToString();
+            e.Client = RemoteText;
             e.Protocol = Protocol;
             e.Name = Nick;
             e.Room = room.Name;
