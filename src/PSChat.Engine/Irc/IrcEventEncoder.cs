@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using PSChat.Engine.Rooms;
 
 namespace PSChat.Engine.Irc
@@ -18,6 +19,7 @@ namespace PSChat.Engine.Irc
         private static readonly Func<RoomEvent, byte[]> ServerTime = e => ToBytes(e, time: true, clientTags: false);
         private static readonly Func<RoomEvent, byte[]> MessageTags = e => ToBytes(e, time: false, clientTags: true);
 
+        [MethodImpl(HotPath.Optimize)]
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {
             bool time = (caps & Capability.ServerTime) != 0;
@@ -34,6 +36,7 @@ namespace PSChat.Engine.Irc
         /// characters, in one buffer so they stay together; an IRC message that the prefix pushes over
         /// the limit is cut short at a character boundary instead, as IRC servers do.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         private static byte[] ToBytes(RoomEvent e, bool time, bool clientTags)
         {
             var message = ToMessage(e, time, clientTags, e.Text);
@@ -65,6 +68,7 @@ namespace PSChat.Engine.Irc
         public static string FormatTime(System.DateTime time) =>
             time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+        [MethodImpl(HotPath.Optimize)]
         private static IrcMessage ToMessage(RoomEvent e, bool time, bool clientTags, string text)
         {
             Dictionary<string, string?>? tags = null;
