@@ -134,5 +134,25 @@ namespace PSChat.Engine.Tests
             Assert.Equal("ERROR :Closing Link: 127.0.0.1 (Registration timed out)", c.NextLine());
             Assert.True(c.Raw.WaitForClose());
         }
+
+        [Fact]
+        public void AMessageToAListGoesToEachTargetInTurnSkippingEmptyOnes()
+        {
+            using var fx = Irc();
+            using var a = IrcTestClient.Register(fx, "alice");
+            using var b = IrcTestClient.Register(fx, "bob");
+            IrcTestClient.JoinAll("#room", a, b);
+
+            a.Send("PRIVMSG #room,,BOB,nobody :hi all");
+            Assert.Equal(":alice!alice@127.0.0.1 PRIVMSG #room :hi all", b.NextLine());
+            Assert.Equal(":alice!alice@127.0.0.1 PRIVMSG bob :hi all", b.NextLine());
+            Assert.Equal(":irc.test 401 alice nobody :No such nick/channel", a.NextLine());
+
+            // Lists of no names (only commas, or empty) draw no reply; the PING shows nothing came first.
+            a.Send("PRIVMSG , :anyone?");
+            a.Send("JOIN :");
+            a.Send("PING after");
+            Assert.Equal(":irc.test PONG irc.test after", a.NextLine());
+        }
     }
 }

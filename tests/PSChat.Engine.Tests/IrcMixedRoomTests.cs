@@ -158,5 +158,25 @@ namespace PSChat.Engine.Tests
             c.Send("hello");
             Assert.Equal(":irc.test 451 * :You have not registered", c.NextLine());
         }
+
+        [Fact]
+        public void MessageEventsNameTheSendersEndPointEachTime()
+        {
+            using var fx = IrcBasicsTests.Irc(o => o.DetectTimeout = TimeSpan.FromMilliseconds(50));
+            using var alice = IrcTestClient.Register(fx, "alice");
+            alice.Join("#lobby");
+            using var text = TestClient.Connect(fx.EndPoint);
+            alice.Next();
+            string ircEnd = alice.Raw.Socket.LocalEndPoint!.ToString()!;
+            string textEnd = text.Socket.LocalEndPoint!.ToString()!;
+
+            for (int i = 0; i < 2; i++)
+            {
+                alice.Send("PRIVMSG #lobby :hi");
+                Assert.Equal(ircEnd, fx.WaitFor(ServerEventKind.Message, e => e.Name == "alice").Client);
+                text.Write("carol:hi\n");
+                Assert.Equal(textEnd, fx.WaitFor(ServerEventKind.Message, e => e.Name == "carol").Client);
+            }
+        }
     }
 }

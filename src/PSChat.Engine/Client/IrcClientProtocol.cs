@@ -134,7 +134,7 @@ namespace PSChat.Engine.Client
         public override void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
             string line = TextRules.LenientUtf8.GetString(buffer, offset, count);
-            var message = IrcMessage.Parse(line);
+            var message = IrcMessage.Parse(buffer, offset, count);
             lock (gate)
             {
                 if (phase == Phase.Detecting || phase == Phase.Probing)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using PSChat.Engine.Rooms;
 
 namespace PSChat.Engine.Irc
@@ -18,6 +19,7 @@ namespace PSChat.Engine.Irc
         private static readonly Func<RoomEvent, byte[]> ServerTime = e => ToBytes(e, time: true, clientTags: false);
         private static readonly Func<RoomEvent, byte[]> MessageTags = e => ToBytes(e, time: false, clientTags: true);
 
+        [MethodImpl(HotPath.Optimize)]
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {
             bool time = (caps & Capability.ServerTime) != 0;
@@ -34,11 +36,12 @@ namespace PSChat.Engine.Irc
         /// characters, in one buffer so they stay together; an IRC message that the prefix pushes over
         /// the limit is cut short at a character boundary instead, as IRC servers do.
         /// </summary>
+        [MethodImpl(HotPath.Optimize)]
         private static byte[] ToBytes(RoomEvent e, bool time, bool clientTags)
         {
             var message = ToMessage(e, time, clientTags, e.Text);
             byte[] bytes = message.ToBytes();
-            int lineBytes = bytes.Length - TagsLength(message);
+            int lineBytes = bytes.Length - TagsLength(message, bytes);
             if (lineBytes <= MaxLineBytes || (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice)) return bytes;
 
             int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
@@ -57,14 +60,15 @@ namespace PSChat.Engine.Irc
         /// <summary>RFC 1459: 512 bytes a line, CR LF included, tags not counted.</summary>
         private const int MaxLineBytes = 512;
 
-        /// <summary>Bytes of the "@tags " part (ASCII up to the first space), or 0.</summary>
-        private static int TagsLength(IrcMessage message) =>
-            message.Tags.Count == 0 ? 0 : message.ToString().IndexOf(' ') + 1;
+        /// <summary>Bytes of the "@tags " part (up to the first space: a space in a tag value is escaped), or 0.</summary>
+        private static int TagsLength(IrcMessage message, byte[] bytes) =>
+            message.Tags.Count == 0 ? 0 : Array.IndexOf(bytes, (byte)' ') + 1;
 
         /// <summary>The RFC 3339 UTC form server-time wants, with milliseconds.</summary>
         public static string FormatTime(System.DateTime time) =>
             time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
+        [MethodImpl(HotPath.Optimize)]
         private static IrcMessage ToMessage(RoomEvent e, bool time, bool clientTags, string text)
         {
             Dictionary<string, string?>? tags = null;

@@ -20,7 +20,11 @@ namespace PSChat.Engine.Irc
             table["LIST"] = new Command((m, msg) => m.OnList(msg), 0);
         }
 
-        private static string[] SplitList(string list) => list.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries);
+        /// <summary>A comma-separated list of targets; a single one (every chat line) is not split.</summary>
+        private static string[] SplitList(string list) =>
+            list.Length > 0 && list.IndexOf(',') < 0 ? new[] { list } : list.Split(ListSeparator, StringSplitOptions.RemoveEmptyEntries);
+
+        private static readonly char[] ListSeparator = { ',' };
 
         private void OnJoin(IrcMessage message)
         {

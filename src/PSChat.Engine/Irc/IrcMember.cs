@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using PSChat.Engine.Framing;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
-using PSChat.Engine.Text;
 using PSChat.Engine.Transport;
 
 namespace PSChat.Engine.Irc
@@ -60,6 +60,7 @@ namespace PSChat.Engine.Irc
 
         public bool Has(Capability capability) => (Caps & capability) == capability;
 
+        [MethodImpl(HotPath.Optimize)]
         public override void Deliver(RoomEvent roomEvent)
         {
             var caps = Caps;
@@ -67,6 +68,7 @@ namespace PSChat.Engine.Irc
             Connection.Send(IrcEventEncoder.Encode(roomEvent, caps));
         }
 
+        [MethodImpl(HotPath.Optimize)]
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
             // After QUIT or ERROR the rest of the read is not acted on.
@@ -91,8 +93,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            string line = TextRules.LenientUtf8.GetString(buffer, offset, count);
-            var message = IrcMessage.Parse(line);
+            var message = IrcMessage.Parse(buffer, offset, count);
             if (message == null) return;
             Dispatch(message);
         }
@@ -206,12 +207,13 @@ namespace PSChat.Engine.Irc
 
         private void Describe(PSChat.ServerEvent e, ChatRoom? room)
         {
-            e.Client = Remote.ToString();
+            e.Client = RemoteText;
             e.Protocol = Protocol;
             e.Name = Nick;
             e.Room = room?.Name;
         }
 
+        [MethodImpl(HotPath.Optimize)]
         private void Dispatch(IrcMessage message)
         {
             if (!Commands.TryGetValue(message.Command, out var command))

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Text;
+using PSChat.Engine.Text;
 
 namespace PSChat.Engine.Irc
 {
@@ -51,52 +53,68 @@ namespace PSChat.Engine.Irc
 
         public string? this[int index] => index < Parameters.Count ? Parameters[index] : null;
 
-        /// <summary>Parses one line (without its CR LF). Returns null for an empty or malformed line.</summary>
+        /// <summary>
+        /// Parses one line (without its CR LF). Returns null for an empty or malformed line. The line is
+        /// taken as UTF-8 (a lone surrogate becomes U+FFFD, as it would on the wire).
+        /// </summary>
         public static IrcMessage? Parse(string line)
         {
-            int i = 0;
-            int n = line.Length;
+            byte[] bytes = Encoding.UTF8.GetBytes(line);
+            return Parse(bytes, 0, bytes.Length);
+        }
+
+        /// <summary>
+        /// Parses one line of UTF-8 (without its CR LF) straight from the receive buffer; invalid bytes
+        /// become U+FFFD. Returns null for an empty or malformed line. Every delimiter is ASCII, which
+        /// never occurs inside a multi-byte sequence, so decoding piece by piece gives the same strings
+        /// as decoding the whole line first, without the copy of the whole line.
+        /// </summary>
+        [MethodImpl(HotPath.Optimize)]
+        public static IrcMessage? Parse(byte[] buffer, int offset, int count)
+        {
+            int i = offset;
+            int n = offset + count;
             Dictionary<string, string?>? tags = null;
-            SkipSpaces(line, ref i);
-            if (i < n && line[i] == '@')
+            SkipSpaces(buffer, ref i, n);
+            if (i < n && buffer[i] == (byte)'@')
             {
-                int end = line.IndexOf(' ', i);
+                int end = IndexOfSpace(buffer, i, n);
                 if (end < 0) return null;
-                tags = ParseTags(line.Substring(i + 1, end - i - 1));
+                tags = ParseTags(Decode(buffer, i + 1, end));
                 i = end;
-                SkipSpaces(line, ref i);
+                SkipSpaces(buffer, ref i, n);
             }
 
             string? source = null;
-            if (i < n && line[i] == ':')
+            if (i < n && buffer[i] == (byte)':')
             {
-                int end = line.IndexOf(' ', i);
+                int end = IndexOfSpace(buffer, i, n);
                 if (end < 0) return null;
-                source = line.Substring(i + 1, end - i - 1);
+                source = Decode(buffer, i + 1, end);
                 i = end;
-                SkipSpaces(line, ref i);
+                SkipSpaces(buffer, ref i, n);
             }
 
-            int commandEnd = line.IndexOf(' ', i);
+            int commandEnd = IndexOfSpace(buffer, i, n);
             if (commandEnd < 0) commandEnd = n;
             if (commandEnd == i) return null;
-            string command = line.Substring(i, commandEnd - i).ToUpperInvariant();
+            string command = Decode(buffer, i, commandEnd).ToUpperInvariant();
             i = commandEnd;
 
             var parameters = new List<string>();
             while (true)
             {
-                SkipSpaces(line, ref i);
+                SkipSpaces(buffer, ref i, n);
                 if (i >= n) break;
-                if (line[i] == ':')
+                if (buffer[i] == (byte)':')
                 {
-                    parameters.Add(line.Substring(i + 1));
+                    parameters.Add(Decode(buffer, i + 1, n));
                     break;
                 }
 
-                int end = line.IndexOf(' ', i);
+                int end = IndexOfSpace(buffer, i, n);
                 if (end < 0) end = n;
-                parameters.Add(line.Substring(i, end - i));
+                parameters.Add(Decode(buffer, i, end));
                 i = end;
             }
 
@@ -104,9 +122,42 @@ namespace PSChat.Engine.Irc
         }
 
         /// <summary>The wire form without CR LF. The last parameter gets a ':' when it needs one.</summary>
-        public override string ToString()
+        public override string ToString() => AppendTo(new StringBuilder(64)).ToString();
+
+        /// <summary>
+        /// The wire form with CR LF, as UTF-8 bytes. Formatted in a per-thread builder and encoded from a
+        /// per-thread char buffer, so the returned array is the only allocation: this runs once per
+        /// line the server sends.
+        /// </summary>
+        [MethodImpl(HotPath.Optimize)]
+        public byte[] ToBytes()
         {
-            var sb = new StringBuilder(64);
+            var sb = cachedBuilder ?? new StringBuilder(256);
+            cachedBuilder = null;
+            AppendTo(sb.Clear()).Append('\r').Append('\n');
+            int length = sb.Length;
+            var chars = cachedChars;
+            if (chars == null || chars.Length < length) chars = new char[Math.Max(length, 1024)];
+            sb.CopyTo(0, chars, 0, length);
+            var bytes = new byte[Encoding.UTF8.GetByteCount(chars, 0, length)];
+            Encoding.UTF8.GetBytes(chars, 0, length, bytes, 0);
+            if (chars.Length <= MaxCachedChars) cachedChars = chars;
+            if (sb.Capacity <= MaxCachedChars) cachedBuilder = sb;
+            return bytes;
+        }
+
+        /// <summary>Buffers past this size (a long line with many tags) are not kept for the thread.</summary>
+        private const int MaxCachedChars = 16 * 1024;
+
+        [ThreadStatic]
+        private static StringBuilder? cachedBuilder;
+
+        [ThreadStatic]
+        private static char[]? cachedChars;
+
+        [MethodImpl(HotPath.Optimize)]
+        private StringBuilder AppendTo(StringBuilder sb)
+        {
             if (Tags.Count > 0)
             {
                 sb.Append('@');
@@ -137,11 +188,8 @@ namespace PSChat.Engine.Irc
                 sb.Append(value);
             }
 
-            return sb.ToString();
+            return sb;
         }
-
-        /// <summary>The wire form with CR LF, as UTF-8 bytes.</summary>
-        public byte[] ToBytes() => Encoding.UTF8.GetBytes(ToString() + "\r\n");
 
         public static bool NeedsTrailing(string value) =>
             value.Length == 0 || value[0] == ':' || value.IndexOf(' ') >= 0;
@@ -211,9 +259,14 @@ namespace PSChat.Engine.Irc
             return sb.ToString();
         }
 
-        private static void SkipSpaces(string line, ref int i)
+        private static void SkipSpaces(byte[] buffer, ref int i, int end)
         {
-            while (i < line.Length && line[i] == ' ') i++;
+            while (i < end && buffer[i] == (byte)' ') i++;
         }
+
+        private static int IndexOfSpace(byte[] buffer, int start, int end) => Array.IndexOf(buffer, (byte)' ', start, end - start);
+
+        private static string Decode(byte[] buffer, int start, int end) =>
+            end == start ? string.Empty : TextRules.LenientUtf8.GetString(buffer, start, end - start);
     }
 }

@@ -13,6 +13,7 @@ namespace PSChat.Engine.Rooms
         private readonly object roomsGate = new object();
         private readonly List<ChatRoom> rooms = new List<ChatRoom>();
         private MemberIdentity identity;
+        private string? remoteText;
 
         protected ChatMember(string nick, string user, IPEndPoint remote)
         {
@@ -22,6 +23,9 @@ namespace PSChat.Engine.Rooms
         }
 
         public IPEndPoint Remote { get; }
+
+        /// <summary>The remote end point as text, made once: every server event about the member names it.</summary>
+        public string RemoteText => remoteText ??= Remote.ToString();
 
         public DateTime ConnectedAt { get; }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 
 namespace PSChat.Engine.Rooms
 {
@@ -109,14 +110,18 @@ namespace PSChat.Engine.Rooms
             return true;
         }
 
-        public bool Contains(ChatMember member)
-        {
-            lock (gate) return status.ContainsKey(member);
-        }
+        public bool Contains(ChatMember member) => TryGetStatus(member, out _);
 
         public MemberStatus GetStatus(ChatMember member)
         {
-            lock (gate) return status.TryGetValue(member, out var s) ? s : MemberStatus.None;
+            TryGetStatus(member, out var s);
+            return s;
+        }
+
+        /// <summary>Membership and standing under one lock (None when not a member).</summary>
+        public bool TryGetStatus(ChatMember member, out MemberStatus memberStatus)
+        {
+            lock (gate) return status.TryGetValue(member, out memberStatus);
         }
 
         public void SetStatus(ChatMember member, MemberStatus flag, bool on)
@@ -129,6 +134,7 @@ namespace PSChat.Engine.Rooms
         }
 
         /// <summary>Delivers to every member but <paramref name="except"/>, whole and in call order per member.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public void Broadcast(RoomEvent roomEvent, ChatMember? except)
         {
             foreach (var member in members)

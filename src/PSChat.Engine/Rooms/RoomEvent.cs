@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using PSChat.Engine.Framing;
 
@@ -75,6 +76,7 @@ namespace PSChat.Engine.Rooms
         public string? ClientTags { get; set; }
 
         /// <summary>Encodes once per slot; concurrent callers may both encode, and either result is equal.</summary>
+        [MethodImpl(HotPath.Optimize)]
         public byte[] GetEncoded(int slot, Func<RoomEvent, byte[]> encode)
         {
             byte[]? bytes = Volatile.Read(ref encoded[slot]);
@@ -124,8 +126,10 @@ namespace PSChat.Engine.Rooms
 
         public string Host { get; }
 
-        /// <summary>The IRC prefix form: nick!user@host.</summary>
-        public string Prefix => Nick + "!" + User + "@" + Host;
+        /// <summary>The IRC prefix form: nick!user@host; made once, as every IRC line an event becomes needs it.</summary>
+        public string Prefix => prefix ??= Nick + "!" + User + "@" + Host;
+
+        private string? prefix;
 
         public override string ToString() => Nick;
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -67,6 +68,7 @@ namespace PSChat.Engine.Server
 
         public override bool CanModerate => false;
 
+        [MethodImpl(HotPath.Optimize)]
         public override void Deliver(RoomEvent roomEvent)
         {
             if (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice) return;
@@ -76,6 +78,7 @@ namespace PSChat.Engine.Server
             Connection.Send(roomEvent.GetEncoded(SlotOf(terminator), Encoders[(int)terminator]));
         }
 
+        [MethodImpl(HotPath.Optimize)]
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
             // The connection reads on with its old handler to the end of the current read.
@@ -250,7 +253,7 @@ namespace PSChat.Engine.Server
 
         private void Describe(PSChat.ServerEvent e, string? text)
         {
-            e.Client = Remote.ToString();
+            e.Client = RemoteText;
             e.Protocol = Protocol;
             e.Name = Nick;
             e.Room = room.Name;
@@ -272,6 +275,7 @@ namespace PSChat.Engine.Server
             _ => EncodingSlots.TextLf,
         };
 
+        [MethodImpl(HotPath.Optimize)]
         private static byte[] Encode(RoomEvent e, LineTerminator terminator)
         {
             // Text from IRC may carry control bytes (CTCP, escapes) no text client should get.
