@@ -28,6 +28,8 @@ namespace PSChat.Engine.Tests
 
             public Func<string, bool>? Throw { get; set; }
 
+            public bool ThrowOnClose { get; set; }
+
             public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
             {
                 string line = Encoding.UTF8.GetString(buffer, offset, count);
@@ -41,6 +43,7 @@ namespace PSChat.Engine.Tests
             {
                 System.Threading.Interlocked.Increment(ref ClosedCount);
                 Closed.TrySetResult(reason);
+                if (ThrowOnClose) throw new InvalidOperationException("handler bug on close");
             }
         }
 
@@ -174,6 +177,44 @@ namespace PSChat.Engine.Tests
                 while ((n = peer.Receive(buffer)) > 0) received.Append(Encoding.ASCII.GetString(buffer, 0, n));
                 Assert.Equal("goodbye\n", received.ToString());
                 Assert.Equal("done", await ClosedReason(handler));
+            }
+        }
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task AnUnterminatedTailOfAReadThatFillsTheBufferIsTakenAfterTheQuietTime(bool useLoop)
+        {
+            var (connection, peer, handler) = await ConnectAsync(useLoop, TimeSpan.FromMilliseconds(50));
+            using (peer)
+            {
+                // Exactly 16 KB (the loop's buffer): 16 lines of 1,000 bytes, then a tail with no line end.
+                string lines = string.Concat(Enumerable.Range(0, 16).Select(i => i.ToString("D3") + new string('x', 996) + "\n"));
+                string tail = new string('z', 16384 - lines.Length);
+                peer.Send(Encoding.ASCII.GetBytes(lines + tail));
+
+                for (int i = 0; i < 16; i++) Assert.StartsWith(i.ToString("D3"), Take(handler));
+                Assert.Equal(tail, Take(handler));
+                connection.Abort("test over");
+            }
+        }
+
+        [Fact]
+        public async Task AHandlerThatThrowsOnCloseTooLeavesTheLoopServingTheOthers()
+        {
+            var (_, brokenPeer, brokenHandler) = await ConnectAsync(useLoop: true);
+            var (healthy, healthyPeer, healthyHandler) = await ConnectAsync(useLoop: true);
+            using (brokenPeer)
+            using (healthyPeer)
+            {
+                brokenHandler.Throw = line => line == "boom";
+                brokenHandler.ThrowOnClose = true;
+                brokenPeer.Send(Encoding.ASCII.GetBytes("boom\n"));
+
+                await ClosedReason(brokenHandler);
+                brokenPeer.ReceiveTimeout = 10000;
+                Assert.Equal(0, brokenPeer.Receive(new byte[16]));
+                healthyPeer.Send(Encoding.ASCII.GetBytes("still served\n"));
+                Assert.Equal("still served", Take(healthyHandler));
+                healthy.Abort("test over");
             }
         }
     }

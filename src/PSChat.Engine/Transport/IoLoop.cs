@@ -46,7 +46,8 @@ namespace PSChat.Engine.Transport
         // Touched by the loop thread only.
         private List<LineConnection> readAgain = new List<LineConnection>();
         private List<LineConnection> reading = new List<LineConnection>();
-        private readonly List<LineConnection> writeSoon = new List<LineConnection>();
+        private List<LineConnection> writeSoon = new List<LineConnection>();
+        private List<LineConnection> writingSoon = new List<LineConnection>();
         private readonly DueHeap delayed = new DueHeap();
         private List<LineConnection> deferred = new List<LineConnection>();
         private List<LineConnection> writing = new List<LineConnection>();
@@ -81,9 +82,18 @@ namespace PSChat.Engine.Transport
                     if (shared == null)
                     {
                         int count = ConfiguredCount();
-                        var created = new IoLoop[count];
-                        for (int i = 0; i < count; i++) created[i] = new IoLoop(i);
-                        Volatile.Write(ref shared, created);
+                        var created = new List<IoLoop>(count);
+                        try
+                        {
+                            for (int i = 0; i < count; i++) created.Add(new IoLoop(i));
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            // No descriptors for epoll (EMFILE) or the like: serve with what was made,
+                            // or on the thread pool.
+                        }
+
+                        Volatile.Write(ref shared, created.ToArray());
                     }
 
                     loops = shared!;
@@ -222,7 +232,8 @@ namespace PSChat.Engine.Transport
                         continue;
                     }
 
-                    Lookup(data)?.OnLoopEvent(Epoll.EventsAt(events, i));
+                    var connection = Lookup(data);
+                    if (connection != null) Serve(connection, Epoll.EventsAt(events, i));
                 }
 
                 if (readAgain.Count > 0)
@@ -230,12 +241,25 @@ namespace PSChat.Engine.Transport
                     var swap = reading;
                     reading = readAgain;
                     readAgain = swap;
-                    foreach (var connection in reading) connection.OnLoopEvent(0);
+                    foreach (var connection in reading) Serve(connection, 0);
                     reading.Clear();
                 }
 
                 RunPosted();
                 FlushWrites();
+            }
+        }
+
+        /// <summary>One connection's turn; nothing it throws may end the loop that serves the others.</summary>
+        private static void Serve(LineConnection connection, uint events)
+        {
+            try
+            {
+                connection.OnLoopEvent(events);
+            }
+            catch (Exception ex)
+            {
+                connection.Abort("internal error: " + ex.Message);
             }
         }
 
@@ -293,8 +317,11 @@ namespace PSChat.Engine.Transport
             bytesSinceFlush = 0;
             if (writeSoon.Count > 0)
             {
-                foreach (var connection in writeSoon) connection.WriteQueued();
-                writeSoon.Clear();
+                var swap = writingSoon;
+                writingSoon = writeSoon;
+                writeSoon = swap;
+                foreach (var connection in writingSoon) connection.WriteQueued();
+                writingSoon.Clear();
             }
 
             if (delayed.Count > 0)

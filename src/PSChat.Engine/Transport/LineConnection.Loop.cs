@@ -14,6 +14,7 @@ namespace PSChat.Engine.Transport
     public sealed partial class LineConnection
     {
         private static readonly Action<LineConnection> FinishLoopCloseAction = c => c.FinishLoopClose();
+        private static readonly Action<LineConnection> RegisterAction = c => c.RegisterOnLoop();
 
         private readonly IoLoop? loop;
         private int fd = -1;
@@ -27,9 +28,15 @@ namespace PSChat.Engine.Transport
         /// <summary>The connection's slot and generation in its loop's epoll set.</summary>
         internal ulong LoopData { get; set; }
 
-        private void StartOnLoop()
+        /// <summary>
+        /// Registers on the loop thread, in order with a close posted before it: a connection closed
+        /// before it started is never registered (its descriptor number may already be another socket's).
+        /// </summary>
+        private void StartOnLoop() => loop!.Post(RegisterAction, this);
+
+        private void RegisterOnLoop()
         {
-            fd = (int)socket.Handle;
+            if (receiveDone || closed != 0) return;
             if (!loop!.Register(this, fd))
             {
                 // The kernel refused the registration: end the connection the normal way.
@@ -98,7 +105,9 @@ namespace PSChat.Engine.Transport
             // A full buffer may have left bytes behind, and after the peer's FIN no new edge comes:
             // read again next turn (other connections get their turn first).
             if (count == buffer.Length || peerClosed) loop.ReadAgain(this);
-            else ScheduleQuietCheck();
+
+            // After every read, full ones too: the next read may find nothing and leave a partial line.
+            ScheduleQuietCheck();
         }
 
         /// <summary>Takes an unterminated line as whole when no byte comes within the quiet time.</summary>
@@ -126,7 +135,14 @@ namespace PSChat.Engine.Transport
             receiveDone = true;
             framer.Dispose();
             if (!closing) Close(reason);
-            handler.OnClosed(this, closeReason ?? reason);
+            try
+            {
+                handler.OnClosed(this, closeReason ?? reason);
+            }
+            catch (Exception)
+            {
+                // A handler's failure must not reach the loop thread, nor keep the socket open.
+            }
         }
 
         /// <summary>
@@ -151,9 +167,15 @@ namespace PSChat.Engine.Transport
 
         private void FinishLoopClose()
         {
-            FinishReceive(closeReason ?? "connection closed");
-            if (fd >= 0) loop!.Unregister(this, fd);
-            socket.Dispose();
+            try
+            {
+                FinishReceive(closeReason ?? "connection closed");
+            }
+            finally
+            {
+                loop!.Unregister(this, fd);
+                socket.Dispose();
+            }
         }
 
         /// <summary>

@@ -102,6 +102,7 @@ namespace PSChat.Engine.Transport
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
             loop = options.UseIoLoop ? IoLoop.Next() : null;
+            if (loop != null) fd = (int)socket.Handle;
         }
 
         public IPEndPoint RemoteEndPoint { get; }
@@ -150,6 +151,7 @@ namespace PSChat.Engine.Transport
         /// </summary>
         public bool Send(byte[] message) => Send(new ArraySegment<byte>(message));
 
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
         public bool Send(ArraySegment<byte> message)
         {
             bool startWriter = false;
@@ -239,6 +241,12 @@ namespace PSChat.Engine.Transport
                 if (!drained && !sending)
                 {
                     sending = true;
+                    startWriter = true;
+                }
+                else if (coalescing)
+                {
+                    // The writer waits out the write delay: a goodbye does not wait.
+                    coalescing = false;
                     startWriter = true;
                 }
             }
@@ -500,6 +508,7 @@ namespace PSChat.Engine.Transport
         private const int CoalesceBytes = 64 * 1024;
 
         /// <summary>Writes what the kernel takes without waiting; 0 when it takes nothing now.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
         private int SendNow(List<ArraySegment<byte>> segments, long total)
         {
             if (segments.Count == 1) return SendNow(segments[0]);
