@@ -70,6 +70,8 @@ namespace PSChat.Engine.Transport
 
         private void ReadOnce()
         {
+            // Aborted or shut down elsewhere: no more lines for the handler; the posted close finishes.
+            if (closed != 0) return;
             byte[] buffer = loop!.ReceiveBuffer;
             int count = socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
             if (error == SocketError.WouldBlock)

@@ -468,8 +468,10 @@ namespace PSChat.Engine.Transport
                     lock (sendGate) queuedBytes -= batchBytes;
                 }
             }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
+            catch (Exception ex)
             {
+                // Any failure ends the connection: a writer that stopped with sending still set
+                // would leave every later message stuck in the queue.
                 lock (sendGate) sending = false;
                 sendDrained.TrySetResult(false);
                 Abort("write failed: " + ex.Message);

@@ -12,6 +12,7 @@ namespace PSChat.Engine.Transport
     /// </summary>
     internal sealed class WriteCoalescer
     {
+        private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
         private readonly object gate = new object();
         private readonly TimeSpan delay;
         private List<LineConnection> due = new List<LineConnection>();
@@ -19,7 +20,8 @@ namespace PSChat.Engine.Transport
         public WriteCoalescer(TimeSpan delay)
         {
             this.delay = delay;
-            DelayTimestampTicks = (long)(delay.TotalSeconds * Stopwatch.Frequency);
+            // At most a day, so that a due time (a timestamp plus the delay) cannot overflow.
+            DelayTimestampTicks = (long)(Math.Min(delay.TotalSeconds, 86400) * Stopwatch.Frequency);
         }
 
         /// <summary>The delay in <see cref="Stopwatch"/> timestamp units.</summary>
@@ -39,7 +41,7 @@ namespace PSChat.Engine.Transport
 
         private async Task FlushLaterAsync()
         {
-            await Task.Delay(delay).ConfigureAwait(false);
+            await Task.Delay(delay < OneDay ? delay : OneDay).ConfigureAwait(false);
             List<LineConnection> batch;
             lock (gate)
             {
