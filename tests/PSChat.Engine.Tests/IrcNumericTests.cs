@@ -51,6 +51,10 @@ namespace PSChat.Engine.Tests
         [InlineData("ISON nobody", ":irc.test 303 bob :")]
         [InlineData("USERHOST alice nobody", ":irc.test 302 bob alice=+alice@127.0.0.1")]
         [InlineData("ISON", ":irc.test 461 bob ISON :Not enough parameters")]
+        [InlineData("ADMIN", ":irc.test 423 bob irc.test :No administrative info available")]
+        [InlineData("TIME other.server", ":irc.test 402 bob other.server :No such server")]
+        [InlineData("VERSION *.server", ":irc.test 402 bob *.server :No such server")]
+        [InlineData("INFO irc.*", ":irc.test 371 bob :PSChat-")]
         public void OutsiderGetsTheRightNumeric(string command, string expected)
         {
             using var fx = IrcBasicsTests.Irc();
@@ -61,7 +65,35 @@ namespace PSChat.Engine.Tests
 
             bob.Send(command);
 
-            Assert.Equal(expected, bob.NextLine());
+            string line = bob.NextLine();
+            if (expected.EndsWith("PSChat-", StringComparison.Ordinal)) Assert.StartsWith(expected, line);
+            else Assert.Equal(expected, line);
+        }
+
+        [Fact]
+        public void VersionTimeAndInfoDescribeThisServer()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var bob = IrcTestClient.Register(fx, "bob");
+
+            bob.Send("VERSION");
+            var version = bob.Next();
+            Assert.Equal("351", version.Command);
+            Assert.Matches(@"^PSChat-\S+\.$", version[1]);
+            Assert.Equal("irc.test", version[2]);
+
+            bob.Send("TIME irc.test");
+            var time = bob.Next();
+            Assert.Equal("391", time.Command);
+            Assert.Equal("irc.test", time[1]);
+            Assert.Contains(DateTime.Now.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), time[2]);
+
+            bob.Send("INFO");
+            Assert.Equal("371", bob.Next().Command);
+            Assert.Equal("371", bob.Next().Command);
+            var end = bob.Next();
+            Assert.Equal("374", end.Command);
+            Assert.Equal("End of INFO list", end[1]);
         }
 
         [Theory]

@@ -7,7 +7,7 @@ using PSChat.Engine.Text;
 
 namespace PSChat.Engine.Irc
 {
-    /// <summary>Questions about users and the server: WHO, WHOIS, LUSERS, MOTD.</summary>
+    /// <summary>Questions about users and the server: WHO, WHOIS, LUSERS, MOTD, VERSION, TIME, ADMIN, INFO.</summary>
     internal sealed partial class IrcMember
     {
         private static void AddQueryCommands(Dictionary<string, Command> table)
@@ -18,6 +18,29 @@ namespace PSChat.Engine.Irc
             table["MOTD"] = new Command((m, msg) => m.SendMotd(), 0);
             table["ISON"] = new Command((m, msg) => m.OnIson(msg), 1);
             table["USERHOST"] = new Command((m, msg) => m.OnUserhost(msg), 1);
+            table["VERSION"] = new Command((m, msg) => m.AboutServer(msg, () => m.Reply(Numerics.RPL_VERSION, Version + ".", m.ServerName, "PSChat, a PowerShell chat module")), 0);
+            table["TIME"] = new Command((m, msg) => m.AboutServer(msg, () => m.Reply(Numerics.RPL_TIME, m.ServerName, DateTimeOffset.Now.ToString("dddd MMMM dd yyyy -- HH:mm:ss zzz", CultureInfo.InvariantCulture))), 0);
+            table["ADMIN"] = new Command((m, msg) => m.AboutServer(msg, () => m.Reply(Numerics.ERR_NOADMININFO, m.ServerName, "No administrative info available")), 0);
+            table["INFO"] = new Command((m, msg) => m.AboutServer(msg, m.SendInfo), 0);
+        }
+
+        /// <summary>Answers a question about this server; one about another server gets 402 (there is no other).</summary>
+        private void AboutServer(IrcMessage message, Action answer)
+        {
+            if (message[0] is string target && target.Length > 0 && !IrcNames.MatchesMask(target, ServerName))
+            {
+                Reply(Numerics.ERR_NOSUCHSERVER, target, "No such server");
+                return;
+            }
+
+            answer();
+        }
+
+        private void SendInfo()
+        {
+            Reply(Numerics.RPL_INFO, $"{Version}: chat rooms for PowerShell, plain text and IRC on one port.");
+            Reply(Numerics.RPL_INFO, $"Serving since {server.StartTime.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)}.");
+            Reply(Numerics.RPL_ENDOFINFO, "End of INFO list");
         }
 
         /// <summary>Which of the nicks are online, as the server spells them (several per parameter allowed).</summary>

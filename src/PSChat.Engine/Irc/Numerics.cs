@@ -39,10 +39,15 @@ namespace PSChat.Engine.Irc
         public const string RPL_NAMREPLY = "353";
         public const string RPL_ENDOFNAMES = "366";
         public const string RPL_ENDOFBANLIST = "368";
+        public const string RPL_VERSION = "351";
+        public const string RPL_INFO = "371";
+        public const string RPL_ENDOFINFO = "374";
+        public const string RPL_TIME = "391";
         public const string RPL_MOTD = "372";
         public const string RPL_MOTDSTART = "375";
         public const string RPL_ENDOFMOTD = "376";
         public const string ERR_NOSUCHNICK = "401";
+        public const string ERR_NOSUCHSERVER = "402";
         public const string ERR_NOSUCHCHANNEL = "403";
         public const string ERR_CANNOTSENDTOCHAN = "404";
         public const string ERR_INVALIDCAPCMD = "410";
@@ -51,6 +56,7 @@ namespace PSChat.Engine.Irc
         public const string ERR_INPUTTOOLONG = "417";
         public const string ERR_UNKNOWNCOMMAND = "421";
         public const string ERR_NOMOTD = "422";
+        public const string ERR_NOADMININFO = "423";
         public const string ERR_NONICKNAMEGIVEN = "431";
         public const string ERR_ERRONEUSNICKNAME = "432";
         public const string ERR_NICKNAMEINUSE = "433";
