@@ -138,6 +138,27 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void WhoisOfAnInvisibleUserListsOnlySharedChannels()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var a = IrcTestClient.Register(fx, "alice");
+            using var b = IrcTestClient.Register(fx, "bob");
+            a.Send("MODE alice +i");
+            a.Expect("MODE");
+            a.Join("#shared");
+            a.Join("#secret");
+            b.Join("#shared");
+
+            b.Send("WHOIS alice");
+            b.Expect("311");
+            Assert.Equal(":irc.test 319 bob alice @#shared", b.NextLine());
+
+            a.Send("WHOIS alice");
+            a.SkipTo("311");
+            Assert.Matches(@"^:irc\.test 319 alice alice :?(@#shared @#secret|@#secret @#shared)$", a.NextLine());
+        }
+
+        [Fact]
         public void AwayIsShownToSendersAndInWhois()
         {
             using var fx = IrcBasicsTests.Irc();

@@ -120,7 +120,12 @@ namespace PSChat.Engine.Irc
                 var who = member.Identity;
                 Reply(Numerics.RPL_WHOISUSER, who.Nick, who.User, who.Host, "*", member.RealName);
                 bool all = Has(Capability.MultiPrefix);
-                var channels = member.Rooms.Select(r => IrcModes.Prefix(r.GetStatus(member), all) + r.Name).ToArray();
+                // An invisible user's channels show only to that user and to those who share them.
+                bool hidden = member is IrcMember { Invisible: true } && !ReferenceEquals(member, this);
+                var channels = member.Rooms
+                    .Where(r => !hidden || r.Contains(this))
+                    .Select(r => IrcModes.Prefix(r.GetStatus(member), all) + r.Name)
+                    .ToArray();
                 if (channels.Length > 0) Reply(Numerics.RPL_WHOISCHANNELS, who.Nick, string.Join(" ", channels));
                 Reply(Numerics.RPL_WHOISSERVER, who.Nick, ServerName, server.Options.NetworkName + " chat server");
                 if (member.AwayMessage != null) Reply(Numerics.RPL_AWAY, who.Nick, member.AwayMessage);
