@@ -32,22 +32,21 @@ namespace PSChat.Engine.Transport
         private readonly int wakeFd;
         private readonly byte[] events = new byte[Epoll.EventSize * 256];
         private readonly byte[] wakeScratch = new byte[8];
-        private readonly object slotGate = new object();
-        private readonly Stack<int> freeSlots = new Stack<int>();
-        private LineConnection?[] slots = new LineConnection?[64];
-        private uint[] generations = new uint[64];
-        private int slotCount;
 
         private readonly object postGate = new object();
         private List<KeyValuePair<Action<LineConnection>, LineConnection>> posted = new List<KeyValuePair<Action<LineConnection>, LineConnection>>();
         private List<KeyValuePair<Action<LineConnection>, LineConnection>> running = new List<KeyValuePair<Action<LineConnection>, LineConnection>>();
         private bool signalled;
 
-        // Touched by the loop thread only.
+        // Touched by the loop thread only (registration is posted to it, so the slots are too).
+        private readonly Stack<int> freeSlots = new Stack<int>();
+        private LineConnection?[] slots = new LineConnection?[64];
+        private uint[] generations = new uint[64];
+        private int slotCount;
         private List<LineConnection> readAgain = new List<LineConnection>();
-        private List<LineConnection> reading = new List<LineConnection>();
         private List<LineConnection> writeSoon = new List<LineConnection>();
         private List<LineConnection> writingSoon = new List<LineConnection>();
+        private List<LineConnection> reading = new List<LineConnection>();
         private readonly DueHeap delayed = new DueHeap();
         private List<LineConnection> deferred = new List<LineConnection>();
         private List<LineConnection> writing = new List<LineConnection>();
@@ -116,35 +115,30 @@ namespace PSChat.Engine.Transport
             return Math.Max(1, Environment.ProcessorCount / 2);
         }
 
-        /// <summary>Adds a connection's socket to the epoll set (edge-triggered reads); false when the kernel refused.</summary>
+        /// <summary>
+        /// Adds a connection's socket to the epoll set (edge-triggered reads); false when the kernel
+        /// refused. On the loop thread only, like <see cref="Unregister"/>.
+        /// </summary>
         public bool Register(LineConnection connection, int fd)
         {
-            ulong data;
-            lock (slotGate)
+            int index;
+            if (freeSlots.Count > 0)
             {
-                int index;
-                if (freeSlots.Count > 0)
-                {
-                    index = freeSlots.Pop();
-                }
-                else
-                {
-                    index = slotCount++;
-                    if (index == slots.Length)
-                    {
-                        var grown = new LineConnection?[slots.Length * 2];
-                        Array.Copy(slots, grown, slots.Length);
-                        var grownGenerations = new uint[slots.Length * 2];
-                        Array.Copy(generations, grownGenerations, generations.Length);
-                        generations = grownGenerations;
-                        Volatile.Write(ref slots, grown);
-                    }
-                }
-
-                data = ((ulong)generations[index] << 32) | (uint)index;
-                connection.LoopData = data;
-                slots[index] = connection;
+                index = freeSlots.Pop();
             }
+            else
+            {
+                index = slotCount++;
+                if (index == slots.Length)
+                {
+                    Array.Resize(ref slots, slots.Length * 2);
+                    Array.Resize(ref generations, generations.Length * 2);
+                }
+            }
+
+            ulong data = ((ulong)generations[index] << 32) | (uint)index;
+            connection.LoopData = data;
+            slots[index] = connection;
 
             if (Epoll.Add(epfd, fd, Epoll.In | Epoll.RdHup | Epoll.EdgeTriggered, data) == 0) return true;
             Release(connection);
@@ -160,14 +154,11 @@ namespace PSChat.Engine.Transport
 
         private void Release(LineConnection connection)
         {
-            lock (slotGate)
-            {
-                int index = (int)(connection.LoopData & 0xFFFFFFFF);
-                if (!ReferenceEquals(slots[index], connection)) return;
-                slots[index] = null;
-                generations[index]++;
-                freeSlots.Push(index);
-            }
+            int index = (int)(connection.LoopData & 0xFFFFFFFF);
+            if (!ReferenceEquals(slots[index], connection)) return;
+            slots[index] = null;
+            generations[index]++;
+            freeSlots.Push(index);
         }
 
         /// <summary>Runs an action for a connection on the loop thread, after the current turn's reads.</summary>
@@ -265,10 +256,9 @@ namespace PSChat.Engine.Transport
 
         private LineConnection? Lookup(ulong data)
         {
-            var table = Volatile.Read(ref slots);
             int index = (int)(data & 0xFFFFFFFF);
-            if (index >= table.Length) return null;
-            var connection = table[index];
+            if (index >= slots.Length) return null;
+            var connection = slots[index];
             return connection != null && connection.LoopData == data ? connection : null;
         }
 

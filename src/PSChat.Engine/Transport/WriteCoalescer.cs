@@ -19,9 +19,9 @@ namespace PSChat.Engine.Transport
 
         public WriteCoalescer(TimeSpan delay)
         {
-            this.delay = delay;
             // At most a day, so that a due time (a timestamp plus the delay) cannot overflow.
-            DelayTimestampTicks = (long)(Math.Min(delay.TotalSeconds, 86400) * Stopwatch.Frequency);
+            this.delay = delay < OneDay ? delay : OneDay;
+            DelayTimestampTicks = (long)(this.delay.TotalSeconds * Stopwatch.Frequency);
         }
 
         /// <summary>The delay in <see cref="Stopwatch"/> timestamp units.</summary>
@@ -41,7 +41,7 @@ namespace PSChat.Engine.Transport
 
         private async Task FlushLaterAsync()
         {
-            await Task.Delay(delay < OneDay ? delay : OneDay).ConfigureAwait(false);
+            await Task.Delay(delay).ConfigureAwait(false);
             List<LineConnection> batch;
             lock (gate)
             {
