@@ -80,6 +80,9 @@ namespace PSChat
         /// </summary>
         internal bool UseIoLoop { get; set; } = true;
 
+        /// <summary>The clock of every deadline (write delay, quiet time, registration, ping); tests drive their own.</summary>
+        internal Engine.Timing.MonotonicClock Clock { get; set; } = Engine.Timing.MonotonicClock.System;
+
         public ChatServerOptions Clone() => (ChatServerOptions)MemberwiseClone();
     }
 }
