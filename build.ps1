@@ -58,6 +58,16 @@ $ModuleFiles = @(
     'System.Runtime.CompilerServices.Unsafe.dll'
 )
 
+# The engine suite runs on each connection driver: one epoll loop thread, the stream driver on the
+# thread pool (what Windows and macOS use), and four loops (more loops than cores: cross-loop races).
+# Where epoll is missing, every run is the stream driver.
+$XunitRuns = @(
+    @{ Project = 'PSChat.Engine.Tests'; Name = 'one-loop'; Loops = '1' }
+    @{ Project = 'PSChat.Engine.Tests'; Name = 'thread-pool'; Loops = '0' }
+    @{ Project = 'PSChat.Engine.Tests'; Name = 'four-loops'; Loops = '4' }
+    @{ Project = 'HelpBuilder.Tests'; Name = 'default'; Loops = '' }
+)
+
 # The help the Docs task writes into the staged module (Get-Help reads en-US/<cmdlet dll>-Help.xml).
 $HelpFiles = @(
     'en-US/PSChat.dll-Help.xml'
@@ -156,15 +166,21 @@ function Invoke-Test {
     Install-TestDependency
     $null = New-Item -ItemType Directory -Path $OutDir -Force
 
-    # xunit: the engine, and the help converter.
+    # xunit: the engine once per driver configuration, then the help converter. PSCHAT_IO_LOOPS is set
+    # explicitly for every run (and cleared for Pester), so an inherited value changes nothing.
     $unitPassed = 0
     $unitFailed = 0
-    foreach ($project in 'PSChat.Engine.Tests', 'HelpBuilder.Tests') {
-        $trx = Join-Path $OutDir "$project.trx"
+    foreach ($run in $XunitRuns) {
+        $trx = Join-Path $OutDir "$($run.Project)-$($run.Name).trx"
         Remove-Item $trx -ErrorAction Ignore
-        & dotnet test (Join-Path $Root "tests/$project/$project.csproj") -c $Configuration --nologo -v quiet `
-            --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
-        if (-not (Test-Path $trx)) { throw "The xunit run of $project wrote no results." }
+        Write-Host "xunit $($run.Project) [$($run.Name)]"
+        $env:PSCHAT_IO_LOOPS = $run.Loops
+        try {
+            & dotnet test (Join-Path $Root "tests/$($run.Project)/$($run.Project).csproj") -c $Configuration --nologo -v quiet `
+                --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+        }
+        finally { $env:PSCHAT_IO_LOOPS = $null }
+        if (-not (Test-Path $trx)) { throw "The xunit run of $($run.Project) [$($run.Name)] wrote no results." }
         [xml] $results = Get-Content $trx
         $counters = $results.TestRun.ResultSummary.Counters
         $unitPassed += [int] $counters.passed

@@ -12,9 +12,9 @@ using Xunit;
 namespace PSChat.Engine.Tests
 {
     /// <summary>
-    /// A LineConnection on an epoll loop thread (Linux): what the loop must get right beyond what the
-    /// server tests show — reads larger than its buffer, a peer's FIN behind data, a handler that
-    /// throws, and closes from other threads. Each test also runs on the thread pool for comparison.
+    /// A LineConnection on each driver (an epoll loop thread on Linux, and the stream driver on the
+    /// thread pool): reads larger than a buffer, a peer's FIN behind data, a handler that throws, and
+    /// closes from other threads must come out the same on both.
     /// </summary>
     public class IoLoopTests
     {
@@ -122,11 +122,33 @@ namespace PSChat.Engine.Tests
             }
         }
 
-        [Fact]
-        public async Task AHandlerThatThrowsEndsItsOwnConnectionOnly()
+        /// <summary>
+        /// Two connections served by the same thread where that matters (one loop thread): connects
+        /// until the second lands on the first one's loop, however many loops there are.
+        /// </summary>
+        private static async Task<((LineConnection Connection, Socket Peer, Recorder Handler) First, (LineConnection Connection, Socket Peer, Recorder Handler) Second)> ConnectPairAsync(bool useLoop)
         {
-            var (broken, brokenPeer, brokenHandler) = await ConnectAsync(useLoop: true);
-            var (healthy, healthyPeer, healthyHandler) = await ConnectAsync(useLoop: true);
+            var first = await ConnectAsync(useLoop);
+            for (int attempt = 0; attempt < 256; attempt++)
+            {
+                var second = await ConnectAsync(useLoop);
+                if (!(first.Connection.Driver is LoopDriver a) || (second.Connection.Driver is LoopDriver b && ReferenceEquals(a.Loop, b.Loop)))
+                {
+                    return (first, second);
+                }
+
+                second.Connection.Abort("not on the first one's loop");
+                second.Peer.Dispose();
+            }
+
+            throw new InvalidOperationException("no second connection landed on the first one's loop");
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task AHandlerThatThrowsEndsItsOwnConnectionOnly(bool useLoop)
+        {
+            var ((broken, brokenPeer, brokenHandler), (healthy, healthyPeer, healthyHandler)) = await ConnectPairAsync(useLoop);
             using (brokenPeer)
             using (healthyPeer)
             {
@@ -135,6 +157,9 @@ namespace PSChat.Engine.Tests
 
                 string reason = await ClosedReason(brokenHandler);
                 Assert.StartsWith("internal error: handler bug on boom", broken.CloseReason ?? reason);
+                brokenPeer.ReceiveTimeout = 10000;
+                Assert.Equal(0, brokenPeer.Receive(new byte[16]));
+                Assert.Equal(1, brokenHandler.ClosedCount);
                 healthyPeer.Send(Encoding.ASCII.GetBytes("still served\n"));
                 Assert.Equal("still served", Take(healthyHandler));
                 healthy.Abort("test over");
@@ -179,6 +204,7 @@ namespace PSChat.Engine.Tests
                 Assert.Equal("done", await ClosedReason(handler));
             }
         }
+
         [Theory]
         [MemberData(nameof(Modes))]
         public async Task AnUnterminatedTailOfAReadThatFillsTheBufferIsTakenAfterTheQuietTime(bool useLoop)
@@ -197,11 +223,11 @@ namespace PSChat.Engine.Tests
             }
         }
 
-        [Fact]
-        public async Task AHandlerThatThrowsOnCloseTooLeavesTheLoopServingTheOthers()
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task AHandlerThatThrowsOnCloseTooLeavesTheLoopServingTheOthers(bool useLoop)
         {
-            var (_, brokenPeer, brokenHandler) = await ConnectAsync(useLoop: true);
-            var (healthy, healthyPeer, healthyHandler) = await ConnectAsync(useLoop: true);
+            var ((_, brokenPeer, brokenHandler), (healthy, healthyPeer, healthyHandler)) = await ConnectPairAsync(useLoop);
             using (brokenPeer)
             using (healthyPeer)
             {

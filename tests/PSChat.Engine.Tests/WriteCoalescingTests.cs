@@ -9,7 +9,10 @@ using Xunit;
 
 namespace PSChat.Engine.Tests
 {
-    /// <summary>LineConnectionOptions.WriteDelay: small messages wait to go out together, a flood does not wait.</summary>
+    /// <summary>
+    /// LineConnectionOptions.WriteDelay over real sockets, on both drivers: small messages wait to go
+    /// out together, a flood and a goodbye do not wait. The decisions themselves are in SendQueueTests.
+    /// </summary>
     public class WriteCoalescingTests
     {
         private sealed class NoHandler : ILineConnectionHandler
@@ -27,7 +30,9 @@ namespace PSChat.Engine.Tests
             }
         }
 
-        private static async Task<(LineConnection Connection, Socket Peer)> ConnectAsync(TimeSpan writeDelay)
+        public static TheoryData<bool> Modes() => new TheoryData<bool> { true, false };
+
+        private static async Task<(LineConnection Connection, Socket Peer)> ConnectAsync(TimeSpan writeDelay, bool useLoop)
         {
             using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -35,7 +40,9 @@ namespace PSChat.Engine.Tests
             var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await peer.ConnectAsync(listener.LocalEndPoint!);
             var accepted = await listener.AcceptAsync();
-            return (new LineConnection(accepted, new NoHandler(), new LineConnectionOptions { WriteDelay = writeDelay }), peer);
+            var connection = new LineConnection(accepted, new NoHandler(), new LineConnectionOptions { WriteDelay = writeDelay, UseIoLoop = useLoop });
+            connection.Start();
+            return (connection, peer);
         }
 
         private static async Task<byte[]> ReadExactlyAsync(Socket peer, int count)
@@ -56,18 +63,27 @@ namespace PSChat.Engine.Tests
             return buffer;
         }
 
-        [Fact]
-        public async Task WritesToAnIdlePeerAtOnceAndHoldsTheNextMessageForTheDelay()
+        private static readonly byte[] A = { (byte)'a', (byte)'\n' };
+        private static readonly byte[] B = { (byte)'b', (byte)'\n' };
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task WritesToAnIdlePeerAtOnceHoldsTheNextForTheDelayAndAGoodbyeDoesNotWait(bool useLoop)
         {
-            var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1));
+            var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1), useLoop);
             using (peer)
             {
-                Assert.True(connection.Send(new byte[] { (byte)'a', (byte)'\n' }));
-                Assert.Equal(new byte[] { (byte)'a', (byte)'\n' }, await ReadExactlyAsync(peer, 2));
+                Assert.True(connection.Send(A));
+                Assert.Equal(A, await ReadExactlyAsync(peer, 2));
 
-                Assert.True(connection.Send(new byte[] { (byte)'b', (byte)'\n' }));
+                // Written a moment ago: the next waits out the hour...
+                Assert.True(connection.Send(B));
                 Assert.Equal(2, connection.QueuedBytes);
-                connection.Abort("test over");
+
+                // ...unless the connection closes: then it goes out at once, and the close follows.
+                connection.Close("test over");
+                Assert.Equal(B, await ReadExactlyAsync(peer, 2));
+                Assert.Equal(0, await peer.ReceiveAsync(new byte[1], SocketFlags.None));
             }
         }
 
@@ -98,10 +114,11 @@ namespace PSChat.Engine.Tests
             Assert.Equal(dues.OrderBy(d => d), popped);
         }
 
-        [Fact]
-        public async Task WritesAFloodAtOnceInOrder()
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task WritesAFloodAtOnceInOrder(bool useLoop)
         {
-            var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1));
+            var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1), useLoop);
             using (peer)
             {
                 // The first goes at once (the peer was idle); then the ninth kilobyte waiting passes the
@@ -114,16 +131,18 @@ namespace PSChat.Engine.Tests
             }
         }
 
-        [Fact]
-        public async Task WritesAfterTheDelay()
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task WritesWhatWaitedOnceTheDelayIsUp(bool useLoop)
         {
-            var (connection, peer) = await ConnectAsync(TimeSpan.FromMilliseconds(20));
+            var (connection, peer) = await ConnectAsync(TimeSpan.FromMilliseconds(20), useLoop);
             using (peer)
             {
-                Assert.True(connection.Send(new byte[] { (byte)'a', (byte)'\n' }));
-                Assert.True(connection.Send(new byte[] { (byte)'b', (byte)'\n' }));
-                Assert.True(connection.Send(new byte[] { (byte)'c', (byte)'\n' }));
-                Assert.Equal(new byte[] { (byte)'a', (byte)'\n', (byte)'b', (byte)'\n', (byte)'c', (byte)'\n' }, await ReadExactlyAsync(peer, 6));
+                Assert.True(connection.Send(A));
+                Assert.Equal(A, await ReadExactlyAsync(peer, 2));
+                Assert.True(connection.Send(B));
+                Assert.True(connection.Send(A));
+                Assert.Equal(B.Concat(A).ToArray(), await ReadExactlyAsync(peer, 4));
                 connection.Abort("test over");
             }
         }

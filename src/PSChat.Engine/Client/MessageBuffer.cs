@@ -83,7 +83,9 @@ namespace PSChat.Engine.Client
             item = null;
             using (cancel.Register(PulseAll))
             {
-                var deadline = timeout < TimeSpan.Zero ? DateTime.MaxValue : DateTime.UtcNow + timeout;
+                // On the monotonic clock: a wall-clock step must not cut a wait short or stretch it.
+                var clock = Engine.Timing.MonotonicClock.System;
+                long deadline = timeout < TimeSpan.Zero ? long.MaxValue : clock.NowTicks + timeout.Ticks;
                 lock (gate)
                 {
                     while (true)
@@ -96,13 +98,13 @@ namespace PSChat.Engine.Client
 
                         if (cancel.IsCancellationRequested) return TakeResult.Cancelled;
                         if (completed) return TakeResult.Completed;
-                        if (deadline == DateTime.MaxValue)
+                        if (deadline == long.MaxValue)
                         {
                             Monitor.Wait(gate);
                             continue;
                         }
 
-                        var remaining = deadline - DateTime.UtcNow;
+                        var remaining = TimeSpan.FromTicks(deadline - clock.NowTicks);
                         if (remaining <= TimeSpan.Zero) return TakeResult.TimedOut;
                         Monitor.Wait(gate, remaining);
                     }

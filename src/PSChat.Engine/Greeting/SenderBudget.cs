@@ -30,7 +30,7 @@ namespace PSChat.Engine.Greeting
         public int Senders => spent.Count;
 
         /// <summary>Charges one datagram to the sender.</summary>
-        /// <param name="now">Milliseconds (Environment.TickCount; wrapping is fine).</param>
+        /// <param name="now">Milliseconds on the monotonic clock (wrapping is fine).</param>
         /// <param name="firstRefusal">True the first time in a window that this sender is refused.</param>
         /// <returns>True when the datagram is within the sender's budget.</returns>
         public bool TryCharge(IPEndPoint sender, int now, out bool firstRefusal)

@@ -35,7 +35,7 @@ namespace PSChat
             this.socket = socket;
             endPoint = (IPEndPoint)socket.LocalEndPoint;
             this.reply = reply;
-            budget = new SenderBudget(options.RepliesPerSecond, Environment.TickCount);
+            budget = new SenderBudget(options.RepliesPerSecond, NowMilliseconds());
         }
 
         public GreetingServerOptions Options { get; }
@@ -105,10 +105,13 @@ namespace PSChat
             }
         }
 
+        /// <summary>The send budget's time: milliseconds on the monotonic clock, wrapping like TickCount.</summary>
+        private static int NowMilliseconds() => unchecked((int)(Engine.Timing.MonotonicClock.System.NowTicks / TimeSpan.TicksPerMillisecond));
+
         private void Answer(byte[] buffer, int count, IPEndPoint sender)
         {
             Interlocked.Increment(ref received);
-            if (!budget.TryCharge(sender, Environment.TickCount, out bool firstRefusal))
+            if (!budget.TryCharge(sender, NowMilliseconds(), out bool firstRefusal))
             {
                 Interlocked.Increment(ref dropped);
                 if (firstRefusal) Reject(sender, $"more than {Options.RepliesPerSecond} datagrams in a second; the rest of this second gets no reply");

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
+using PSChat.Engine.Timing;
 
 namespace PSChat.Engine.Transport
 {
@@ -14,7 +14,7 @@ namespace PSChat.Engine.Transport
     /// wait in the loop, not on a timer. Linux only (<see cref="Epoll.IsSupported"/>); elsewhere a
     /// connection runs on the thread pool.
     /// </summary>
-    internal sealed class IoLoop
+    internal sealed class IoLoop : WriteTurn
     {
         /// <summary>Bytes read in one turn after which the writes they caused go out, before more is read.</summary>
         private const int FlushAfterBytes = 64 * 1024;
@@ -25,28 +25,23 @@ namespace PSChat.Engine.Transport
         private static IoLoop[]? shared;
         private static int nextLoop;
 
-        [ThreadStatic]
-        private static IoLoop? current;
-
         private readonly int epfd;
         private readonly int wakeFd;
         private readonly byte[] events = new byte[Epoll.EventSize * 256];
         private readonly byte[] wakeScratch = new byte[8];
 
         private readonly object postGate = new object();
-        private List<KeyValuePair<Action<LineConnection>, LineConnection>> posted = new List<KeyValuePair<Action<LineConnection>, LineConnection>>();
-        private List<KeyValuePair<Action<LineConnection>, LineConnection>> running = new List<KeyValuePair<Action<LineConnection>, LineConnection>>();
+        private List<KeyValuePair<Action<LoopDriver>, LoopDriver>> posted = new List<KeyValuePair<Action<LoopDriver>, LoopDriver>>();
+        private List<KeyValuePair<Action<LoopDriver>, LoopDriver>> running = new List<KeyValuePair<Action<LoopDriver>, LoopDriver>>();
         private bool signalled;
 
         // Touched by the loop thread only (registration is posted to it, so the slots are too).
         private readonly Stack<int> freeSlots = new Stack<int>();
-        private LineConnection?[] slots = new LineConnection?[64];
+        private LoopDriver?[] slots = new LoopDriver?[64];
         private uint[] generations = new uint[64];
         private int slotCount;
-        private List<LineConnection> readAgain = new List<LineConnection>();
-        private List<LineConnection> writeSoon = new List<LineConnection>();
-        private List<LineConnection> writingSoon = new List<LineConnection>();
-        private List<LineConnection> reading = new List<LineConnection>();
+        private List<LoopDriver> readAgain = new List<LoopDriver>();
+        private List<LoopDriver> reading = new List<LoopDriver>();
         private readonly DueHeap delayed = new DueHeap();
         private List<LineConnection> deferred = new List<LineConnection>();
         private List<LineConnection> writing = new List<LineConnection>();
@@ -63,9 +58,6 @@ namespace PSChat.Engine.Transport
 
         /// <summary>The buffer every read of this loop lands in (the framer copies what it keeps).</summary>
         public byte[] ReceiveBuffer { get; } = new byte[16 * 1024];
-
-        /// <summary>The loop this thread runs, if it is a loop thread.</summary>
-        public static IoLoop? Current => current;
 
         /// <summary>
         /// The loop for a new connection (round robin over half the cores, at least one), or null when
@@ -119,7 +111,7 @@ namespace PSChat.Engine.Transport
         /// Adds a connection's socket to the epoll set (edge-triggered reads); false when the kernel
         /// refused. On the loop thread only, like <see cref="Unregister"/>.
         /// </summary>
-        public bool Register(LineConnection connection, int fd)
+        public bool Register(LoopDriver connection, int fd)
         {
             int index;
             if (freeSlots.Count > 0)
@@ -146,13 +138,13 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>Takes the socket out of the epoll set (before it is closed) and frees its slot.</summary>
-        public void Unregister(LineConnection connection, int fd)
+        public void Unregister(LoopDriver connection, int fd)
         {
             Epoll.Remove(epfd, fd);
             Release(connection);
         }
 
-        private void Release(LineConnection connection)
+        private void Release(LoopDriver connection)
         {
             int index = (int)(connection.LoopData & 0xFFFFFFFF);
             if (!ReferenceEquals(slots[index], connection)) return;
@@ -162,12 +154,12 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>Runs an action for a connection on the loop thread, after the current turn's reads.</summary>
-        public void Post(Action<LineConnection> action, LineConnection connection)
+        public void Post(Action<LoopDriver> action, LoopDriver connection)
         {
             lock (postGate)
             {
-                posted.Add(new KeyValuePair<Action<LineConnection>, LineConnection>(action, connection));
-                if (signalled || current == this) return;
+                posted.Add(new KeyValuePair<Action<LoopDriver>, LoopDriver>(action, connection));
+                if (signalled || Current == this) return;
                 signalled = true;
             }
 
@@ -175,20 +167,14 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>Reads the connection again this turn or the next (its last read filled the buffer).</summary>
-        public void ReadAgain(LineConnection connection) => readAgain.Add(connection);
+        public void ReadAgain(LoopDriver connection) => readAgain.Add(connection);
 
         /// <summary>Starts the connection's writer at the end of this turn (called on the loop thread).</summary>
-        public void Defer(LineConnection connection) => deferred.Add(connection);
+        public override void WriteAtEnd(LineConnection connection) => deferred.Add(connection);
 
-        /// <summary>
-        /// Starts a coalescing writer when <paramref name="due"/> (a <see cref="Stopwatch"/> timestamp)
-        /// comes: at the end of this turn if it has passed, otherwise from the loop's wait timeout.
-        /// </summary>
-        public void WriteAt(LineConnection connection, long due)
-        {
-            if (due <= Stopwatch.GetTimestamp()) writeSoon.Add(connection);
-            else delayed.Push(due, connection);
-        }
+        /// <summary>Ends a writer's delay from the loop's wait timeout (called on the loop thread).</summary>
+        public override void WriteAfter(LineConnection connection, TimeSpan wait) =>
+            delayed.Push(MonotonicClock.System.NowTicks + wait.Ticks, connection);
 
         /// <summary>Counts bytes handed to the framer; past the mark, the writes they caused go out now.</summary>
         public void Fed(int count)
@@ -199,7 +185,7 @@ namespace PSChat.Engine.Transport
 
         private void Run()
         {
-            current = this;
+            Enter();
             while (true)
             {
                 int n;
@@ -242,7 +228,7 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>One connection's turn; nothing it throws may end the loop that serves the others.</summary>
-        private static void Serve(LineConnection connection, uint events)
+        private static void Serve(LoopDriver connection, uint events)
         {
             try
             {
@@ -250,11 +236,11 @@ namespace PSChat.Engine.Transport
             }
             catch (Exception ex)
             {
-                connection.Abort("internal error: " + ex.Message);
+                connection.Connection.Abort("internal error: " + ex.Message);
             }
         }
 
-        private LineConnection? Lookup(ulong data)
+        private LoopDriver? Lookup(ulong data)
         {
             int index = (int)(data & 0xFFFFFFFF);
             if (index >= slots.Length) return null;
@@ -264,16 +250,16 @@ namespace PSChat.Engine.Transport
 
         private int WaitTimeout()
         {
-            if (readAgain.Count > 0 || deferred.Count > 0 || writeSoon.Count > 0) return 0;
+            if (readAgain.Count > 0 || deferred.Count > 0) return 0;
             lock (postGate)
             {
                 if (posted.Count > 0) return 0;
             }
 
             if (delayed.Count == 0) return -1;
-            long wait = delayed.FirstDue - Stopwatch.GetTimestamp();
+            long wait = delayed.FirstDue - MonotonicClock.System.NowTicks;
             if (wait <= 0) return 0;
-            return (int)Math.Min(int.MaxValue, ((wait * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
+            return (int)Math.Min(int.MaxValue, (wait + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond);
         }
 
         private void RunPosted()
@@ -295,7 +281,7 @@ namespace PSChat.Engine.Transport
                 }
                 catch (Exception ex)
                 {
-                    item.Value.Abort("internal error: " + ex.Message);
+                    item.Value.Connection.Abort("internal error: " + ex.Message);
                 }
             }
 
@@ -305,19 +291,10 @@ namespace PSChat.Engine.Transport
         private void FlushWrites()
         {
             bytesSinceFlush = 0;
-            if (writeSoon.Count > 0)
-            {
-                var swap = writingSoon;
-                writingSoon = writeSoon;
-                writeSoon = swap;
-                foreach (var connection in writingSoon) connection.WriteQueued();
-                writingSoon.Clear();
-            }
-
             if (delayed.Count > 0)
             {
-                long now = Stopwatch.GetTimestamp();
-                while (delayed.Count > 0 && delayed.FirstDue <= now) delayed.Pop().WriteQueued();
+                long now = MonotonicClock.System.NowTicks;
+                while (delayed.Count > 0 && delayed.FirstDue <= now) delayed.Pop().EndDelay();
             }
 
             while (deferred.Count > 0)

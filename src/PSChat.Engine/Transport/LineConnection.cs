@@ -1,108 +1,50 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using PSChat.Engine.Framing;
 
 namespace PSChat.Engine.Transport
 {
-    /// <summary>What a <see cref="LineConnection"/> tells its owner.</summary>
-    public interface ILineConnectionHandler : ILineSink
-    {
-        /// <summary>Called once, when the connection has closed for any reason.</summary>
-        void OnClosed(LineConnection connection, string reason);
-    }
-
-    /// <summary>Limits and timings of one connection.</summary>
-    public sealed class LineConnectionOptions
-    {
-        public int MaxLineBytes { get; set; } = 8192;
-
-        /// <summary>Most bytes waiting to be sent before the peer counts as a slow consumer and is dropped.</summary>
-        public int MaxSendQueueBytes { get; set; } = 1024 * 1024;
-
-        public int ReceiveBufferBytes { get; set; } = 4096;
-
-        /// <summary>
-        /// Write on a thread-pool thread instead of inline on the sending thread. A client that sends
-        /// from a pipeline then pays for a queue entry, not a system call, per message, and messages
-        /// queued while a write runs go out together.
-        /// </summary>
-        public bool WriteOnThreadPool { get; set; }
-
-        /// <summary>
-        /// How long a message may wait for more to the same peer before it is written (zero: at once).
-        /// A few milliseconds turn one system call per message into one per burst under steady load.
-        /// </summary>
-        public TimeSpan WriteDelay
-        {
-            get => writeDelay;
-            set
-            {
-                writeDelay = value;
-                Coalescer = value > TimeSpan.Zero ? new WriteCoalescer(value) : null;
-            }
-        }
-
-        private TimeSpan writeDelay;
-
-        internal WriteCoalescer? Coalescer { get; private set; }
-
-        /// <summary>
-        /// Serve the connection from an epoll loop thread (<see cref="IoLoop"/>) where the platform has
-        /// one, instead of from the thread pool. Servers set it; client sessions do not.
-        /// </summary>
-        public bool UseIoLoop { get; set; }
-
-        /// <summary>How long to wait when tearing down gracefully for queued bytes to go out.</summary>
-        public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
-    }
-
     /// <summary>
-    /// A TCP connection that speaks lines: one receive loop that frames lines, and a bounded send queue
-    /// that writes whole messages in order from one writer at a time. No thread is held per connection:
-    /// while idle it waits in a zero-byte receive and holds no receive buffer.
+    /// A connection that speaks lines, as one state machine whatever moves its bytes: the driver feeds
+    /// it bytes, the end of the stream, errors and quiet-time checks; it frames lines for its handler,
+    /// queues whole messages in a bounded <see cref="SendQueue"/>, starts one writer at a time, and
+    /// closes once. A handler that throws ends its own connection (never the thread that read it), on
+    /// either driver. No thread is held per connection.
     /// </summary>
-    public sealed partial class LineConnection
+    internal sealed class LineConnection
     {
-        private static readonly byte[] Empty = new byte[0];
-
-        private readonly Socket socket;
         private readonly LineConnectionOptions options;
         private readonly LineFramer framer;
-        private readonly object sendGate = new object();
-        private readonly TaskCompletionSource<bool> sendDrained = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly SendQueue queue;
+        private readonly ConnectionDriver driver;
         private ILineConnectionHandler handler;
-        private List<ArraySegment<byte>> pending = new List<ArraySegment<byte>>();
         private List<ArraySegment<byte>> inFlight = new List<ArraySegment<byte>>();
-        private long queuedBytes;
-        private bool sending;
-        /// <summary>The writer is claimed and waits in the coalescer; whoever clears this starts it.</summary>
-        private bool coalescing;
-        private bool paused;
-        private bool closing;
-        private int closed;
         private string? closeReason;
+        private int closeRequested;
+        private int closed;
+
+        // The receive side's, touched only from the driver's serial receive context.
+        private bool receiveDone;
+        private long readSequence;
         private long quietTicks;
 
         public LineConnection(Socket socket, ILineConnectionHandler handler, LineConnectionOptions options)
         {
-            this.socket = socket ?? throw new ArgumentNullException(nameof(socket));
+            if (socket == null) throw new ArgumentNullException(nameof(socket));
             this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
             this.options = options ?? throw new ArgumentNullException(nameof(options));
             framer = new LineFramer(options.MaxLineBytes);
+            queue = new SendQueue(options.Clock, options.MaxSendQueueBytes, options.WriteDelay);
             socket.NoDelay = true;
-            // Non-blocking, so a write or a read that can finish at once is a plain system call
-            // (no task, no event args); only one that cannot goes asynchronous.
-            socket.Blocking = false;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
-            loop = options.UseIoLoop ? IoLoop.Next() : null;
-            if (loop != null) fd = (int)socket.Handle;
+            var loop = options.UseIoLoop ? IoLoop.Next() : null;
+            driver = loop != null ? new LoopDriver(this, socket, loop) : (ConnectionDriver)StreamDriver.ForSocket(this, socket);
         }
 
         public IPEndPoint RemoteEndPoint { get; }
@@ -111,19 +53,14 @@ namespace PSChat.Engine.Transport
 
         public long BytesReceived { get; private set; }
 
-        public long BytesSent => Interlocked.Read(ref bytesSent);
-
-        private long bytesSent;
+        public long BytesSent => queue.SentBytes;
 
         public bool IsClosed => Volatile.Read(ref closed) != 0;
 
-        public string? CloseReason => closeReason;
+        public string? CloseReason => Volatile.Read(ref closeReason);
 
-        /// <summary>Bytes accepted by <see cref="Send"/> and not yet written to the socket.</summary>
-        public long QueuedBytes
-        {
-            get { lock (sendGate) return queuedBytes; }
-        }
+        /// <summary>Bytes accepted by <see cref="Send(ArraySegment{byte})"/> and not yet written to the socket.</summary>
+        public long QueuedBytes => queue.QueuedBytes;
 
         /// <summary>
         /// After this long without bytes, an unterminated line is taken as a whole message
@@ -135,14 +72,17 @@ namespace PSChat.Engine.Transport
             set => Interlocked.Exchange(ref quietTicks, value.Ticks);
         }
 
+        internal LineConnectionOptions Options => options;
+
+        internal ConnectionDriver Driver => driver;
+
+        /// <summary>True once a close or an abort was asked for: lines still in the current read are not acted on.</summary>
+        internal bool IsClosing => Volatile.Read(ref closeRequested) != 0 || Volatile.Read(ref closed) != 0;
+
         /// <summary>Hands the connection to another protocol handler (after protocol detection).</summary>
         public void SetHandler(ILineConnectionHandler newHandler) => handler = newHandler ?? throw new ArgumentNullException(nameof(newHandler));
 
-        public void Start()
-        {
-            if (loop != null) StartOnLoop();
-            else _ = ReceiveLoopAsync();
-        }
+        public void Start() => driver.Start();
 
         /// <summary>
         /// Queues a whole message. The bytes must not change afterwards (they may be shared by many
@@ -151,292 +91,193 @@ namespace PSChat.Engine.Transport
         /// </summary>
         public bool Send(byte[] message) => Send(new ArraySegment<byte>(message));
 
-        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
+        [MethodImpl(HotPath.Optimize)]
         public bool Send(ArraySegment<byte> message)
         {
-            bool startWriter = false;
-            bool writeNow = false;
-            bool overflow = false;
-            lock (sendGate)
+            switch (queue.Enqueue(message, out long due))
             {
-                if (closing || closed != 0) return false;
-                if (queuedBytes + message.Count > options.MaxSendQueueBytes)
-                {
-                    overflow = true;
-                }
-                else
-                {
-                    pending.Add(message);
-                    queuedBytes += message.Count;
-                    if (!sending && !paused)
-                    {
-                        sending = true;
-                        startWriter = true;
-                        coalescing = options.Coalescer != null;
-                    }
-                    else if (coalescing && queuedBytes >= WriteNowBytes)
-                    {
-                        // A flood does not wait for the delay: the thread that queues pays for the write,
-                        // which keeps readers from outrunning the writers.
-                        coalescing = false;
-                        writeNow = true;
-                    }
-                }
+                case SendAction.None:
+                    return true;
+                case SendAction.WriteNow:
+                    StartWriter();
+                    return true;
+                case SendAction.WriteAt:
+                    DelayWriter(TimeSpan.FromTicks(due - options.Clock.NowTicks));
+                    return true;
+                case SendAction.Overflow:
+                    Abort($"send queue full ({options.MaxSendQueueBytes} bytes): the client is not reading");
+                    return false;
+                default:
+                    return false;
             }
-
-            if (overflow)
-            {
-                Abort($"send queue full ({options.MaxSendQueueBytes} bytes): the client is not reading");
-                return false;
-            }
-
-            if (startWriter && options.Coalescer != null) Coalesce(options.Coalescer);
-            else if (startWriter || writeNow) StartWriter();
-            return true;
         }
-
-        /// <summary>Queued bytes past which a connection waiting in the coalescer is written at once.</summary>
-        private const int WriteNowBytes = 8 * 1024;
 
         /// <summary>Holds queued messages back until <see cref="ResumeSending"/> (used while the protocol is unknown).</summary>
-        public void PauseSending()
-        {
-            lock (sendGate) paused = true;
-        }
+        public void PauseSending() => queue.Pause();
 
         public void ResumeSending(bool discardQueued)
         {
-            bool startWriter = false;
-            lock (sendGate)
-            {
-                paused = false;
-                if (discardQueued)
-                {
-                    queuedBytes -= Sum(pending);
-                    pending.Clear();
-                }
-
-                if (!sending && pending.Count > 0)
-                {
-                    sending = true;
-                    startWriter = true;
-                }
-            }
-
-            if (startWriter) StartWriter();
+            if (queue.Resume(discardQueued)) StartWriter();
         }
 
         /// <summary>Sends what is queued (for a bounded time), then closes both directions.</summary>
         public void Close(string reason)
         {
-            bool drained;
-            bool startWriter = false;
-            lock (sendGate)
-            {
-                if (closing || closed != 0) return;
-                closing = true;
-                closeReason ??= reason;
-                paused = false;
-                drained = !sending && pending.Count == 0;
-                if (!drained && !sending)
-                {
-                    sending = true;
-                    startWriter = true;
-                }
-                else if (coalescing)
-                {
-                    // The writer waits out the write delay: a goodbye does not wait.
-                    coalescing = false;
-                    startWriter = true;
-                }
-            }
-
-            if (startWriter) StartWriter();
+            if (Interlocked.Exchange(ref closeRequested, 1) != 0) return;
+            Interlocked.CompareExchange(ref closeReason, reason, null);
+            bool startWriter = queue.BeginClose(out bool drained);
             if (drained)
             {
                 Shutdown(reason);
                 return;
             }
 
-            _ = Task.WhenAny(sendDrained.Task, Task.Delay(options.CloseFlushTimeout))
-                .ContinueWith(_ => Shutdown(reason), TaskScheduler.Default);
+            if (startWriter) StartWriter();
+            // The writer shuts down when the queue drains; a peer that does not read gets this long.
+            _ = Task.Delay(options.CloseFlushTimeout).ContinueWith(
+                (_, state) => ((LineConnection)state!).Shutdown(reason), this, TaskScheduler.Default);
         }
 
         /// <summary>Closes at once, dropping anything queued.</summary>
         public void Abort(string reason)
         {
-            lock (sendGate)
-            {
-                closeReason ??= reason;
-                closing = true;
-                queuedBytes = 0;
-                pending.Clear();
-            }
-
+            Interlocked.Exchange(ref closeRequested, 1);
+            Interlocked.CompareExchange(ref closeReason, reason, null);
+            queue.Discard();
             Shutdown(reason);
         }
 
         private void Shutdown(string reason)
         {
             if (Interlocked.Exchange(ref closed, 1) != 0) return;
-            closeReason ??= reason;
-            if (loop != null)
-            {
-                ShutdownOnLoop();
-                return;
-            }
-
-            try
-            {
-                socket.Shutdown(SocketShutdown.Both);
-            }
-            catch (SocketException)
-            {
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-
-            socket.Dispose();
-            // The receive loop notices the closed socket and reports OnClosed.
+            Interlocked.CompareExchange(ref closeReason, reason, null);
+            queue.Discard();
+            driver.Shutdown();
         }
 
-        /// <summary>
-        /// Writes inline, on the thread that queued the message: a socket with room in its kernel buffer
-        /// takes the bytes at once, so no message waits for a thread-pool thread. While a receive loop
-        /// is handling one read, writes are deferred to its end, so many lines cut from one read go
-        /// out to each recipient in one system call.
-        /// </summary>
-        private void StartWriter()
+        // ---- The receive side: called by the driver, serially. ----
+
+        /// <summary>Bytes from the peer; false when the driver should stop reading (closing, or the handler failed).</summary>
+        [MethodImpl(HotPath.Optimize)]
+        internal bool OnReceived(byte[] buffer, int count)
         {
-            var current = IoLoop.Current;
-            if (current != null)
+            if (receiveDone || IsClosing) return false;
+            BytesReceived += count;
+            readSequence++;
+            try
             {
-                current.Defer(this);
-                return;
+                framer.Feed(buffer, 0, count, handler);
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+                return false;
             }
 
-            var batch = deferred;
-            if (batch != null)
+            return !IsClosing;
+        }
+
+        /// <summary>The peer closed its side: a pending unterminated line is taken as whole, then the receive side ends.</summary>
+        internal void OnEndOfStream()
+        {
+            if (receiveDone) return;
+            if (!IsClosing) Guarded(() => framer.FlushPartial(handler));
+            FinishReceive("client closed the connection");
+        }
+
+        /// <summary>The read sequence number the quiet time of the latest read is checked against.</summary>
+        internal long ReadSequence => readSequence;
+
+        /// <summary>True when an unterminated line waits and a quiet time is set.</summary>
+        internal bool WantsQuietCheck(out TimeSpan quiet)
+        {
+            quiet = QuietTime;
+            return quiet > TimeSpan.Zero && !receiveDone && framer.HasPartial;
+        }
+
+        /// <summary>No byte came within the quiet time after read <paramref name="sequence"/>: the partial line is a message.</summary>
+        internal void OnQuiet(long sequence)
+        {
+            if (receiveDone || IsClosing || readSequence != sequence || !framer.HasPartial) return;
+            Guarded(() => framer.FlushPartial(handler));
+        }
+
+        /// <summary>The receive side is over: tell the handler, once (the send side may still drain).</summary>
+        internal void FinishReceive(string reason)
+        {
+            if (receiveDone) return;
+            receiveDone = true;
+            framer.Dispose();
+            Close(reason);
+            try
             {
-                batch.Add(this);
+                handler.OnClosed(this, CloseReason ?? reason);
+            }
+            catch (Exception)
+            {
+                // A handler's failure must not reach the driver's thread, nor keep the socket open.
+            }
+        }
+
+        private void Guarded(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+            }
+        }
+
+        /// <summary>A handler's bug ends its own connection, never the thread that serves the others.</summary>
+        private void Fail(Exception ex) => Abort("internal error: " + ex.Message);
+
+        // ---- The send side. ----
+
+        /// <summary>Starts a claimed writer: at the end of the running turn, on the thread pool, or inline.</summary>
+        private void StartWriter()
+        {
+            var turn = WriteTurn.Current;
+            if (turn != null)
+            {
+                turn.WriteAtEnd(this);
                 return;
             }
 
             if (options.WriteOnThreadPool)
             {
-                ThreadPool.UnsafeQueueUserWorkItem(state => _ = ((LineConnection)state!).WriteLoopAsync(), this);
+                ThreadPool.UnsafeQueueUserWorkItem(state => ((LineConnection)state!).RunWriter(), this);
                 return;
             }
 
-            _ = WriteLoopAsync();
+            RunWriter();
         }
 
-        [ThreadStatic]
-        private static List<LineConnection>? deferred;
-
-        [ThreadStatic]
-        private static List<LineConnection>? spareBatch;
-
-        private void FeedDeferringWrites(byte[] buffer, int count)
+        /// <summary>Starts a writer claimed with a write delay when the delay is up.</summary>
+        private void DelayWriter(TimeSpan wait)
         {
-            var batch = spareBatch ?? new List<LineConnection>();
-            spareBatch = null;
-            deferred = batch;
-            try
+            if (wait <= TimeSpan.Zero)
             {
-                framer.Feed(buffer, 0, count, handler);
+                // Due already (time passed since the queue decided): the writer is ours at once.
+                if (queue.TryEndDelay()) StartWriter();
+                return;
             }
-            finally
-            {
-                deferred = null;
-                foreach (var connection in batch) _ = connection.WriteLoopAsync();
-                batch.Clear();
-                spareBatch = batch;
-            }
+
+            var turn = WriteTurn.Current;
+            if (turn != null) turn.WriteAfter(this, wait);
+            else if (options.Coalescer != null) options.Coalescer.Add(this);
+            else EndDelay();
         }
 
-        private async Task ReceiveLoopAsync()
+        /// <summary>The write delay is up: starts the writer unless a flood or a close already did.</summary>
+        internal void EndDelay()
         {
-            string reason = "connection closed";
-            try
-            {
-                while (true)
-                {
-                    // A zero-byte receive waits for data without holding a buffer.
-                    Task<int> ready = socket.ReceiveAsync(new ArraySegment<byte>(Empty), SocketFlags.None);
-                    await FlushPartialWhenQuiet(ready).ConfigureAwait(false);
-                    await ready.ConfigureAwait(false);
-                    byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ReceiveBufferBytes);
-                    try
-                    {
-                        // Non-blocking: a zero-byte receive that completed with no data waiting (a stale
-                        // readiness, seen on Linux) gives WouldBlock, and the loop waits again, with the
-                        // quiet time running.
-                        int count = socket.Receive(buffer, 0, buffer.Length, SocketFlags.None, out SocketError error);
-                        if (error == SocketError.WouldBlock) continue;
-                        if (error != SocketError.Success) throw new SocketException((int)error);
-                        if (count == 0)
-                        {
-                            framer.FlushPartial(handler);
-                            reason = "client closed the connection";
-                            break;
-                        }
-
-                        BytesReceived += count;
-                        FeedDeferringWrites(buffer, count);
-                    }
-                    finally
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                    }
-
-                    if (closing || closed != 0) break;
-                }
-            }
-            catch (SocketException ex)
-            {
-                reason = ex.SocketErrorCode == SocketError.ConnectionReset ? "connection reset by peer" : ex.Message;
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-            finally
-            {
-                framer.Dispose();
-            }
-
-            if (!closing) Close(reason);
-            handler.OnClosed(this, closeReason ?? reason);
+            if (queue.TryEndDelay()) RunWriter();
         }
 
-        /// <summary>Takes an unterminated line as whole when no byte comes within the quiet time.</summary>
-        private async Task FlushPartialWhenQuiet(Task pending)
-        {
-            long quiet = Interlocked.Read(ref quietTicks);
-            if (quiet > 0 && framer.HasPartial && !pending.IsCompleted)
-            {
-                Task delay = Task.Delay(TimeSpan.FromTicks(quiet));
-                if (await Task.WhenAny(pending, delay).ConfigureAwait(false) != pending)
-                {
-                    framer.FlushPartial(handler);
-                }
-            }
-        }
-
-        /// <summary>Starts writing what is queued (the writer was claimed when the first message came).</summary>
-        internal void WriteQueued()
-        {
-            lock (sendGate)
-            {
-                if (!coalescing) return;
-                coalescing = false;
-            }
-
-            _ = WriteLoopAsync();
-        }
-
-        /// <summary>Runs the writer the caller claimed (a deferred start).</summary>
+        /// <summary>Runs the writer the caller claimed.</summary>
         internal void RunWriter() => _ = WriteLoopAsync();
 
         private async Task WriteLoopAsync()
@@ -445,110 +286,26 @@ namespace PSChat.Engine.Transport
             {
                 while (true)
                 {
-                    long batchBytes;
-                    lock (sendGate)
+                    long total = queue.TakeBatch(ref inFlight, out bool drained);
+                    if (total == 0)
                     {
-                        if (pending.Count == 0 || (paused && !closing) || closed != 0)
-                        {
-                            sending = false;
-                            if (closing) sendDrained.TrySetResult(true);
-                            return;
-                        }
-
-                        var swap = inFlight;
-                        inFlight = pending;
-                        pending = swap;
-                        batchBytes = Sum(inFlight);
+                        if (drained) Shutdown(CloseReason ?? "connection closed");
+                        return;
                     }
 
-                    await SendAllAsync(inFlight, batchBytes).ConfigureAwait(false);
-                    lastWrite = Stopwatch.GetTimestamp();
-                    Interlocked.Add(ref bytesSent, batchBytes);
+                    await driver.WriteAsync(inFlight, total).ConfigureAwait(false);
                     inFlight.Clear();
-                    lock (sendGate) queuedBytes -= batchBytes;
+                    queue.Written(total);
                 }
             }
             catch (Exception ex)
             {
-                // Any failure ends the connection: a writer that stopped with sending still set
-                // would leave every later message stuck in the queue.
-                lock (sendGate) sending = false;
-                sendDrained.TrySetResult(false);
+                // Any failure ends the connection: a writer that stopped still claimed would leave
+                // every later message stuck in the queue.
+                inFlight.Clear();
+                queue.ReleaseWriter();
                 Abort("write failed: " + ex.Message);
             }
-        }
-
-        private async Task SendAllAsync(List<ArraySegment<byte>> segments, long total)
-        {
-            int sent = SendNow(segments, total);
-            if (sent == total) return;
-
-            // A partial write: send the rest, never lose bytes (the tutorial's send() did).
-            foreach (var segment in segments)
-            {
-                if (sent >= segment.Count)
-                {
-                    sent -= segment.Count;
-                    continue;
-                }
-
-                var rest = new ArraySegment<byte>(segment.Array!, segment.Offset + sent, segment.Count - sent);
-                sent = 0;
-                while (rest.Count > 0)
-                {
-                    int n = await socket.SendAsync(rest, SocketFlags.None).ConfigureAwait(false);
-                    rest = new ArraySegment<byte>(rest.Array!, rest.Offset + n, rest.Count - n);
-                }
-            }
-        }
-
-        /// <summary>
-        /// Up to this many queued bytes are copied into one pooled buffer and written with one plain
-        /// send: a gathered send pins every segment with a GCHandle of its own, which costs more than
-        /// copying a chat line.
-        /// </summary>
-        private const int CoalesceBytes = 64 * 1024;
-
-        /// <summary>Writes what the kernel takes without waiting; 0 when it takes nothing now.</summary>
-        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
-        private int SendNow(List<ArraySegment<byte>> segments, long total)
-        {
-            if (segments.Count == 1) return SendNow(segments[0]);
-            if (total > CoalesceBytes) return Checked(socket.Send(segments, SocketFlags.None, out SocketError error), error);
-
-            byte[] joined = ArrayPool<byte>.Shared.Rent((int)total);
-            try
-            {
-                int at = 0;
-                foreach (var segment in segments)
-                {
-                    Buffer.BlockCopy(segment.Array!, segment.Offset, joined, at, segment.Count);
-                    at += segment.Count;
-                }
-
-                return SendNow(new ArraySegment<byte>(joined, 0, at));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(joined);
-            }
-        }
-
-        private int SendNow(ArraySegment<byte> bytes) =>
-            Checked(socket.Send(bytes.Array!, bytes.Offset, bytes.Count, SocketFlags.None, out SocketError error), error);
-
-        private static int Checked(int sent, SocketError error)
-        {
-            if (error == SocketError.WouldBlock) return 0;
-            if (error != SocketError.Success) throw new SocketException((int)error);
-            return sent;
-        }
-
-        private static long Sum(List<ArraySegment<byte>> segments)
-        {
-            long total = 0;
-            foreach (var s in segments) total += s.Count;
-            return total;
         }
     }
 }

@@ -1,0 +1,247 @@
+using System;
+using System.Collections.Generic;
+using PSChat.Engine.Timing;
+
+namespace PSChat.Engine.Transport
+{
+    /// <summary>What the caller of <see cref="SendQueue.Enqueue"/> must do next.</summary>
+    internal enum SendAction
+    {
+        /// <summary>Nothing: the writer is already claimed and will take the message.</summary>
+        None,
+
+        /// <summary>The caller claimed the writer and must start it now.</summary>
+        WriteNow,
+
+        /// <summary>The caller claimed the writer and must start it at the returned due time.</summary>
+        WriteAt,
+
+        /// <summary>Refused: the connection is closing or closed.</summary>
+        Closed,
+
+        /// <summary>Refused: the queue is full; the peer is a slow consumer and must be dropped.</summary>
+        Overflow,
+    }
+
+    /// <summary>
+    /// The send side of a connection without the socket: whole messages in order, at most one writer at
+    /// a time (the caller that gets <see cref="SendAction.WriteNow"/> or <see cref="SendAction.WriteAt"/>
+    /// owns it until <see cref="TakeBatch"/> finds nothing), a bound on queued bytes, and the write delay.
+    /// The delay: a peer written to within the last <c>writeDelay</c> gets its next messages together
+    /// when the delay since that write is up; a peer not written to that recently (idle, or never
+    /// written to) is written at once; a burst past <see cref="WriteNowBytes"/> does not wait. All times
+    /// come from the injected clock.
+    /// </summary>
+    internal sealed class SendQueue
+    {
+        /// <summary>Queued bytes past which a writer waiting out the delay is started at once.</summary>
+        public const int WriteNowBytes = 8 * 1024;
+
+        private readonly object gate = new object();
+        private readonly MonotonicClock clock;
+        private readonly long maxBytes;
+        private readonly long delayTicks;
+        private List<ArraySegment<byte>> pending = new List<ArraySegment<byte>>();
+        private long queuedBytes;
+        private long sentBytes;
+        private bool writerClaimed;
+        private bool waitingForDelay;
+        private bool paused;
+        private bool closing;
+        private bool everWritten;
+        private long lastWriteTicks;
+
+        /// <param name="writeDelay">Zero or less writes every message at once; clamped to a day.</param>
+        public SendQueue(MonotonicClock clock, long maxBytes, TimeSpan writeDelay)
+        {
+            this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
+            this.maxBytes = maxBytes;
+            delayTicks = Math.Max(0, Math.Min(writeDelay.Ticks, TimeSpan.TicksPerDay));
+        }
+
+        /// <summary>Bytes accepted and not yet reported written.</summary>
+        public long QueuedBytes
+        {
+            get { lock (gate) return queuedBytes; }
+        }
+
+        /// <summary>Bytes reported written.</summary>
+        public long SentBytes
+        {
+            get { lock (gate) return sentBytes; }
+        }
+
+        /// <summary>True once <see cref="BeginClose"/> or <see cref="Discard"/> ran: nothing more is accepted.</summary>
+        public bool IsClosing
+        {
+            get { lock (gate) return closing; }
+        }
+
+        /// <summary>Queues a whole message and says whether the caller must start the writer, and when.</summary>
+        /// <param name="dueTicks">With <see cref="SendAction.WriteAt"/>: when, on the clock.</param>
+        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
+        public SendAction Enqueue(ArraySegment<byte> message, out long dueTicks)
+        {
+            dueTicks = 0;
+            lock (gate)
+            {
+                if (closing) return SendAction.Closed;
+                if (queuedBytes + message.Count > maxBytes) return SendAction.Overflow;
+                pending.Add(message);
+                queuedBytes += message.Count;
+                if (!writerClaimed && !paused)
+                {
+                    writerClaimed = true;
+                    if (delayTicks > 0 && everWritten)
+                    {
+                        long due = lastWriteTicks + delayTicks;
+                        if (due > clock.NowTicks)
+                        {
+                            waitingForDelay = true;
+                            dueTicks = due;
+                            return SendAction.WriteAt;
+                        }
+                    }
+
+                    return SendAction.WriteNow;
+                }
+
+                if (waitingForDelay && queuedBytes >= WriteNowBytes)
+                {
+                    // A flood does not wait for the delay: the thread that queues pays for the write,
+                    // which keeps readers from outrunning the writers.
+                    waitingForDelay = false;
+                    return SendAction.WriteNow;
+                }
+
+                return SendAction.None;
+            }
+        }
+
+        /// <summary>
+        /// The due time of a writer claimed with <see cref="SendAction.WriteAt"/> has come: true when the
+        /// caller must start it, false when something else already did (a flood, a close).
+        /// </summary>
+        public bool TryEndDelay()
+        {
+            lock (gate)
+            {
+                if (!waitingForDelay) return false;
+                waitingForDelay = false;
+                return true;
+            }
+        }
+
+        /// <summary>
+        /// For the writer: moves everything queued into <paramref name="batch"/> (which must be empty) and
+        /// returns its byte count, or returns 0 and gives up the writer when there is nothing to write
+        /// (or sending is paused). <paramref name="drained"/> tells a closing queue that all went out.
+        /// </summary>
+        public long TakeBatch(ref List<ArraySegment<byte>> batch, out bool drained)
+        {
+            lock (gate)
+            {
+                drained = false;
+                if (pending.Count == 0 || (paused && !closing))
+                {
+                    writerClaimed = false;
+                    waitingForDelay = false;
+                    drained = closing && pending.Count == 0;
+                    return 0;
+                }
+
+                var swap = batch;
+                batch = pending;
+                pending = swap;
+                long total = 0;
+                foreach (var segment in batch) total += segment.Count;
+                return total;
+            }
+        }
+
+        /// <summary>For the writer: a batch of <paramref name="bytes"/> went out in full.</summary>
+        public void Written(long bytes)
+        {
+            lock (gate)
+            {
+                queuedBytes -= bytes;
+                sentBytes += bytes;
+                lastWriteTicks = clock.NowTicks;
+                everWritten = true;
+            }
+        }
+
+        /// <summary>For a writer that failed: gives the writer up (the connection is being dropped).</summary>
+        public void ReleaseWriter()
+        {
+            lock (gate)
+            {
+                writerClaimed = false;
+                waitingForDelay = false;
+            }
+        }
+
+        /// <summary>Holds queued messages back until <see cref="Resume"/> (while the protocol is unknown).</summary>
+        public void Pause()
+        {
+            lock (gate) paused = true;
+        }
+
+        /// <returns>True when the caller claimed the writer and must start it now.</returns>
+        public bool Resume(bool discardQueued)
+        {
+            lock (gate)
+            {
+                paused = false;
+                if (discardQueued)
+                {
+                    foreach (var segment in pending) queuedBytes -= segment.Count;
+                    pending.Clear();
+                }
+
+                return ClaimIfPending();
+            }
+        }
+
+        /// <summary>
+        /// Accepts nothing more and lets what is queued go out at once (a goodbye does not wait out the
+        /// write delay). <paramref name="drained"/>: nothing is queued or being written; otherwise the
+        /// return value says whether the caller claimed the writer and must start it.
+        /// </summary>
+        public bool BeginClose(out bool drained)
+        {
+            lock (gate)
+            {
+                closing = true;
+                paused = false;
+                drained = !writerClaimed && pending.Count == 0;
+                if (drained) return false;
+                if (waitingForDelay)
+                {
+                    waitingForDelay = false;
+                    return true;
+                }
+
+                return ClaimIfPending();
+            }
+        }
+
+        /// <summary>Accepts nothing more and drops what is queued (an abort).</summary>
+        public void Discard()
+        {
+            lock (gate)
+            {
+                closing = true;
+                foreach (var segment in pending) queuedBytes -= segment.Count;
+                pending.Clear();
+            }
+        }
+
+        private bool ClaimIfPending()
+        {
+            if (writerClaimed || pending.Count == 0) return false;
+            writerClaimed = true;
+            return true;
+        }
+    }
+}

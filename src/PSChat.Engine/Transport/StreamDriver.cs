@@ -1,0 +1,194 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Sockets;
+using System.Threading.Tasks;
+
+namespace PSChat.Engine.Transport
+{
+    /// <summary>
+    /// Drives a connection over a <see cref="Stream"/> on the thread pool: one read loop, which waits for
+    /// data with a zero-byte read where the stream supports it (so an idle connection holds no receive
+    /// buffer), runs the quiet-time check between reads, and feeds each read to the connection inside a
+    /// <see cref="WriteTurn"/>. A plain socket is a NetworkStream; TLS is an SslStream over it: a choice of
+    /// stream, not another driver.
+    /// </summary>
+    internal sealed class StreamDriver : ConnectionDriver
+    {
+        private static readonly byte[] Empty = new byte[0];
+
+        private readonly Stream stream;
+        private readonly bool waitsWithoutBuffer;
+        private readonly ReadTurn turn = new ReadTurn();
+
+        /// <param name="waitsWithoutBuffer">True when a zero-byte read waits for data (NetworkStream does).</param>
+        public StreamDriver(LineConnection connection, Stream stream, bool waitsWithoutBuffer)
+            : base(connection)
+        {
+            this.stream = stream;
+            this.waitsWithoutBuffer = waitsWithoutBuffer;
+        }
+
+        /// <summary>A driver over a connected socket's own stream, which owns and closes the socket.</summary>
+        public static StreamDriver ForSocket(LineConnection connection, Socket socket)
+        {
+            // A NetworkStream needs a blocking socket; its asynchronous calls do not block a thread.
+            socket.Blocking = true;
+            return new StreamDriver(connection, new NetworkStream(socket, ownsSocket: true), waitsWithoutBuffer: true);
+        }
+
+        public override void Start() => _ = ReadLoopAsync();
+
+        public override void Shutdown()
+        {
+            // Disposing the stream ends a pending read; the read loop then finishes the receive side.
+            try
+            {
+                stream.Dispose();
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        public override async Task WriteAsync(List<ArraySegment<byte>> batch, long total)
+        {
+            if (batch.Count == 1)
+            {
+                var only = batch[0];
+                await stream.WriteAsync(only.Array!, only.Offset, only.Count).ConfigureAwait(false);
+                return;
+            }
+
+            // One write for the batch: a stream write per message would be a system call (or a TLS
+            // record) per message.
+            byte[] joined = ArrayPool<byte>.Shared.Rent((int)Math.Min(total, int.MaxValue));
+            try
+            {
+                int at = 0;
+                foreach (var segment in batch)
+                {
+                    if (at + segment.Count > joined.Length)
+                    {
+                        await stream.WriteAsync(joined, 0, at).ConfigureAwait(false);
+                        at = 0;
+                    }
+
+                    if (segment.Count > joined.Length)
+                    {
+                        await stream.WriteAsync(segment.Array!, segment.Offset, segment.Count).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    Buffer.BlockCopy(segment.Array!, segment.Offset, joined, at, segment.Count);
+                    at += segment.Count;
+                }
+
+                if (at > 0) await stream.WriteAsync(joined, 0, at).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(joined);
+            }
+        }
+
+        private async Task ReadLoopAsync()
+        {
+            string reason = "connection closed";
+            int size = Connection.Options.ReceiveBufferBytes;
+            try
+            {
+                while (true)
+                {
+                    if (waitsWithoutBuffer)
+                    {
+                        Task<int> ready = stream.ReadAsync(Empty, 0, 0);
+                        await QuietCheckWhileWaiting(ready).ConfigureAwait(false);
+                        await ready.ConfigureAwait(false);
+                    }
+
+                    byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+                    try
+                    {
+                        // Also after a zero-byte read: its readiness may be stale (seen on Linux), and
+                        // the quiet time must run while this read waits too.
+                        Task<int> read = stream.ReadAsync(buffer, 0, size);
+                        await QuietCheckWhileWaiting(read).ConfigureAwait(false);
+                        int count = await read.ConfigureAwait(false);
+                        if (count == 0)
+                        {
+                            Connection.OnEndOfStream();
+                            return;
+                        }
+
+                        if (!turn.Feed(Connection, buffer, count)) break;
+                    }
+                    finally
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                    }
+                }
+            }
+            catch (IOException ex) when (ex.InnerException is SocketException socketError)
+            {
+                reason = socketError.SocketErrorCode == SocketError.ConnectionReset ? "connection reset by peer" : socketError.Message;
+            }
+            catch (IOException ex)
+            {
+                reason = ex.Message;
+            }
+            catch (SocketException ex)
+            {
+                reason = ex.SocketErrorCode == SocketError.ConnectionReset ? "connection reset by peer" : ex.Message;
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            Connection.FinishReceive(reason);
+        }
+
+        /// <summary>Takes an unterminated line as whole when no byte comes within the quiet time.</summary>
+        private async Task QuietCheckWhileWaiting(Task pending)
+        {
+            if (pending.IsCompleted || !Connection.WantsQuietCheck(out TimeSpan quiet)) return;
+            long sequence = Connection.ReadSequence;
+            if (await Task.WhenAny(pending, Task.Delay(quiet)).ConfigureAwait(false) != pending)
+            {
+                Connection.OnQuiet(sequence);
+            }
+        }
+
+        /// <summary>One read's turn: writers claimed by its lines start when the read has been handled.</summary>
+        private sealed class ReadTurn : WriteTurn
+        {
+            private readonly List<LineConnection> deferred = new List<LineConnection>();
+
+            public bool Feed(LineConnection connection, byte[] buffer, int count)
+            {
+                var previous = Enter();
+                try
+                {
+                    return connection.OnReceived(buffer, count);
+                }
+                finally
+                {
+                    Leave(previous);
+                    foreach (var writer in deferred) writer.RunWriter();
+                    deferred.Clear();
+                }
+            }
+
+            public override void WriteAtEnd(LineConnection connection) => deferred.Add(connection);
+
+            public override void WriteAfter(LineConnection connection, TimeSpan wait)
+            {
+                // Off the loops a delayed writer waits in its server's coalescer (one timer for many).
+                var coalescer = connection.Options.Coalescer;
+                if (coalescer != null) coalescer.Add(connection);
+                else connection.EndDelay();
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PSChat.Engine.Timing;
+using PSChat.Engine.Transport;
+using Xunit;
+
+namespace PSChat.Engine.Tests
+{
+    /// <summary>
+    /// The send queue without a socket, on a clock the test drives: who writes, when, and what "idle"
+    /// means. A clock that starts at zero is a machine booted a moment ago.
+    /// </summary>
+    public class SendQueueTests
+    {
+        private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(8);
+
+        private readonly ManualClock clock = new ManualClock(startTicks: 0);
+
+        private SendQueue NewQueue(TimeSpan? delay = null, long maxBytes = 1024 * 1024) => new SendQueue(clock, maxBytes, delay ?? Delay);
+
+        private static ArraySegment<byte> Message(int bytes, byte fill = (byte)'x') => new ArraySegment<byte>(Enumerable.Repeat(fill, bytes).ToArray());
+
+        /// <summary>Plays the writer: takes what is queued and reports it written, as the connection does.</summary>
+        private static List<ArraySegment<byte>> WriteAll(SendQueue queue)
+        {
+            var written = new List<ArraySegment<byte>>();
+            var batch = new List<ArraySegment<byte>>();
+            long total;
+            while ((total = queue.TakeBatch(ref batch, out _)) > 0)
+            {
+                written.AddRange(batch);
+                batch.Clear();
+                queue.Written(total);
+            }
+
+            return written;
+        }
+
+        [Fact]
+        public void ThePeerIsWrittenAtOnceInTheFirstMomentsAfterBoot()
+        {
+            // The old transport held this for the delay: "never written" looked like "written at time 0".
+            var queue = NewQueue(TimeSpan.FromHours(1));
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(10), out _));
+        }
+
+        [Fact]
+        public void APeerWrittenWithinTheDelayWaitsForTheRestOfIt()
+        {
+            var queue = NewQueue();
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(10), out _));
+            WriteAll(queue);
+            clock.Advance(TimeSpan.FromMilliseconds(3));
+
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out long due));
+            Assert.Equal(Delay.Ticks - TimeSpan.FromMilliseconds(3).Ticks, due - clock.NowTicks);
+            // One writer: later messages join the waiting one.
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(10), out _));
+            Assert.True(queue.TryEndDelay());
+            Assert.Equal(2, WriteAll(queue).Count);
+        }
+
+        [Fact]
+        public void APeerNotWrittenForTheWholeDelayIsIdleAndWrittenAtOnce()
+        {
+            var queue = NewQueue();
+            queue.Enqueue(Message(10), out _);
+            WriteAll(queue);
+            clock.Advance(Delay - TimeSpan.FromTicks(1));
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out _));
+            Assert.True(queue.TryEndDelay());
+            WriteAll(queue);
+
+            clock.Advance(Delay);
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(10), out _));
+        }
+
+        [Fact]
+        public void AFloodPastEightKilobytesDoesNotWaitForTheDelay()
+        {
+            var queue = NewQueue(TimeSpan.FromHours(1));
+            queue.Enqueue(Message(10), out _);
+            WriteAll(queue);
+
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(4096), out _));
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(4095), out _));
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(1), out _));
+            // The writer is started once: the due time that comes later finds nothing to start.
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(1), out _));
+            Assert.False(queue.TryEndDelay());
+            Assert.Equal(4, WriteAll(queue).Count);
+        }
+
+        [Fact]
+        public void WithoutADelayEveryFirstMessageStartsTheWriter()
+        {
+            var queue = NewQueue(TimeSpan.Zero);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(10), out _));
+                Assert.Equal(SendAction.None, queue.Enqueue(Message(10), out _));
+                Assert.Equal(2, WriteAll(queue).Count);
+            }
+        }
+
+        [Fact]
+        public void MessagesGoOutWholeAndInOrder()
+        {
+            var queue = NewQueue();
+            var sent = Enumerable.Range(0, 50).Select(i => Message(i + 1, (byte)i)).ToList();
+            foreach (var m in sent) queue.Enqueue(m, out _);
+            Assert.Equal(sent, WriteAll(queue));
+            Assert.Equal(0, queue.QueuedBytes);
+            Assert.Equal(sent.Sum(m => m.Count), queue.SentBytes);
+        }
+
+        [Fact]
+        public void AMessageThatWouldPassTheBoundOverflowsAndIsNotQueued()
+        {
+            var queue = NewQueue(maxBytes: 100);
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(60), out _));
+            Assert.Equal(SendAction.Overflow, queue.Enqueue(Message(41), out _));
+            Assert.Equal(60, queue.QueuedBytes);
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(40), out _));
+        }
+
+        [Fact]
+        public void AClosingQueueRefusesMoreAndSaysWhenItHasDrained()
+        {
+            var queue = NewQueue(TimeSpan.FromHours(1));
+            queue.Enqueue(Message(10), out _);
+            WriteAll(queue);
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out _));
+
+            // A goodbye does not wait out the delay: the waiting writer is started now.
+            Assert.True(queue.BeginClose(out bool drained));
+            Assert.False(drained);
+            Assert.False(queue.TryEndDelay());
+            Assert.Equal(SendAction.Closed, queue.Enqueue(Message(10), out _));
+
+            var batch = new List<ArraySegment<byte>>();
+            Assert.Equal(10, queue.TakeBatch(ref batch, out drained));
+            queue.Written(10);
+            batch.Clear();
+            Assert.Equal(0, queue.TakeBatch(ref batch, out drained));
+            Assert.True(drained);
+        }
+
+        [Fact]
+        public void AnEmptyQueueClosesDrained()
+        {
+            Assert.False(NewQueue().BeginClose(out bool drained));
+            Assert.True(drained);
+        }
+
+        [Fact]
+        public void APausedQueueHoldsMessagesUntilResumedOrDiscarded()
+        {
+            var queue = NewQueue();
+            queue.Pause();
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(10), out _));
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(10), out _));
+            Assert.True(queue.Resume(discardQueued: false));
+            Assert.Equal(2, WriteAll(queue).Count);
+
+            queue.Pause();
+            queue.Enqueue(Message(10), out _);
+            Assert.False(queue.Resume(discardQueued: true));
+            Assert.Equal(0, queue.QueuedBytes);
+        }
+
+        [Fact]
+        public void DiscardDropsWhatIsQueuedAndRefusesMore()
+        {
+            var queue = NewQueue();
+            queue.Enqueue(Message(10), out _);
+            queue.Discard();
+            Assert.Equal(0, queue.QueuedBytes);
+            Assert.Equal(SendAction.Closed, queue.Enqueue(Message(10), out _));
+            var batch = new List<ArraySegment<byte>>();
+            Assert.Equal(0, queue.TakeBatch(ref batch, out bool drained));
+            Assert.True(drained);
+        }
+
+        [Fact]
+        public void AFailedWriterGivesTheWriterUp()
+        {
+            var queue = NewQueue(TimeSpan.Zero);
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(10), out _));
+            queue.ReleaseWriter();
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(10), out _));
+        }
+    }
+}
