@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 using PSChat.Engine.Framing;
+using PSChat.Engine.Timing;
 using PSChat.Engine.Transport;
 using Xunit;
 
@@ -32,7 +33,7 @@ namespace PSChat.Engine.Tests
 
         public static TheoryData<bool> Modes() => new TheoryData<bool> { true, false };
 
-        private static async Task<(LineConnection Connection, Socket Peer)> ConnectAsync(TimeSpan writeDelay, bool useLoop)
+        private static async Task<(LineConnection Connection, Socket Peer)> ConnectAsync(TimeSpan writeDelay, bool useLoop, MonotonicClock? clock = null)
         {
             using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -40,7 +41,7 @@ namespace PSChat.Engine.Tests
             var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await peer.ConnectAsync(listener.LocalEndPoint!);
             var accepted = await listener.AcceptAsync();
-            var connection = new LineConnection(accepted, new NoHandler(), new LineConnectionOptions { WriteDelay = writeDelay, UseIoLoop = useLoop });
+            var connection = new LineConnection(accepted, new NoHandler(), new LineConnectionOptions { WriteDelay = writeDelay, UseIoLoop = useLoop, Clock = clock ?? MonotonicClock.System });
             connection.Start();
             return (connection, peer);
         }
@@ -112,6 +113,21 @@ namespace PSChat.Engine.Tests
             }
 
             Assert.Equal(dues.OrderBy(d => d), popped);
+        }
+
+        [Theory]
+        [MemberData(nameof(Modes))]
+        public async Task WritesAtOnceOnAMachineBootedAMomentAgo(bool useLoop)
+        {
+            // A clock reading zero is what the monotonic clock reads just after boot; the suite once
+            // failed on every machine up for less than the write delay.
+            var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1), useLoop, new ManualClock(startTicks: 0));
+            using (peer)
+            {
+                Assert.True(connection.Send(A));
+                Assert.Equal(A, await ReadExactlyAsync(peer, 2));
+                connection.Abort("test over");
+            }
         }
 
         [Theory]
