@@ -16,7 +16,7 @@ namespace PSChat.Engine.Tests
     /// thread pool): reads larger than a buffer, a peer's FIN behind data, a handler that throws, and
     /// closes from other threads must come out the same on both.
     /// </summary>
-    public class IoLoopTests
+    public class ConnectionDriverTests
     {
         private sealed class Recorder : ILineConnectionHandler
         {
