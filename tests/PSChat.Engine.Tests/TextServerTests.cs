@@ -153,32 +153,38 @@ namespace PSChat.Engine.Tests
             using var reader = fx.Join();
             using var sender = fx.Join();
             string line = "s:" + new string('y', 1000) + "\n";
+            const string end = "s:end\n";
+            string stuckClient = stuck.Socket.LocalEndPoint!.ToString()!;
+            var dropped = Task.Run(() => fx.WaitFor(ServerEventKind.Disconnected, e => e.Client == stuckClient, timeoutMs: 60000));
 
-            // More than the kernel buffers on loopback hold (4 MiB send side here) plus the queue, sent
-            // no faster than the reader reads (it must never be the slow one, even on a loaded machine).
-            const int lines = 6000;
+            // Lines until the stuck client is dropped, however much the kernel buffers on this machine,
+            // sent no faster than the reader reads (it must never be the slow one, even on a loaded machine).
             int read = 0;
             var reading = Task.Run(() =>
             {
-                var got = new List<string>(lines);
-                for (int i = 0; i < lines; i++)
+                var got = new List<string>();
+                for (string next = reader.ReadLine(20000); next != end; next = reader.ReadLine(20000))
                 {
-                    got.Add(reader.ReadLine(20000));
-                    Volatile.Write(ref read, i + 1);
+                    got.Add(next);
+                    Volatile.Write(ref read, got.Count);
                 }
 
                 return got;
             });
-            for (int i = 0; i < lines; i++)
+            int sent = 0;
+            while (!dropped.IsCompleted)
             {
-                if (i % 64 == 0) Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref read) >= i - 128, 20000), "the reader fell behind");
+                Assert.True(sent < 100_000, "the stuck client was never dropped");
+                if (sent % 64 == 0) Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref read) >= sent - 128, 20000), "the reader fell behind");
                 sender.Write(line);
+                sent++;
             }
 
+            sender.Write(end);
             var received = await reading;
+            Assert.Equal(sent, received.Count);
             Assert.All(received, l => Assert.Equal(line, l));
-            var dropped = fx.WaitFor(ServerEventKind.Disconnected, e => e.Client == stuck.Socket.LocalEndPoint!.ToString());
-            Assert.StartsWith("send queue full", dropped.Reason);
+            Assert.StartsWith("send queue full", (await dropped).Reason);
         }
 
         [Fact]
