@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -85,6 +86,51 @@ namespace PSChat.Engine.Tests
             Assert.False(first);
             Assert.True(budget.TryCharge(other, 40, out _));
             Assert.Equal(2, budget.Senders);
+        }
+
+        [Fact]
+        public async Task UdpServerRefusesAFlooderPastItsBudgetAndKeepsAnsweringOthers()
+        {
+            // The server counts each sender's datagrams per second of its own clock. With the default budget
+            // (10000) the outcome would depend on this machine sending that many in one second; with a budget
+            // of two, any three datagrams handled within a second are a flood, so the flooder just sends until
+            // the server refuses it. The window itself is tested above with an injected clock. Each datagram
+            // is answered or refused before the next goes, so no socket buffer overflows and drops the
+            // other sender's datagram.
+            var refused = new TaskCompletionSource<ServerEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var server = UdpGreetingServer.Start(
+                new GreetingServerOptions { Port = 0, RepliesPerSecond = 2 },
+                (_, e) => { if (e.Kind == ServerEventKind.Rejected) refused.TrySetResult(e); });
+            try
+            {
+                using var flooder = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+                using var other = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+                byte[] flood = Encoding.UTF8.GetBytes("flood");
+                var answered = flooder.ReceiveAsync();
+                for (int sent = 0; !refused.Task.IsCompleted; sent++)
+                {
+                    Assert.True(sent < 1000, "the flooder was never refused");
+                    flooder.Send(flood, flood.Length, server.EndPoint);
+                    var outcome = await Task.WhenAny(answered, refused.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+                    Assert.True(outcome == answered || outcome == refused.Task, "a datagram was neither answered nor refused");
+                    if (outcome == answered) answered = flooder.ReceiveAsync();
+                }
+
+                var refusal = await refused.Task;
+                Assert.Equal(flooder.Client.LocalEndPoint!.ToString(), refusal.Client);
+                Assert.Equal("more than 2 datagrams in a second; the rest of this second gets no reply", refusal.Reason);
+                Assert.True(server.DatagramsDropped > 0);
+
+                byte[] name = Encoding.UTF8.GetBytes("tom");
+                other.Send(name, name.Length, server.EndPoint);
+                var reply = other.ReceiveAsync();
+                Assert.Same(reply, await Task.WhenAny(reply, Task.Delay(TimeSpan.FromSeconds(5))));
+                Assert.Equal("Hello, tom!", Encoding.UTF8.GetString((await reply).Buffer));
+            }
+            finally
+            {
+                server.Stop();
+            }
         }
 
         [Fact]

@@ -36,10 +36,8 @@ namespace PSChat.Engine.Tests
             using var session = await connecting;
 
             Assert.Equal(ChatProtocol.Text, session.Protocol);
-            Assert.Equal(string.Empty, server.Client.ReadAvailable(100));
             Assert.Equal(greeting.TrimEnd('\r', '\n').Replace("*** ", string.Empty), Next(session).Text);
-            session.Send("hi");
-            Assert.Equal("alice:hi\n", server.Client.ReadLine());
+            server.Client.AssertNothingBefore("alice:hi\n", () => session.Send("hi"));
         }
 
         [Fact]
@@ -55,7 +53,7 @@ namespace PSChat.Engine.Tests
 
             Assert.Equal(ChatProtocol.Text, session.Protocol);
             Assert.Equal("welcome!", Next(session).Text);
-            Assert.Equal(string.Empty, server.Client.ReadAvailable(100));
+            server.Client.AssertNothingBefore("alice:hi\n", () => session.Send("hi"));
         }
 
         [Fact]
@@ -68,8 +66,7 @@ namespace PSChat.Engine.Tests
             using var session = await connecting;
 
             Assert.Equal(ChatProtocol.Text, session.Protocol);
-            session.Send("hi");
-            Assert.Equal("alice:hi\n", server.Client.ReadLine());
+            server.Client.AssertNothingBefore("alice:hi\n", () => session.Send("hi"));
         }
 
         [Fact]
@@ -93,8 +90,9 @@ namespace PSChat.Engine.Tests
         {
             using var server = new FakeIrcServer();
             var connecting = server.Connect(AutoOptions(server));
+            // Nothing more before the answer: the client cannot know yet that an IRC server will answer,
+            // and SilentTextServerSeesOnlyTheOneProbingLine proves a silent server hears only the probe.
             server.Expect("CAP LS 302");
-            Assert.Equal(string.Empty, server.Client.ReadAvailable(100));
             server.Send(":irc.test CAP * LS :server-time");
             server.Expect("NICK alice");
             server.Expect("USER alice 0 * PSChat");

@@ -84,6 +84,18 @@ namespace PSChat.Engine.Tests
             }
         }
 
+        /// <summary>
+        /// Proves that nothing else is on its way to this client: the server answers a PING in order,
+        /// so its PONG must be the very next line (the IRC form of <see cref="TestClient.AssertNothingBefore"/>).
+        /// </summary>
+        public void AssertNothingPending()
+        {
+            const string token = "nothing-pending";
+            Send("PING :" + token);
+            var reply = Next();
+            Assert(reply.Command == "PONG" && reply[1] == token, "expected the PONG to come next, got: " + LastLine);
+        }
+
         /// <summary>The next line's raw text (without CR LF).</summary>
         public string NextLine()
         {

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Net;
 using System.Threading;
+using PSChat.Engine.Transport;
 
 namespace PSChat.Engine.Tests
 {
@@ -42,6 +44,10 @@ namespace PSChat.Engine.Tests
             WaitFor(ServerEventKind.Joined, e => e.Client == local);
             return client;
         }
+
+        /// <summary>The server's end of a client's connection.</summary>
+        public LineConnection ConnectionOf(TestClient client) =>
+            Server.Clients.Single(c => c.Connection.RemoteEndPoint.Equals(client.Socket.LocalEndPoint)).Connection;
 
         public void Dispose() => Server.Stop();
     }

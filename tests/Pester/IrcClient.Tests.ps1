@@ -128,9 +128,7 @@ Describe 'Connect-ChatRoom -Protocol Auto against a text-only server' -Tag 'E2E'
             $alice.Protocol | Should -Be 'Text'
             $listener.ReadLine() | Should -Be "CAP LS 302`r`n"
 
-            Send-ChatMessage -Session $alice -Text 'hi'
-            $listener.ReadLine() | Should -Be "alice:hi`n"
-            $listener.ReadAvailable(100) | Should -BeNullOrEmpty
+            Assert-NothingBefore $listener -Marker "alice:hi`n" { Send-ChatMessage -Session $alice -Text 'hi' }
         }
         finally { $listener.Dispose() }
     }

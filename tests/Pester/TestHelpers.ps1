@@ -69,14 +69,7 @@ class RawClient : System.IDisposable {
         return $this.Take($Count)
     }
 
-    # Whatever arrives within the window.
-    [string] ReadAvailable([int] $WindowMs) {
-        $deadline = [datetime]::UtcNow.AddMilliseconds($WindowMs)
-        while ($this.Fill($deadline)) { }
-        return $this.Take($this.Pending.Count)
-    }
-
-    # True when the server closes the connection within the timeout.
+    # True when the server closes the connection within the timeout; what came before the close stays in Pending.
     [bool] WaitForClose([int] $TimeoutMs) {
         $deadline = [datetime]::UtcNow.AddMilliseconds($TimeoutMs)
         try {
@@ -103,6 +96,21 @@ function Wait-Until {
         if ([datetime]::UtcNow -gt $deadline) { throw "Timed out after $TimeoutMs ms waiting for $Because." }
         Start-Sleep -Milliseconds 10
     }
+}
+
+function Assert-NothingBefore {
+    # Proves that nothing reached a client before a marker: -CauseMarker makes the server send it, and it
+    # must be the very next thing received (a RawClient's next line, or a ChatSession's next message's
+    # text). A quiet window cannot prove that nothing comes: on a slow machine it passes for the wrong
+    # reason. A marker the server must send after it can.
+    param(
+        [Parameter(Mandatory)] $Client,
+        [Parameter(Mandatory)][string] $Marker,
+        [Parameter(Mandatory)][scriptblock] $CauseMarker
+    )
+    $null = & $CauseMarker
+    $next = if ($Client -is [RawClient]) { $Client.ReadLine() } else { (Receive-ChatMessage -Session $Client -Count 1 -Timeout 5 -ErrorAction Stop).Text }
+    $next | Should -BeExactly $Marker -Because 'nothing may arrive before the marker'
 }
 
 function Wait-ClientCount {
