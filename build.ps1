@@ -53,9 +53,6 @@ $ModuleFiles = @(
     'PSChat.dll'
     'PSChat.Engine.dll'
     'System.Buffers.dll'
-    'System.Memory.dll'
-    'System.Numerics.Vectors.dll'
-    'System.Runtime.CompilerServices.Unsafe.dll'
 )
 
 # The help the Docs task writes into the staged module (Get-Help reads en-US/<cmdlet dll>-Help.xml).

@@ -1,0 +1,84 @@
+# Windows PowerShell 5.1 cannot run here, so this reads the staged assemblies' metadata for what would
+# stop them loading or running on .NET Framework 4.7.2. powershell.exe has no binding redirects for a
+# module: a strong-named reference must find that exact version in the module folder, unless it names an
+# assembly the framework (or the host) provides, which unifies references up to its own version.
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+
+    # What .NET Framework 4.7.2 provides, as its reference assemblies (Microsoft.NETFramework.ReferenceAssemblies
+    # .net472, v4.7.2 and v4.7.2/Facades) version them; System.Buffers, System.Memory, System.Numerics.Vectors
+    # and System.Runtime.CompilerServices.Unsafe are not among them. System.Management.Automation is the host's.
+    $script:provided = @{
+        'mscorlib'                       = [version] '4.0.0.0'
+        'System'                         = [version] '4.0.0.0'
+        'System.Core'                    = [version] '4.0.0.0'
+        'netstandard'                    = [version] '2.0.0.0'
+        'System.Runtime'                 = [version] '4.1.2.0'
+        'System.Runtime.Extensions'      = [version] '4.1.2.0'
+        'System.Runtime.InteropServices' = [version] '4.1.2.0'
+        'System.Collections'             = [version] '4.0.11.0'
+        'System.Threading.Tasks'         = [version] '4.0.11.0'
+        'System.Management.Automation'   = [version] '3.0.0.0'
+    }
+
+    function Read-AssemblyMetadata([string] $Path) {
+        $stream = [System.IO.File]::OpenRead($Path)
+        $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
+        try {
+            $reader = [System.Reflection.Metadata.PEReaderExtensions]::GetMetadataReader($pe)
+            $definition = $reader.GetAssemblyDefinition()
+            [pscustomobject]@{
+                Name       = $reader.GetString($definition.Name)
+                Version    = $definition.Version
+                References = @(foreach ($handle in $reader.AssemblyReferences) {
+                        $reference = $reader.GetAssemblyReference($handle)
+                        [pscustomobject]@{ Name = $reader.GetString($reference.Name); Version = $reference.Version }
+                    })
+                Methods    = @(foreach ($handle in $reader.MethodDefinitions) {
+                        $method = $reader.GetMethodDefinition($handle)
+                        $type = $reader.GetTypeDefinition($method.GetDeclaringType())
+                        [pscustomobject]@{
+                            Name      = '{0}.{1}::{2}' -f $reader.GetString($type.Namespace), $reader.GetString($type.Name), $reader.GetString($method.Name)
+                            ImplFlags = [int] $method.ImplAttributes
+                        }
+                    })
+            }
+        }
+        finally {
+            $pe.Dispose()
+            $stream.Dispose()
+        }
+    }
+
+    $script:assemblies = @(Get-ChildItem (Join-Path $env:PSCHAT_MODULE '*.dll') | ForEach-Object { Read-AssemblyMetadata $_.FullName })
+    $script:shipped = @{}
+    foreach ($assembly in $assemblies) { $shipped[$assembly.Name] = $assembly.Version }
+}
+
+Describe 'The staged assemblies on Windows PowerShell 5.1 (.NET Framework 4.7.2)' -Tag 'Unit' {
+    It 'are the cmdlets, the engine and System.Buffers' {
+        $assemblies.Name | Sort-Object | Should -Be @('PSChat', 'PSChat.Engine', 'System.Buffers')
+    }
+
+    It 'reference each dependency at a version the module ships exactly or the framework or host provides' {
+        $unresolvable = foreach ($assembly in $assemblies) {
+            foreach ($reference in $assembly.References) {
+                $ships = $shipped[$reference.Name] -eq $reference.Version
+                $frameworkHas = $provided.ContainsKey($reference.Name) -and $reference.Version -le $provided[$reference.Name]
+                if (-not ($ships -or $frameworkHas)) {
+                    $found = if ($shipped.ContainsKey($reference.Name)) { "the module ships $($shipped[$reference.Name])" } else { 'neither the module nor the framework has it' }
+                    "$($assembly.Name) references $($reference.Name) $($reference.Version); $found"
+                }
+            }
+        }
+        $unresolvable | Should -BeNullOrEmpty
+    }
+
+    It 'ship nothing that no staged assembly references' {
+        $referenced = @($assemblies.References.Name | Sort-Object -Unique)
+        $unused = $assemblies.Name | Where-Object { $_ -ne 'PSChat' -and $_ -notin $referenced }
+        $unused | Should -BeNullOrEmpty
+    }
+
+}
