@@ -22,6 +22,11 @@ BeforeAll {
         'System.Management.Automation'   = [version] '3.0.0.0'
     }
 
+    # The method implementation flags .NET Framework 4.7.2 defines (System.Reflection.MethodImplAttributes):
+    # code type, Unmanaged, NoInlining, ForwardRef, Synchronized, NoOptimization, PreserveSig,
+    # AggressiveInlining, InternalCall. AggressiveOptimization (0x0200) came with .NET Core 3.0.
+    $script:definedImplFlags = 0x0003 -bor 0x0004 -bor 0x0008 -bor 0x0010 -bor 0x0020 -bor 0x0040 -bor 0x0080 -bor 0x0100 -bor 0x1000
+
     function Read-AssemblyMetadata([string] $Path) {
         $stream = [System.IO.File]::OpenRead($Path)
         $pe = [System.Reflection.PortableExecutable.PEReader]::new($stream)
@@ -81,4 +86,11 @@ Describe 'The staged assemblies on Windows PowerShell 5.1 (.NET Framework 4.7.2)
         $unused | Should -BeNullOrEmpty
     }
 
+    It 'ask for no method implementation flag that .NET Framework 4.7.2 does not define' {
+        $undefined = foreach ($assembly in $assemblies) {
+            $assembly.Methods | Where-Object { $_.ImplFlags -band -bnot $definedImplFlags } |
+                ForEach-Object { '{0} 0x{1:x4}' -f $_.Name, $_.ImplFlags }
+        }
+        $undefined | Should -BeNullOrEmpty
+    }
 }
