@@ -94,3 +94,30 @@ Describe 'The staged assemblies on Windows PowerShell 5.1 (.NET Framework 4.7.2)
         $undefined | Should -BeNullOrEmpty
     }
 }
+
+Describe 'What the manifest claims, and the tests that back it' -Tag 'Unit' {
+    BeforeAll {
+        $repoRoot = Join-Path $PSScriptRoot '../..'
+        $manifest = Import-PowerShellDataFile (Join-Path $env:PSCHAT_MODULE 'PSChat.psd1')
+        $workflow = Get-Content (Join-Path $repoRoot '.github/workflows/test.yml') -Raw
+    }
+
+    It 'claims Windows PowerShell 5.1 on .NET Framework 4.7.2, which this file and the workflow''s powershell.exe job check' {
+        $manifest.CompatiblePSEditions | Should -Contain 'Desktop'
+        $manifest.PowerShellVersion | Should -Be '5.1'
+        $manifest.DotNetFrameworkVersion | Should -Be '4.7.2'
+        $workflow | Should -Match '(?m)^\s+shell: powershell\s*$'
+        $workflow | Should -Match 'tests/WindowsPowerShell/Smoke\.ps1'
+    }
+
+    It 'tags <Tag>, where <File> runs build.ps1 Test (<Runner>)' -ForEach @(
+        @{ Tag = 'Linux'; File = '.ci/run'; Runner = 'the development machine' }
+        @{ Tag = 'Windows'; File = '.github/workflows/test.yml'; Runner = 'windows-latest' }
+        @{ Tag = 'MacOS'; File = '.github/workflows/test.yml'; Runner = 'macos-latest' }
+    ) {
+        $manifest.PrivateData.PSData.Tags | Should -Contain $Tag
+        $text = Get-Content (Join-Path $repoRoot $File) -Raw
+        $text | Should -Match 'build\.ps1 Test'
+        if ($File -ne '.ci/run') { $text | Should -Match ([regex]::Escape($Runner)) }
+    }
+}
