@@ -8,6 +8,8 @@
     CompanyName            = 'PSChat'
     Copyright              = '(c) PSChat contributors. MIT licence.'
     Description            = 'Host chat rooms, join them, script chat bots and pipe messages between cmdlets and machines. Plain text lines (netcat, telnet) and IRC on one port; TCP and UDP greeting services.'
+    # Editions, versions and platform tags claim what tests back: tests/Pester/Portability.Tests.ps1 ties them
+    # to the jobs that run them (README, Platforms).
     CompatiblePSEditions   = @('Desktop', 'Core')
     PowerShellVersion      = '5.1'
     DotNetFrameworkVersion = '4.7.2'

@@ -53,9 +53,6 @@ $ModuleFiles = @(
     'PSChat.dll'
     'PSChat.Engine.dll'
     'System.Buffers.dll'
-    'System.Memory.dll'
-    'System.Numerics.Vectors.dll'
-    'System.Runtime.CompilerServices.Unsafe.dll'
 )
 
 # The engine suite runs on each connection driver: one epoll loop thread, the stream driver on the

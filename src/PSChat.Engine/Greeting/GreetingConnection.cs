@@ -1,4 +1,3 @@
-using System;
 using System.Net.Sockets;
 using PSChat.Engine.Framing;
 using PSChat.Engine.Text;
@@ -70,7 +69,15 @@ namespace PSChat.Engine.Greeting
             e.Text = text;
         }
 
-        private static bool IsExit(byte[] buffer, int offset, int count) =>
-            new ReadOnlySpan<byte>(buffer, offset, count).SequenceEqual(Exit);
+        private static bool IsExit(byte[] buffer, int offset, int count)
+        {
+            if (count != Exit.Length) return false;
+            for (int i = 0; i < count; i++)
+            {
+                if (buffer[offset + i] != Exit[i]) return false;
+            }
+
+            return true;
+        }
     }
 }
