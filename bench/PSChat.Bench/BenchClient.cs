@@ -178,6 +178,15 @@ namespace PSChat.Bench
             }
         }
 
+        private static byte[] Pong(ReadOnlySpan<byte> ping)
+        {
+            var pong = new byte[ping.TrimEnd((byte)'\r').Length + 2];
+            "PONG"u8.CopyTo(pong);
+            ping.Slice(4, pong.Length - 6).CopyTo(pong.AsSpan(4));
+            "\r\n"u8.CopyTo(pong.AsSpan(pong.Length - 2));
+            return pong;
+        }
+
         private void OnLine(ReadOnlySpan<byte> line)
         {
             int marker = line.IndexOf(Marker);
@@ -187,6 +196,13 @@ namespace PSChat.Bench
                 Latencies?.Add((int)Math.Min(int.MaxValue, (now - sentTicks) * 1_000_000 / Stopwatch.Frequency));
                 Volatile.Write(ref lastReceiveTicks, now);
                 Volatile.Write(ref received, received + 1);
+                return;
+            }
+
+            if (protocol == WireProtocol.Irc && line.StartsWith("PING "u8))
+            {
+                // An idle client answers the server's keep-alive, or it is dropped before the scenario ends.
+                _ = SendAsync(Pong(line));
                 return;
             }
 

@@ -50,7 +50,7 @@ Describe 'The benchmark (quick run)' -Tag 'Bench' {
     It 'finishes every scenario' {
         $exitCode | Should -Be 0
         $table[0] | Should -BeExactly '| Figure | PSChat (irc) |'
-        $rows.Count | Should -Be 19
+        $rows.Count | Should -Be 21
         $rows.Values | Should -Not -Contain 'n/a'
     }
 
