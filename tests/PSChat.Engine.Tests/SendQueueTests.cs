@@ -184,6 +184,30 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void ListsGrownByABurstAreGivenBackWhenTheQueueEmpties()
+        {
+            var queue = NewQueue(TimeSpan.Zero);
+            var batch = new List<ArraySegment<byte>>();
+            for (int i = 0; i < 1000; i++) queue.Enqueue(Message(1), out _);
+            Assert.Equal(1000, queue.TakeBatch(ref batch, out _));
+            var grown = batch;
+            Assert.True(grown.Capacity >= 1000);
+            grown.Clear();
+            queue.Written(1000);
+            for (int i = 0; i < 1000; i++) queue.Enqueue(Message(1), out _);
+            Assert.Equal(1000, queue.TakeBatch(ref batch, out _));
+            batch.Clear();
+            queue.Written(1000);
+
+            // Both lists went through the burst; once the queue is empty neither keeps its size.
+            Assert.Equal(0, queue.TakeBatch(ref batch, out _));
+            Assert.True(batch.Capacity <= SendQueue.KeepCapacity);
+            queue.Enqueue(Message(1), out _);
+            Assert.Equal(1, queue.TakeBatch(ref batch, out _));
+            Assert.True(batch.Capacity <= SendQueue.KeepCapacity);
+        }
+
+        [Fact]
         public void AFailedWriterGivesTheWriterUp()
         {
             var queue = NewQueue(TimeSpan.Zero);

@@ -37,6 +37,9 @@ namespace PSChat.Engine.Transport
         /// <summary>Queued bytes past which a writer waiting out the delay is started at once.</summary>
         public const int WriteNowBytes = 8 * 1024;
 
+        /// <summary>Entries a list may keep between bursts; larger ones are given back when the queue empties.</summary>
+        public const int KeepCapacity = 4;
+
         private readonly object gate = new object();
         private readonly MonotonicClock clock;
         private readonly long maxBytes;
@@ -147,6 +150,11 @@ namespace PSChat.Engine.Transport
                     writerClaimed = false;
                     waitingForDelay = false;
                     drained = closing && pending.Count == 0;
+                    // The lists grew with the last burst (a join storm leaves thousands of entries);
+                    // an idle connection keeps small ones only. Here, under the lock, before the next
+                    // writer can take the batch list.
+                    if (batch.Capacity > KeepCapacity) batch = new List<ArraySegment<byte>>();
+                    if (pending.Count == 0 && pending.Capacity > KeepCapacity) pending = new List<ArraySegment<byte>>();
                     return 0;
                 }
 
