@@ -47,16 +47,9 @@ namespace PSChat.Engine.Tests
             }
         }
 
-        public static TheoryData<bool> Modes() => new TheoryData<bool> { true, false };
-
         private static async Task<(LineConnection Connection, Socket Peer, Recorder Handler)> ConnectAsync(bool useLoop, TimeSpan quietTime = default)
         {
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await peer.ConnectAsync(listener.LocalEndPoint!);
-            var accepted = await listener.AcceptAsync();
+            var (accepted, peer) = await LoopbackSockets.PairAsync();
             var handler = new Recorder();
             var connection = new LineConnection(accepted, handler, new LineConnectionOptions { UseIoLoop = useLoop, MaxLineBytes = 4096 }) { QuietTime = quietTime };
             connection.Start();
@@ -76,7 +69,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task OneWriteLargerThanTheLoopBufferArrivesWholeAndInOrder(bool useLoop)
         {
             var (connection, peer, handler) = await ConnectAsync(useLoop);
@@ -92,7 +85,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task DataFollowedByTheFinIsReadBeforeTheCloseIsReported(bool useLoop)
         {
             var (_, peer, handler) = await ConnectAsync(useLoop);
@@ -110,7 +103,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task AnUnterminatedLineIsTakenAfterTheQuietTime(bool useLoop)
         {
             var (connection, peer, handler) = await ConnectAsync(useLoop, TimeSpan.FromMilliseconds(50));
@@ -145,7 +138,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task AHandlerThatThrowsEndsItsOwnConnectionOnly(bool useLoop)
         {
             var ((broken, brokenPeer, brokenHandler), (healthy, healthyPeer, healthyHandler)) = await ConnectPairAsync(useLoop);
@@ -167,7 +160,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task AbortFromAnotherThreadIsReportedOnceAndClosesThePeer(bool useLoop)
         {
             var (connection, peer, handler) = await ConnectAsync(useLoop);
@@ -186,7 +179,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task CloseSendsWhatIsQueuedFirst(bool useLoop)
         {
             var (connection, peer, handler) = await ConnectAsync(useLoop);
@@ -206,7 +199,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task AnUnterminatedTailOfAReadThatFillsTheBufferIsTakenAfterTheQuietTime(bool useLoop)
         {
             var (connection, peer, handler) = await ConnectAsync(useLoop, TimeSpan.FromMilliseconds(50));
@@ -224,7 +217,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task AHandlerThatThrowsOnCloseTooLeavesTheLoopServingTheOthers(bool useLoop)
         {
             var ((_, brokenPeer, brokenHandler), (healthy, healthyPeer, healthyHandler)) = await ConnectPairAsync(useLoop);

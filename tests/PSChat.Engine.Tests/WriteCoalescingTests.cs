@@ -31,16 +31,9 @@ namespace PSChat.Engine.Tests
             }
         }
 
-        public static TheoryData<bool> Modes() => new TheoryData<bool> { true, false };
-
         private static async Task<(LineConnection Connection, Socket Peer)> ConnectAsync(TimeSpan writeDelay, bool useLoop, MonotonicClock? clock = null)
         {
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await peer.ConnectAsync(listener.LocalEndPoint!);
-            var accepted = await listener.AcceptAsync();
+            var (accepted, peer) = await LoopbackSockets.PairAsync();
             var connection = new LineConnection(accepted, new NoHandler(), new LineConnectionOptions { WriteDelay = writeDelay, UseIoLoop = useLoop, Clock = clock ?? MonotonicClock.System });
             connection.Start();
             return (connection, peer);
@@ -68,7 +61,7 @@ namespace PSChat.Engine.Tests
         private static readonly byte[] B = { (byte)'b', (byte)'\n' };
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task WritesToAnIdlePeerAtOnceHoldsTheNextForTheDelayAndAGoodbyeDoesNotWait(bool useLoop)
         {
             var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1), useLoop);
@@ -116,7 +109,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task WritesAtOnceOnAMachineBootedAMomentAgo(bool useLoop)
         {
             // A clock reading zero is what the monotonic clock reads just after boot; the suite once
@@ -131,7 +124,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task WritesAFloodAtOnceInOrder(bool useLoop)
         {
             var (connection, peer) = await ConnectAsync(TimeSpan.FromHours(1), useLoop);
@@ -148,7 +141,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task WritesWhatWaitedOnceTheDelayIsUp(bool useLoop)
         {
             var (connection, peer) = await ConnectAsync(TimeSpan.FromMilliseconds(20), useLoop);
