@@ -38,7 +38,12 @@ namespace PSChat.Engine.Transport
             return new StreamDriver(connection, new NetworkStream(socket, ownsSocket: true), waitsWithoutBuffer: true);
         }
 
-        public override void Start() => _ = ReadLoopAsync();
+        /// <summary>
+        /// Starts the read loop on the thread pool: run inline, bytes already there would reach the
+        /// handler on the caller's thread (the accept loop) before Start returns, and a peer that
+        /// keeps data coming would keep that thread.
+        /// </summary>
+        public override void Start() => _ = Task.Run(ReadLoopAsync);
 
         public override void Shutdown()
         {
