@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace PSChat.Engine.Transport
@@ -21,6 +22,7 @@ namespace PSChat.Engine.Transport
         private readonly Stream stream;
         private readonly bool waitsWithoutBuffer;
         private readonly ReadTurn turn = new ReadTurn();
+        private int started;
 
         /// <param name="waitsWithoutBuffer">True when a zero-byte read waits for data (NetworkStream does).</param>
         public StreamDriver(LineConnection connection, Stream stream, bool waitsWithoutBuffer)
@@ -43,7 +45,10 @@ namespace PSChat.Engine.Transport
         /// handler on the caller's thread (the accept loop) before Start returns, and a peer that
         /// keeps data coming would keep that thread.
         /// </summary>
-        public override void Start() => _ = Task.Run(ReadLoopAsync);
+        public override void Start()
+        {
+            if (Interlocked.Exchange(ref started, 1) == 0) _ = Task.Run(ReadLoopAsync);
+        }
 
         public override void Shutdown()
         {
@@ -55,6 +60,9 @@ namespace PSChat.Engine.Transport
             catch (IOException)
             {
             }
+
+            // Never started: no read loop will finish the receive side, so this is its one context.
+            if (Interlocked.Exchange(ref started, 1) == 0) Connection.FinishReceive(Connection.CloseReason ?? "connection closed");
         }
 
         public override async Task WriteAsync(List<ArraySegment<byte>> batch, long total)
