@@ -122,11 +122,12 @@ namespace PSChat.Engine.Transport
                     }
 
                     byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+                    Task<int>? read = null;
                     try
                     {
                         // Also after a zero-byte read: its readiness may be stale (seen on Linux), and
                         // the quiet time must run while this read waits too.
-                        Task<int> read = stream.ReadAsync(buffer, 0, size);
+                        read = stream.ReadAsync(buffer, 0, size);
                         await QuietCheckWhileWaiting(read).ConfigureAwait(false);
                         int count = await read.ConfigureAwait(false);
                         if (count == 0)
@@ -139,7 +140,9 @@ namespace PSChat.Engine.Transport
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        // A read still pending (something threw while it waited) may yet write into
+                        // the buffer: leave that one to the collector rather than to the next renter.
+                        if (read == null || read.IsCompleted) ArrayPool<byte>.Shared.Return(buffer);
                     }
                 }
             }
@@ -157,6 +160,11 @@ namespace PSChat.Engine.Transport
             }
             catch (ObjectDisposedException)
             {
+            }
+            catch (Exception ex)
+            {
+                // Anything else would end the loop unseen: the connection never read again, OnClosed never.
+                reason = "internal error: " + ex.Message;
             }
 
             Connection.FinishReceive(reason);
