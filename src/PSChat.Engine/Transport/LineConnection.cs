@@ -64,12 +64,14 @@ namespace PSChat.Engine.Transport
 
         /// <summary>
         /// After this long without bytes, an unterminated line is taken as a whole message
-        /// (zero turns it off). The tutorial's programs never send line ends.
+        /// (zero turns it off). The tutorial's programs never send line ends. Clamped to a day, like
+        /// the write delay: the drivers wait it out with Task.Delay, which refuses more than
+        /// int.MaxValue milliseconds on .NET Framework (uint on .NET).
         /// </summary>
         public TimeSpan QuietTime
         {
             get => TimeSpan.FromTicks(Interlocked.Read(ref quietTicks));
-            set => Interlocked.Exchange(ref quietTicks, value.Ticks);
+            set => Interlocked.Exchange(ref quietTicks, Math.Min(value.Ticks, TimeSpan.TicksPerDay));
         }
 
         internal LineConnectionOptions Options => options;

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace PSChat.Engine.Transport
@@ -21,6 +22,7 @@ namespace PSChat.Engine.Transport
         private readonly Stream stream;
         private readonly bool waitsWithoutBuffer;
         private readonly ReadTurn turn = new ReadTurn();
+        private int started;
 
         /// <param name="waitsWithoutBuffer">True when a zero-byte read waits for data (NetworkStream does).</param>
         public StreamDriver(LineConnection connection, Stream stream, bool waitsWithoutBuffer)
@@ -38,7 +40,15 @@ namespace PSChat.Engine.Transport
             return new StreamDriver(connection, new NetworkStream(socket, ownsSocket: true), waitsWithoutBuffer: true);
         }
 
-        public override void Start() => _ = ReadLoopAsync();
+        /// <summary>
+        /// Starts the read loop on the thread pool: run inline, bytes already there would reach the
+        /// handler on the caller's thread (the accept loop) before Start returns, and a peer that
+        /// keeps data coming would keep that thread.
+        /// </summary>
+        public override void Start()
+        {
+            if (Interlocked.Exchange(ref started, 1) == 0) _ = Task.Run(ReadLoopAsync);
+        }
 
         public override void Shutdown()
         {
@@ -50,6 +60,9 @@ namespace PSChat.Engine.Transport
             catch (IOException)
             {
             }
+
+            // Never started: no read loop will finish the receive side, so this is its one context.
+            if (Interlocked.Exchange(ref started, 1) == 0) Connection.FinishReceive(Connection.CloseReason ?? "connection closed");
         }
 
         public override async Task WriteAsync(List<ArraySegment<byte>> batch, long total)
@@ -109,11 +122,12 @@ namespace PSChat.Engine.Transport
                     }
 
                     byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+                    Task<int>? read = null;
                     try
                     {
                         // Also after a zero-byte read: its readiness may be stale (seen on Linux), and
                         // the quiet time must run while this read waits too.
-                        Task<int> read = stream.ReadAsync(buffer, 0, size);
+                        read = stream.ReadAsync(buffer, 0, size);
                         await QuietCheckWhileWaiting(read).ConfigureAwait(false);
                         int count = await read.ConfigureAwait(false);
                         if (count == 0)
@@ -126,7 +140,9 @@ namespace PSChat.Engine.Transport
                     }
                     finally
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        // A read still pending (something threw while it waited) may yet write into
+                        // the buffer: leave that one to the collector rather than to the next renter.
+                        if (read == null || read.IsCompleted) ArrayPool<byte>.Shared.Return(buffer);
                     }
                 }
             }
@@ -144,6 +160,11 @@ namespace PSChat.Engine.Transport
             }
             catch (ObjectDisposedException)
             {
+            }
+            catch (Exception ex)
+            {
+                // Anything else would end the loop unseen: the connection never read again, OnClosed never.
+                reason = "internal error: " + ex.Message;
             }
 
             Connection.FinishReceive(reason);
