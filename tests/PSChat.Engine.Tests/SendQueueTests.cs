@@ -53,11 +53,11 @@ namespace PSChat.Engine.Tests
             WriteAll(queue);
             clock.Advance(TimeSpan.FromMilliseconds(3));
 
-            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out long due));
-            Assert.Equal(Delay.Ticks - TimeSpan.FromMilliseconds(3).Ticks, due - clock.NowTicks);
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out var due));
+            Assert.Equal(Delay.Ticks - TimeSpan.FromMilliseconds(3).Ticks, due.Ticks - clock.NowTicks);
             // One writer: later messages join the waiting one.
             Assert.Equal(SendAction.None, queue.Enqueue(Message(10), out _));
-            Assert.True(queue.TryEndDelay());
+            Assert.True(queue.TryEndDelay(due.Delay));
             Assert.Equal(2, WriteAll(queue).Count);
         }
 
@@ -68,8 +68,8 @@ namespace PSChat.Engine.Tests
             queue.Enqueue(Message(10), out _);
             WriteAll(queue);
             clock.Advance(Delay - TimeSpan.FromTicks(1));
-            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out _));
-            Assert.True(queue.TryEndDelay());
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out var due));
+            Assert.True(queue.TryEndDelay(due.Delay));
             WriteAll(queue);
 
             clock.Advance(Delay);
@@ -83,12 +83,12 @@ namespace PSChat.Engine.Tests
             queue.Enqueue(Message(10), out _);
             WriteAll(queue);
 
-            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(4096), out _));
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(4096), out var due));
             Assert.Equal(SendAction.None, queue.Enqueue(Message(4095), out _));
             Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(1), out _));
             // The writer is started once: the due time that comes later finds nothing to start.
             Assert.Equal(SendAction.None, queue.Enqueue(Message(1), out _));
-            Assert.False(queue.TryEndDelay());
+            Assert.False(queue.TryEndDelay(due.Delay));
             Assert.Equal(4, WriteAll(queue).Count);
         }
 
@@ -131,12 +131,12 @@ namespace PSChat.Engine.Tests
             var queue = NewQueue(TimeSpan.FromHours(1));
             queue.Enqueue(Message(10), out _);
             WriteAll(queue);
-            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out _));
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out var due));
 
             // A goodbye does not wait out the delay: the waiting writer is started now.
             Assert.True(queue.BeginClose(out bool drained));
             Assert.False(drained);
-            Assert.False(queue.TryEndDelay());
+            Assert.False(queue.TryEndDelay(due.Delay));
             Assert.Equal(SendAction.Closed, queue.Enqueue(Message(10), out _));
 
             var batch = new List<ArraySegment<byte>>();

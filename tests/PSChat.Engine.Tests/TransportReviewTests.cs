@@ -215,8 +215,8 @@ namespace PSChat.Engine.Tests
 
             // 10 ms later, delay #1 (due, and its timer armed, at +100 ms); a flood takes the writer at once.
             clock.Advance(TimeSpan.FromMilliseconds(10));
-            Assert.Equal(SendAction.WriteAt, queue.Enqueue(new ArraySegment<byte>(new byte[10]), out long firstDue));
-            Assert.Equal(TimeSpan.TicksPerHour + delay.Ticks, firstDue);
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(new ArraySegment<byte>(new byte[10]), out var firstDue));
+            Assert.Equal(TimeSpan.TicksPerHour + delay.Ticks, firstDue.Ticks);
             Assert.Equal(SendAction.WriteNow, queue.Enqueue(new ArraySegment<byte>(new byte[SendQueue.WriteNowBytes]), out _));
             total = queue.TakeBatch(ref batch, out _);
             batch.Clear();
@@ -224,12 +224,13 @@ namespace PSChat.Engine.Tests
             Assert.Equal(0, queue.TakeBatch(ref batch, out _));
 
             // Delay #2, measured from the flood's write at +10 ms: due at +110 ms.
-            Assert.Equal(SendAction.WriteAt, queue.Enqueue(new ArraySegment<byte>(new byte[10]), out long due));
-            Assert.Equal(clock.NowTicks + delay.Ticks, due);
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(new ArraySegment<byte>(new byte[10]), out var due));
+            Assert.Equal(clock.NowTicks + delay.Ticks, due.Ticks);
 
             // Delay #1's timer fires at +100 ms, before delay #2 is due: it must not start the writer.
             clock.Advance(TimeSpan.FromMilliseconds(90));
-            Assert.False(queue.TryEndDelay(), "a stale timer ended a later delay early");
+            Assert.False(queue.TryEndDelay(firstDue.Delay), "a stale timer ended a later delay early");
+            Assert.True(queue.TryEndDelay(due.Delay));
         }
     }
 }

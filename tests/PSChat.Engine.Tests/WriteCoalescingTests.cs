@@ -93,14 +93,15 @@ namespace PSChat.Engine.Tests
             {
                 var c = (LineConnection)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(typeof(LineConnection));
                 byConnection[c] = due;
-                heap.Push(due, c);
+                heap.Push(due, c, delay: due * 10);
             }
 
             var popped = new System.Collections.Generic.List<long>();
             while (heap.Count > 0)
             {
                 long first = heap.FirstDue;
-                long due = byConnection[heap.Pop()];
+                long due = byConnection[heap.Pop(out long delay)];
+                Assert.Equal(due * 10, delay);
                 Assert.Equal(first, due);
                 popped.Add(due);
             }

@@ -173,8 +173,8 @@ namespace PSChat.Engine.Transport
         public override void WriteAtEnd(LineConnection connection) => deferred.Add(connection);
 
         /// <summary>Ends a writer's delay from the loop's wait timeout (called on the loop thread).</summary>
-        public override void WriteAfter(LineConnection connection, TimeSpan wait) =>
-            delayed.Push(MonotonicClock.System.NowTicks + wait.Ticks, connection);
+        public override void WriteAfter(LineConnection connection, TimeSpan wait, long delay) =>
+            delayed.Push(MonotonicClock.System.NowTicks + wait.Ticks, connection, delay);
 
         /// <summary>Counts bytes handed to the framer; past the mark, the writes they caused go out now.</summary>
         public void Fed(int count)
@@ -294,7 +294,11 @@ namespace PSChat.Engine.Transport
             if (delayed.Count > 0)
             {
                 long now = MonotonicClock.System.NowTicks;
-                while (delayed.Count > 0 && delayed.FirstDue <= now) delayed.Pop().EndDelay();
+                while (delayed.Count > 0 && delayed.FirstDue <= now)
+                {
+                    var connection = delayed.Pop(out long delay);
+                    connection.EndDelay(delay);
+                }
             }
 
             while (deferred.Count > 0)
@@ -316,17 +320,19 @@ namespace PSChat.Engine.Transport
     {
         private long[] due = new long[64];
         private LineConnection[] items = new LineConnection[64];
+        private long[] delays = new long[64];
 
         public int Count { get; private set; }
 
         public long FirstDue => due[0];
 
-        public void Push(long at, LineConnection connection)
+        public void Push(long at, LineConnection connection, long delay)
         {
             if (Count == due.Length)
             {
                 Array.Resize(ref due, Count * 2);
                 Array.Resize(ref items, Count * 2);
+                Array.Resize(ref delays, Count * 2);
             }
 
             int i = Count++;
@@ -334,21 +340,22 @@ namespace PSChat.Engine.Transport
             {
                 int parent = (i - 1) / 2;
                 if (due[parent] <= at) break;
-                due[i] = due[parent];
-                items[i] = items[parent];
+                Move(parent, i);
                 i = parent;
             }
 
-            due[i] = at;
-            items[i] = connection;
+            Set(i, at, connection, delay);
         }
 
-        public LineConnection Pop()
+        /// <summary>Takes the earliest; <paramref name="delay"/> is the delay number it was pushed with.</summary>
+        public LineConnection Pop(out long delay)
         {
             var first = items[0];
+            delay = delays[0];
             int last = --Count;
             long at = due[last];
             var moved = items[last];
+            long movedDelay = delays[last];
             items[last] = null!;
             int i = 0;
             while (true)
@@ -357,18 +364,21 @@ namespace PSChat.Engine.Transport
                 if (child >= last) break;
                 if (child + 1 < last && due[child + 1] < due[child]) child++;
                 if (due[child] >= at) break;
-                due[i] = due[child];
-                items[i] = items[child];
+                Move(child, i);
                 i = child;
             }
 
-            if (last > 0)
-            {
-                due[i] = at;
-                items[i] = moved;
-            }
-
+            if (last > 0) Set(i, at, moved, movedDelay);
             return first;
+        }
+
+        private void Move(int from, int to) => Set(to, due[from], items[from], delays[from]);
+
+        private void Set(int i, long at, LineConnection connection, long delay)
+        {
+            due[i] = at;
+            items[i] = connection;
+            delays[i] = delay;
         }
     }
 }

@@ -96,7 +96,7 @@ namespace PSChat.Engine.Transport
         [MethodImpl(HotPath.Optimize)]
         public bool Send(ArraySegment<byte> message)
         {
-            switch (queue.Enqueue(message, out long due))
+            switch (queue.Enqueue(message, out WriteDue due))
             {
                 case SendAction.None:
                     return true;
@@ -104,7 +104,7 @@ namespace PSChat.Engine.Transport
                     StartWriter();
                     return true;
                 case SendAction.WriteAt:
-                    DelayWriter(TimeSpan.FromTicks(due - options.Clock.NowTicks));
+                    DelayWriter(TimeSpan.FromTicks(due.Ticks - options.Clock.NowTicks), due.Delay);
                     return true;
                 case SendAction.Overflow:
                     Abort($"send queue full ({options.MaxSendQueueBytes} bytes): the client is not reading");
@@ -258,25 +258,26 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>Starts a writer claimed with a write delay when the delay is up.</summary>
-        private void DelayWriter(TimeSpan wait)
+        private void DelayWriter(TimeSpan wait, long delay)
         {
             if (wait <= TimeSpan.Zero)
             {
                 // Due already (time passed since the queue decided): the writer is ours at once.
-                if (queue.TryEndDelay()) StartWriter();
+                if (queue.TryEndDelay(delay)) StartWriter();
                 return;
             }
 
+            // On a loop thread the loop holds the wait; elsewhere the server's coalescer (there is
+            // one whenever there is a write delay).
             var turn = WriteTurn.Current;
-            if (turn != null) turn.WriteAfter(this, wait);
-            else if (options.Coalescer != null) options.Coalescer.Add(this);
-            else EndDelay();
+            if (turn != null) turn.WriteAfter(this, wait, delay);
+            else options.Coalescer!.Add(this, delay);
         }
 
-        /// <summary>The write delay is up: starts the writer unless a flood or a close already did.</summary>
-        internal void EndDelay()
+        /// <summary>Delay <paramref name="delay"/> is up: starts the writer unless a flood or a close already did.</summary>
+        internal void EndDelay(long delay)
         {
-            if (queue.TryEndDelay()) RunWriter();
+            if (queue.TryEndDelay(delay)) RunWriter();
         }
 
         /// <summary>Runs the writer the caller claimed.</summary>
@@ -284,29 +285,32 @@ namespace PSChat.Engine.Transport
 
         private async Task WriteLoopAsync()
         {
-            try
+            while (true)
             {
-                while (true)
+                long total = queue.TakeBatch(ref inFlight, out bool drained);
+                if (total == 0)
                 {
-                    long total = queue.TakeBatch(ref inFlight, out bool drained);
-                    if (total == 0)
-                    {
-                        if (drained) Shutdown(CloseReason ?? "connection closed");
-                        return;
-                    }
-
-                    await driver.WriteAsync(inFlight, total).ConfigureAwait(false);
-                    inFlight.Clear();
-                    queue.Written(total);
+                    // The writer is given up: from here on inFlight may be another writer's.
+                    if (drained) Shutdown(CloseReason ?? "connection closed");
+                    return;
                 }
-            }
-            catch (Exception ex)
-            {
-                // Any failure ends the connection: a writer that stopped still claimed would leave
-                // every later message stuck in the queue.
+
+                try
+                {
+                    await driver.WriteAsync(inFlight, total).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // Any failure ends the connection: a writer that stopped still claimed would leave
+                    // every later message stuck in the queue.
+                    inFlight.Clear();
+                    queue.ReleaseWriter();
+                    Abort("write failed: " + ex.Message);
+                    return;
+                }
+
                 inFlight.Clear();
-                queue.ReleaseWriter();
-                Abort("write failed: " + ex.Message);
+                queue.Written(total);
             }
         }
     }

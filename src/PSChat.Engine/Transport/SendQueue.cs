@@ -23,6 +23,25 @@ namespace PSChat.Engine.Transport
         Overflow,
     }
 
+    /// <summary>When a writer claimed with <see cref="SendAction.WriteAt"/> is due, and which delay that is.</summary>
+    internal readonly struct WriteDue
+    {
+        public WriteDue(long ticks, long delay)
+        {
+            Ticks = ticks;
+            Delay = delay;
+        }
+
+        /// <summary>The due time on the queue's clock.</summary>
+        public long Ticks { get; }
+
+        /// <summary>
+        /// The delay's number: a timer armed for it ends this delay only, never a later one (a flood
+        /// or a close that started the writer early leaves its timer behind).
+        /// </summary>
+        public long Delay { get; }
+    }
+
     /// <summary>
     /// The send side of a connection without the socket: whole messages in order, at most one writer at
     /// a time (the caller that gets <see cref="SendAction.WriteNow"/> or <see cref="SendAction.WriteAt"/>
@@ -53,6 +72,7 @@ namespace PSChat.Engine.Transport
         private bool closing;
         private bool everWritten;
         private long lastWriteTicks;
+        private long delayNumber;
 
         /// <param name="writeDelay">Zero or less writes every message at once; clamped to a day.</param>
         public SendQueue(MonotonicClock clock, long maxBytes, TimeSpan writeDelay)
@@ -81,11 +101,11 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>Queues a whole message and says whether the caller must start the writer, and when.</summary>
-        /// <param name="dueTicks">With <see cref="SendAction.WriteAt"/>: when, on the clock.</param>
+        /// <param name="due">With <see cref="SendAction.WriteAt"/>: when, on the clock, and which delay.</param>
         [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
-        public SendAction Enqueue(ArraySegment<byte> message, out long dueTicks)
+        public SendAction Enqueue(ArraySegment<byte> message, out WriteDue due)
         {
-            dueTicks = 0;
+            due = default;
             lock (gate)
             {
                 if (closing) return SendAction.Closed;
@@ -97,11 +117,11 @@ namespace PSChat.Engine.Transport
                     writerClaimed = true;
                     if (delayTicks > 0 && everWritten)
                     {
-                        long due = lastWriteTicks + delayTicks;
-                        if (due > clock.NowTicks)
+                        long dueTicks = lastWriteTicks + delayTicks;
+                        if (dueTicks > clock.NowTicks)
                         {
                             waitingForDelay = true;
-                            dueTicks = due;
+                            due = new WriteDue(dueTicks, ++delayNumber);
                             return SendAction.WriteAt;
                         }
                     }
@@ -122,14 +142,15 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>
-        /// The due time of a writer claimed with <see cref="SendAction.WriteAt"/> has come: true when the
-        /// caller must start it, false when something else already did (a flood, a close).
+        /// The due time of delay <paramref name="delay"/> (from <see cref="WriteDue.Delay"/>) has come:
+        /// true when the caller must start the writer, false when something else already did (a flood, a
+        /// close) or the delay now running is a later one.
         /// </summary>
-        public bool TryEndDelay()
+        public bool TryEndDelay(long delay)
         {
             lock (gate)
             {
-                if (!waitingForDelay) return false;
+                if (!waitingForDelay || delay != delayNumber) return false;
                 waitingForDelay = false;
                 return true;
             }

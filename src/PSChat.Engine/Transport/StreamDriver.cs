@@ -203,13 +203,9 @@ namespace PSChat.Engine.Transport
 
             public override void WriteAtEnd(LineConnection connection) => deferred.Add(connection);
 
-            public override void WriteAfter(LineConnection connection, TimeSpan wait)
-            {
-                // Off the loops a delayed writer waits in its server's coalescer (one timer for many).
-                var coalescer = connection.Options.Coalescer;
-                if (coalescer != null) coalescer.Add(connection);
-                else connection.EndDelay();
-            }
+            // Off the loops a delayed writer waits in its server's coalescer (one timer for many).
+            public override void WriteAfter(LineConnection connection, TimeSpan wait, long delay) =>
+                connection.Options.Coalescer!.Add(connection, delay);
         }
     }
 }

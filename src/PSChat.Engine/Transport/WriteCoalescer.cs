@@ -15,7 +15,7 @@ namespace PSChat.Engine.Transport
     {
         private readonly object gate = new object();
         private readonly TimeSpan delay;
-        private List<LineConnection> due = new List<LineConnection>();
+        private List<KeyValuePair<LineConnection, long>> due = new List<KeyValuePair<LineConnection, long>>();
 
         public WriteCoalescer(TimeSpan delay)
         {
@@ -23,12 +23,12 @@ namespace PSChat.Engine.Transport
             this.delay = delay < TimeSpan.FromDays(1) ? delay : TimeSpan.FromDays(1);
         }
 
-        /// <summary>Ends the connection's write delay after the delay; a connection is added at most once per write.</summary>
-        public void Add(LineConnection connection)
+        /// <summary>Ends the connection's write delay number <paramref name="delay"/> after the delay.</summary>
+        public void Add(LineConnection connection, long delay)
         {
             lock (gate)
             {
-                due.Add(connection);
+                due.Add(new KeyValuePair<LineConnection, long>(connection, delay));
                 if (due.Count > 1) return;
             }
 
@@ -38,14 +38,14 @@ namespace PSChat.Engine.Transport
         private async Task FlushLaterAsync()
         {
             await Task.Delay(delay).ConfigureAwait(false);
-            List<LineConnection> batch;
+            List<KeyValuePair<LineConnection, long>> batch;
             lock (gate)
             {
                 batch = due;
-                due = new List<LineConnection>();
+                due = new List<KeyValuePair<LineConnection, long>>();
             }
 
-            foreach (var connection in batch) connection.EndDelay();
+            foreach (var entry in batch) entry.Key.EndDelay(entry.Value);
         }
     }
 }

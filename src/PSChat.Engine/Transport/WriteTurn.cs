@@ -19,8 +19,8 @@ namespace PSChat.Engine.Transport
         /// <summary>Starts the connection's claimed writer at the end of this turn.</summary>
         public abstract void WriteAtEnd(LineConnection connection);
 
-        /// <summary>Ends the connection's write delay after <paramref name="wait"/> (zero or less: at the end of this turn).</summary>
-        public abstract void WriteAfter(LineConnection connection, TimeSpan wait);
+        /// <summary>Ends the connection's write delay number <paramref name="delay"/> after <paramref name="wait"/> (more than zero).</summary>
+        public abstract void WriteAfter(LineConnection connection, TimeSpan wait, long delay);
 
         /// <summary>Makes this the thread's turn; returns the one it replaces, for <see cref="Leave"/>.</summary>
         protected WriteTurn? Enter()
