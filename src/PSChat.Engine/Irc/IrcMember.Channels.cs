@@ -50,35 +50,40 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            var room = server.GetOrCreateRoom(name);
-            if (room.Contains(this)) return;
             string folded = CaseMapping.Fold(Nick);
-            bool invited;
-            lock (room.Invited) invited = room.Invited.Contains(folded);
-            if (room.Key != null && key != room.Key && !invited)
-            {
-                Reply(Numerics.ERR_BADCHANNELKEY, room.Name, "Cannot join channel (+k)");
-                return;
-            }
-
-            if (room.Limit > 0 && VisibleCount(room) >= room.Limit && !invited)
-            {
-                Reply(Numerics.ERR_CHANNELISFULL, room.Name, "Cannot join channel (+l)");
-                return;
-            }
-
-            if (room.InviteOnly && !invited)
-            {
-                Reply(Numerics.ERR_INVITEONLYCHAN, room.Name, "Cannot join channel (+i)");
-                return;
-            }
-
-            if (!room.Add(this)) return;
+            var room = server.Enter(name, this, candidate => Admits(candidate, folded, key));
+            if (room == null) return;
             lock (room.Invited) room.Invited.Remove(folded);
             room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), null);
             if (room.Topic != null) SendTopic(room);
             SendNames(room);
             server.Raise(PSChat.ServerEventKind.Joined, e => Describe(e, room));
+        }
+
+        /// <summary>Whether +k, +l and +i let this member in; replies 475, 471 or 473 when not.</summary>
+        private bool Admits(ChatRoom room, string folded, string? key)
+        {
+            bool invited;
+            lock (room.Invited) invited = room.Invited.Contains(folded);
+            if (room.Key != null && key != room.Key && !invited)
+            {
+                Reply(Numerics.ERR_BADCHANNELKEY, room.Name, "Cannot join channel (+k)");
+                return false;
+            }
+
+            if (room.Limit > 0 && VisibleCount(room) >= room.Limit && !invited)
+            {
+                Reply(Numerics.ERR_CHANNELISFULL, room.Name, "Cannot join channel (+l)");
+                return false;
+            }
+
+            if (room.InviteOnly && !invited)
+            {
+                Reply(Numerics.ERR_INVITEONLYCHAN, room.Name, "Cannot join channel (+i)");
+                return false;
+            }
+
+            return true;
         }
 
         private void OnPart(IrcMessage message)

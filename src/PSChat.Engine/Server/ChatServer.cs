@@ -94,18 +94,46 @@ namespace PSChat
             return server;
         }
 
-        public ChatRoom GetOrCreateRoom(string name) => rooms.GetOrAdd(CaseMapping.Fold(name), _ => new ChatRoom(name));
+        private ChatRoom GetOrCreateRoom(string name) => rooms.GetOrAdd(CaseMapping.Fold(name), _ => new ChatRoom(name));
 
         public ChatRoom? FindRoom(string name) => rooms.TryGetValue(CaseMapping.Fold(name), out var room) ? room : null;
+
+        /// <summary>
+        /// Puts a member in the room of that name, made when missing; null when it is in already or
+        /// <paramref name="admits"/> (which sees the very room it would join) refuses. A room that
+        /// empties on another thread is dropped under its own lock and takes nobody after, so a joiner
+        /// that finds it so looks the name up again and never lands in a room the server no longer lists.
+        /// </summary>
+        internal ChatRoom? Enter(string name, ChatMember member, Func<ChatRoom, bool> admits)
+        {
+            while (true)
+            {
+                var room = GetOrCreateRoom(name);
+                if (room.Contains(member) || !admits(room)) return null;
+                switch (room.Add(member))
+                {
+                    case RoomEntry.Added:
+                        return room;
+                    case RoomEntry.AlreadyIn:
+                        return null;
+                    default:
+                        // Whoever detached it may not have taken it out of the table yet; taking it out
+                        // here spares a spin until they do.
+                        Unlist(room);
+                        break;
+                }
+            }
+        }
 
         /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
         public void RemoveRoomIfEmpty(ChatRoom room)
         {
-            if (room.Count == 0 && !ReferenceEquals(room, DefaultRoom))
-            {
-                ((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room));
-            }
+            if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty()) Unlist(room);
         }
+
+        /// <summary>Takes a detached room out of the table, unless another room has its name by now.</summary>
+        private void Unlist(ChatRoom room) =>
+            ((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room));
 
         public ChatMember? FindMember(string nick) => nicks.TryGetValue(CaseMapping.Fold(nick), out var m) ? m : null;
 
