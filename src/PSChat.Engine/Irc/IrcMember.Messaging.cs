@@ -42,7 +42,7 @@ namespace PSChat.Engine.Irc
             string? clientTags = ClientTagsOf(message);
             if (kind == RoomEventKind.TagMessage && clientTags == null) return;
             // The time OnLine heard this line: one clock read less per message.
-            LastMessageAt = new DateTime(Interlocked.Read(ref lastHeardTicks), DateTimeKind.Utc);
+            Interlocked.Exchange(ref lastSpokeTicks, Interlocked.Read(ref lastHeardTicks));
             foreach (string target in SplitList(message.Parameters[0]))
             {
                 if (IrcNames.IsChannel(target)) MessageRoom(target, kind, text, clientTags, errors);

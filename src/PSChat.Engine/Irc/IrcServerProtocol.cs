@@ -7,7 +7,8 @@ namespace PSChat.Engine.Irc
 {
     /// <summary>
     /// IRC on the chat server's port: recognises a registration command as the first line and
-    /// checks every IRC client's registration and ping deadlines from one timer per server.
+    /// checks every IRC client's registration and ping deadlines from one timer per server. The
+    /// timer only wakes the check; the deadlines are measured on the server's monotonic clock.
     /// </summary>
     internal sealed class IrcServerProtocol : IServerProtocol, IDisposable
     {
@@ -72,7 +73,7 @@ namespace PSChat.Engine.Irc
 
         private void Sweep()
         {
-            var now = DateTime.UtcNow;
+            long now = server.Options.Clock.NowTicks;
             foreach (var client in server.Clients)
             {
                 if (client is IrcMember member) member.CheckDeadlines(now);
