@@ -6,7 +6,7 @@ namespace PSChat.Engine.Rooms
 {
     /// <summary>Per-member standing in a room.</summary>
     [Flags]
-    public enum MemberStatus
+    internal enum MemberStatus
     {
         None = 0,
         Voice = 1,
@@ -14,7 +14,7 @@ namespace PSChat.Engine.Rooms
     }
 
     /// <summary>What <see cref="ChatRoom.Add"/> did.</summary>
-    public enum RoomEntry
+    internal enum RoomEntry
     {
         Added,
         AlreadyIn,
@@ -26,7 +26,7 @@ namespace PSChat.Engine.Rooms
     /// A room and its members. Members are kept in a copy-on-write array, so fan-out reads a snapshot
     /// without locking and joins/parts never stall a broadcast in progress.
     /// </summary>
-    public sealed class ChatRoom
+    internal sealed class ChatRoom
     {
         private readonly object gate = new object();
         private readonly Dictionary<ChatMember, MemberStatus> status = new Dictionary<ChatMember, MemberStatus>();

@@ -6,7 +6,7 @@ using PSChat.Engine.Framing;
 namespace PSChat.Engine.Rooms
 {
     /// <summary>What happened in a room, before any protocol has put it into bytes.</summary>
-    public enum RoomEventKind
+    internal enum RoomEventKind
     {
         Message,
         Notice,
@@ -25,7 +25,7 @@ namespace PSChat.Engine.Rooms
     /// One event fanned out to the members of a room. Each protocol encodes it once per variant
     /// (e.g. text with LF, IRC with tags) and every member of that variant shares the bytes.
     /// </summary>
-    public sealed class RoomEvent
+    internal sealed class RoomEvent
     {
         private readonly byte[]?[] encoded = new byte[]?[EncodingSlots.Count];
 
@@ -97,7 +97,7 @@ namespace PSChat.Engine.Rooms
     }
 
     /// <summary>Cache slots for the encodings of a <see cref="RoomEvent"/>; each codec owns its slots.</summary>
-    public static class EncodingSlots
+    internal static class EncodingSlots
     {
         public const int TextNone = 0;
         public const int TextLf = 1;
@@ -111,7 +111,7 @@ namespace PSChat.Engine.Rooms
     }
 
     /// <summary>A member's name and address at one moment, kept with events that outlive renames.</summary>
-    public sealed class MemberIdentity
+    internal sealed class MemberIdentity
     {
         public MemberIdentity(string nick, string user, string host)
         {

@@ -96,7 +96,7 @@ namespace PSChat
 
         private ChatRoom GetOrCreateRoom(string name) => rooms.GetOrAdd(CaseMapping.Fold(name), _ => new ChatRoom(name));
 
-        public ChatRoom? FindRoom(string name) => rooms.TryGetValue(CaseMapping.Fold(name), out var room) ? room : null;
+        internal ChatRoom? FindRoom(string name) => rooms.TryGetValue(CaseMapping.Fold(name), out var room) ? room : null;
 
         /// <summary>
         /// Puts a member in the room of that name, made when missing; null when it is in already or
@@ -126,7 +126,7 @@ namespace PSChat
         }
 
         /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
-        public void RemoveRoomIfEmpty(ChatRoom room)
+        internal void RemoveRoomIfEmpty(ChatRoom room)
         {
             if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty()) Unlist(room);
         }
@@ -135,25 +135,25 @@ namespace PSChat
         private void Unlist(ChatRoom room) =>
             ((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room));
 
-        public ChatMember? FindMember(string nick) => nicks.TryGetValue(CaseMapping.Fold(nick), out var m) ? m : null;
+        internal ChatMember? FindMember(string nick) => nicks.TryGetValue(CaseMapping.Fold(nick), out var m) ? m : null;
 
-        public IEnumerable<ChatMember> Members => nicks.Values;
+        internal IEnumerable<ChatMember> Members => nicks.Values;
 
         /// <summary>Claims a nick for a member; false when another member holds it.</summary>
-        public bool TryClaimNick(ChatMember member, string nick)
+        internal bool TryClaimNick(ChatMember member, string nick)
         {
             string folded = CaseMapping.Fold(nick);
             if (nicks.TryAdd(folded, member)) return true;
             return nicks.TryGetValue(folded, out var holder) && ReferenceEquals(holder, member);
         }
 
-        public void ReleaseNick(ChatMember member, string nick)
+        internal void ReleaseNick(ChatMember member, string nick)
         {
             ((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member));
         }
 
         /// <summary>A free name of the form guestN.</summary>
-        public string NextGuestName()
+        internal string NextGuestName()
         {
             while (true)
             {

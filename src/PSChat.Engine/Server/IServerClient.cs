@@ -3,7 +3,7 @@ using PSChat.Engine.Transport;
 namespace PSChat.Engine.Server
 {
     /// <summary>The protocol side of one accepted connection, as the server sees it.</summary>
-    public interface IServerClient : ILineConnectionHandler
+    internal interface IServerClient : ILineConnectionHandler
     {
         LineConnection Connection { get; }
 
@@ -12,7 +12,7 @@ namespace PSChat.Engine.Server
     }
 
     /// <summary>A protocol the chat server can speak besides plain text (IRC).</summary>
-    public interface IServerProtocol
+    internal interface IServerProtocol
     {
         /// <summary>The protocol's name, as in <see cref="PSChat.ChatProtocol"/>.</summary>
         string Name { get; }
