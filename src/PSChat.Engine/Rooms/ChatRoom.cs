@@ -49,22 +49,6 @@ namespace PSChat.Engine.Rooms
 
         public DateTime TopicSetAt { get; set; }
 
-        /// <summary>Channel settings (IRC modes); protocol-neutral meanings.</summary>
-        public bool InviteOnly { get; set; }
-
-        public bool Moderated { get; set; }
-
-        public bool NoExternalMessages { get; set; } = true;
-
-        public bool TopicLocked { get; set; } = true;
-
-        public string? Key { get; set; }
-
-        public int Limit { get; set; }
-
-        /// <summary>Nicks (case-folded) invited past +i.</summary>
-        public HashSet<string> Invited { get; } = new HashSet<string>(StringComparer.Ordinal);
-
         /// <summary>A snapshot of the members; safe to enumerate while others join and leave.</summary>
         public ChatMember[] Members => members;
 

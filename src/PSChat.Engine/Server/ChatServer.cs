@@ -24,7 +24,7 @@ namespace PSChat
         private readonly ConcurrentDictionary<string, ChatRoom> rooms = new ConcurrentDictionary<string, ChatRoom>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, ChatMember> nicks = new ConcurrentDictionary<string, ChatMember>(StringComparer.Ordinal);
         private readonly IPEndPoint endPoint;
-        private readonly IrcServerProtocol irc;
+        private readonly IServerProtocol[] protocols;
         private int guestCounter;
 
         private ChatServer(ChatServerOptions options, Socket listener)
@@ -41,7 +41,7 @@ namespace PSChat
                 WriteDelay = options.WriteDelay,
             };
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
-            irc = new IrcServerProtocol(this);
+            protocols = new IServerProtocol[] { new IrcServerProtocol(this) };
         }
 
         public ChatServerOptions Options { get; }
@@ -152,6 +152,9 @@ namespace PSChat
             ((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member));
         }
 
+        /// <summary>A name every protocol of the server can carry, so any member may take it as a nick.</summary>
+        internal bool IsValidNick(string nick) => Array.TrueForAll(protocols, p => p.IsValidNick(nick));
+
         /// <summary>A free name of the form guestN.</summary>
         internal string NextGuestName()
         {
@@ -167,7 +170,7 @@ namespace PSChat
         protected override void StopCore()
         {
             listener.Dispose();
-            irc.Dispose();
+            foreach (var protocol in protocols) protocol.Dispose();
             foreach (var client in clients.Values.ToArray())
             {
                 client.Shutdown("server is shutting down");
@@ -177,15 +180,11 @@ namespace PSChat
         private void Admit(Socket socket)
         {
             var connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
-            IServerClient client;
-            if (Options.Protocol == ChatProtocol.Irc)
-            {
-                client = irc.Accept(this, connection);
-            }
-            else
-            {
-                client = new TextMember(this, connection, detect: Options.Protocol == ChatProtocol.Auto);
-            }
+            // Text and Auto start as text (Auto hands over on the first line); a protocol named in the
+            // options has the connection from the start.
+            string only = Options.Protocol.ToString();
+            var client = Array.Find(protocols, p => p.Name == only)?.Accept(this, connection)
+                ?? new TextMember(this, connection, detect: Options.Protocol == ChatProtocol.Auto);
 
             clients[connection] = client;
             connection.SetHandler(client);
@@ -196,8 +195,9 @@ namespace PSChat
         /// <summary>Moves a connection to another protocol after its first line (called by the text codec).</summary>
         internal IServerClient? HandOver(LineConnection connection, byte[] buffer, int offset, int count)
         {
-            if (!irc.RecognizesFirstLine(buffer, offset, count)) return null;
-            var client = irc.Accept(this, connection);
+            var protocol = Array.Find(protocols, p => p.RecognizesFirstLine(buffer, offset, count));
+            if (protocol == null) return null;
+            var client = protocol.Accept(this, connection);
             clients[connection] = client;
             connection.SetHandler(client);
             return client;
