@@ -60,9 +60,11 @@ Describe 'Argument completion' -Tag 'Unit' {
     }
 
     It 'completes Connect-ChatRoom -Room with the rooms of the server on -Port' {
-        $alpha.GetOrCreateRoom('#dev') | Out-Null
+        # An IRC session makes the room; it leaves again so bob stays the newest session.
+        $carol = Connect-ChatRoom -Port $alpha.Port -Name carol -Protocol Irc -Room '#dev'
         Complete "Connect-ChatRoom -Port $($alpha.Port) -Room " | Should -Be @("'#dev'", "'#lobby'")
         Complete "Connect-ChatRoom -Port 1 -Room " | Should -Be @()
+        $carol | Disconnect-ChatRoom -Confirm:$false
     }
 
     It 'completes -Room of the default session (the newest) when none is named' {

@@ -187,7 +187,7 @@ namespace PSChat
         }
 
         /// <summary>Waits for the next message. A negative timeout waits until a message, the close, or cancellation.</summary>
-        public TakeResult Receive(TimeSpan timeout, CancellationToken cancel, out ChatMessage? message) =>
+        internal TakeResult Receive(TimeSpan timeout, CancellationToken cancel, out ChatMessage? message) =>
             buffer.Take(timeout, cancel, out message);
 
         /// <summary>Says goodbye in the protocol, then closes (flushing what is queued).</summary>

@@ -6,7 +6,7 @@ using PSChat.Engine.Framing;
 namespace PSChat.Engine.Client
 {
     /// <summary>The protocol side of a <see cref="PSChat.ChatSession"/>: turns lines into messages and back.</summary>
-    public abstract class ClientProtocol
+    internal abstract class ClientProtocol
     {
         protected ClientProtocol(ChatSession session) => Session = session;
 

@@ -7,7 +7,7 @@ namespace PSChat.Engine.Client
     /// What the server told us about itself in RPL_ISUPPORT (005): line length, case mapping and channel
     /// types are applied; every token is kept for <see cref="PSChat.ChatSession.ServerSupport"/>. The defaults are RFC 1459's, for servers that do not say.
     /// </summary>
-    public sealed class IrcServerSupport
+    internal sealed class IrcServerSupport
     {
         private readonly Dictionary<string, string> tokens = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 

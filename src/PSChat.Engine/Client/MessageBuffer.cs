@@ -4,7 +4,7 @@ using System.Threading;
 
 namespace PSChat.Engine.Client
 {
-    public enum TakeResult
+    internal enum TakeResult
     {
         Taken,
         TimedOut,
@@ -17,7 +17,7 @@ namespace PSChat.Engine.Client
     /// oldest message is dropped and counted: a session never blocks its socket on a slow reader
     /// and never loses messages silently.
     /// </summary>
-    public sealed class MessageBuffer<T>
+    internal sealed class MessageBuffer<T>
         where T : class
     {
         private readonly object gate = new object();

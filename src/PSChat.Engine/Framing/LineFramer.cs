@@ -29,7 +29,7 @@ namespace PSChat.Engine.Framing
     /// pooled buffer that is returned as soon as the line completes, so an idle connection holds none.
     /// A line longer than the limit is reported once and skipped up to its line end.
     /// </summary>
-    public sealed class LineFramer : IDisposable
+    internal sealed class LineFramer : IDisposable
     {
         private readonly int maxLineBytes;
         private byte[]? partial;

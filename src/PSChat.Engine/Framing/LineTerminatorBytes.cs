@@ -1,7 +1,7 @@
 namespace PSChat.Engine.Framing
 {
     /// <summary>The bytes of a line end, for codecs that answer in the style a line came in.</summary>
-    public static class LineTerminatorBytes
+    internal static class LineTerminatorBytes
     {
         public static int ByteCount(this LineTerminator terminator) =>
             terminator == LineTerminator.CrLf ? 2 : terminator == LineTerminator.Lf ? 1 : 0;

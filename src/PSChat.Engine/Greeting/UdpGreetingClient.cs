@@ -14,7 +14,7 @@ namespace PSChat
     /// a timeout and retries. The socket is connected, so only the server's datagrams are taken; after
     /// a lost name it is replaced, so a late reply can never pass for the next name's.
     /// </summary>
-    public sealed class UdpGreetingClient : IDisposable
+    internal sealed class UdpGreetingClient : IDisposable
     {
         /// <summary>The largest UDP payload over IPv4.</summary>
         public const int MaxNameBytes = 65507;

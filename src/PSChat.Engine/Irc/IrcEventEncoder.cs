@@ -13,28 +13,29 @@ namespace PSChat.Engine.Irc
     internal static class IrcEventEncoder
     {
         // One encoder per tag variant, made once: a lambda capturing the variant would be a new
-        // allocation for every delivery.
-        private static readonly Func<RoomEvent, byte[]> Plain = e => ToBytes(e, time: false, clientTags: false);
-        private static readonly Func<RoomEvent, byte[]> Tagged = e => ToBytes(e, time: true, clientTags: true);
-        private static readonly Func<RoomEvent, byte[]> ServerTime = e => ToBytes(e, time: true, clientTags: false);
-        private static readonly Func<RoomEvent, byte[]> MessageTags = e => ToBytes(e, time: false, clientTags: true);
+        // allocation for every delivery. Indexed by variant: bit 0 server-time, bit 1 message tags.
+        private static readonly Func<RoomEvent, byte[]>[] Variants =
+        {
+            e => ToBytes(e, time: false, clientTags: false),
+            e => ToBytes(e, time: true, clientTags: false),
+            e => ToBytes(e, time: false, clientTags: true),
+            e => ToBytes(e, time: true, clientTags: true),
+        };
+
+        private static readonly int FirstSlot = EncodingSlots.Take(Variants.Length);
 
         [MethodImpl(HotPath.Optimize)]
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {
-            bool time = (caps & Capability.ServerTime) != 0;
-            bool tags = (caps & Capability.MessageTags) != 0;
-            return time && tags ? roomEvent.GetEncoded(EncodingSlots.IrcTagged, Tagged)
-                : time ? roomEvent.GetEncoded(EncodingSlots.IrcServerTime, ServerTime)
-                : tags ? roomEvent.GetEncoded(EncodingSlots.IrcMessageTags, MessageTags)
-                : roomEvent.GetEncoded(EncodingSlots.IrcPlain, Plain);
+            int variant = ((caps & Capability.ServerTime) != 0 ? 1 : 0) | ((caps & Capability.MessageTags) != 0 ? 2 : 0);
+            return roomEvent.GetEncoded(FirstSlot + variant, Variants[variant]);
         }
 
         /// <summary>
-        /// The line, kept within 512 bytes once the source prefix is added. A plain text client may send
-        /// up to the server's text limit, so its long message becomes several lines cut between
-        /// characters, in one buffer so they stay together; an IRC message that the prefix pushes over
-        /// the limit is cut short at a character boundary instead, as IRC servers do.
+        /// The line, kept within 512 bytes once the source prefix is added. A client of another protocol
+        /// (plain text) may send up to the server's text limit, so its long message becomes several lines
+        /// cut between characters, in one buffer so they stay together; an IRC client's message that the
+        /// prefix pushes over the limit is cut short at a character boundary instead, as IRC servers do.
         /// </summary>
         [MethodImpl(HotPath.Optimize)]
         private static byte[] ToBytes(RoomEvent e, bool time, bool clientTags)
@@ -46,7 +47,7 @@ namespace PSChat.Engine.Irc
 
             int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
             var pieces = Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead);
-            if (e.OriginalLine == null) return ToMessage(e, time, clientTags, pieces[0]).ToBytes();
+            if (e.Origin is IrcOrigin) return ToMessage(e, time, clientTags, pieces[0]).ToBytes();
 
             var lines = new List<byte>(bytes.Length + 256);
             foreach (string piece in pieces)
@@ -72,9 +73,9 @@ namespace PSChat.Engine.Irc
         private static IrcMessage ToMessage(RoomEvent e, bool time, bool clientTags, string text)
         {
             Dictionary<string, string?>? tags = null;
-            if (clientTags && e.ClientTags != null)
+            if (clientTags && e.Origin is IrcOrigin { ClientTags: string raw })
             {
-                tags = IrcMessage.ParseTags(e.ClientTags);
+                tags = IrcMessage.ParseTags(raw);
             }
 
             // IRCv3 message-ids: what people say carries an id for those that take message tags.

@@ -50,35 +50,40 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            var room = server.GetOrCreateRoom(name);
-            if (room.Contains(this)) return;
             string folded = CaseMapping.Fold(Nick);
-            bool invited;
-            lock (room.Invited) invited = room.Invited.Contains(folded);
-            if (room.Key != null && key != room.Key && !invited)
-            {
-                Reply(Numerics.ERR_BADCHANNELKEY, room.Name, "Cannot join channel (+k)");
-                return;
-            }
-
-            if (room.Limit > 0 && VisibleCount(room) >= room.Limit && !invited)
-            {
-                Reply(Numerics.ERR_CHANNELISFULL, room.Name, "Cannot join channel (+l)");
-                return;
-            }
-
-            if (room.InviteOnly && !invited)
-            {
-                Reply(Numerics.ERR_INVITEONLYCHAN, room.Name, "Cannot join channel (+i)");
-                return;
-            }
-
-            if (!room.Add(this)) return;
-            lock (room.Invited) room.Invited.Remove(folded);
+            var room = server.Enter(name, this, candidate => Admits(candidate, folded, key));
+            if (room == null) return;
+            protocol.ChannelOf(room).UseInvitation(folded);
             room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), null);
             if (room.Topic != null) SendTopic(room);
             SendNames(room);
             server.Raise(PSChat.ServerEventKind.Joined, e => Describe(e, room));
+        }
+
+        /// <summary>Whether +k, +l and +i let this member in; replies 475, 471 or 473 when not.</summary>
+        private bool Admits(ChatRoom room, string folded, string? key)
+        {
+            var channel = protocol.ChannelOf(room);
+            bool invited = channel.IsInvited(folded);
+            if (channel.Key != null && key != channel.Key && !invited)
+            {
+                Reply(Numerics.ERR_BADCHANNELKEY, room.Name, "Cannot join channel (+k)");
+                return false;
+            }
+
+            if (channel.Limit > 0 && VisibleCount(room) >= channel.Limit && !invited)
+            {
+                Reply(Numerics.ERR_CHANNELISFULL, room.Name, "Cannot join channel (+l)");
+                return false;
+            }
+
+            if (channel.InviteOnly && !invited)
+            {
+                Reply(Numerics.ERR_INVITEONLYCHAN, room.Name, "Cannot join channel (+i)");
+                return false;
+            }
+
+            return true;
         }
 
         private void OnPart(IrcMessage message)
@@ -151,7 +156,7 @@ namespace PSChat.Engine.Irc
 
             var room = FindJoinedRoom(name);
             if (room == null) return;
-            if (room.TopicLocked && (room.GetStatus(this) & MemberStatus.Operator) == 0)
+            if (protocol.ChannelOf(room).TopicLocked && (room.GetStatus(this) & MemberStatus.Operator) == 0)
             {
                 Reply(Numerics.ERR_CHANOPRIVSNEEDED, room.Name, "You're not channel operator");
                 return;
@@ -234,7 +239,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            room = room.InviteOnly ? FindOperatedRoom(channel) : FindJoinedRoom(channel);
+            room = protocol.ChannelOf(room).InviteOnly ? FindOperatedRoom(channel) : FindJoinedRoom(channel);
             if (room == null) return;
             if (room.Contains(target))
             {
@@ -242,7 +247,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            lock (room.Invited) room.Invited.Add(CaseMapping.Fold(target.Nick));
+            protocol.ChannelOf(room).Invite(CaseMapping.Fold(target.Nick));
             Reply(Numerics.RPL_INVITING, target.Nick, room.Name);
             if (target is IrcMember invitee) invitee.Send(new IrcMessage(null, Identity.Prefix, "INVITE", new[] { target.Nick, room.Name }));
             if (target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);

@@ -42,7 +42,7 @@ namespace PSChat.Engine.Irc
             string? clientTags = ClientTagsOf(message);
             if (kind == RoomEventKind.TagMessage && clientTags == null) return;
             // The time OnLine heard this line: one clock read less per message.
-            LastMessageAt = new DateTime(Interlocked.Read(ref lastHeardTicks), DateTimeKind.Utc);
+            Interlocked.Exchange(ref lastSpokeTicks, Interlocked.Read(ref lastHeardTicks));
             foreach (string target in SplitList(message.Parameters[0]))
             {
                 if (IrcNames.IsChannel(target)) MessageRoom(target, kind, text, clientTags, errors);
@@ -61,13 +61,14 @@ namespace PSChat.Engine.Irc
             }
 
             bool member = room.TryGetStatus(this, out var status);
-            if ((room.NoExternalMessages && !member) || (room.Moderated && status == MemberStatus.None))
+            var channel = protocol.ChannelOf(room);
+            if ((channel.NoExternalMessages && !member) || (channel.Moderated && status == MemberStatus.None))
             {
                 if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
                 return;
             }
 
-            var roomEvent = new RoomEvent(kind, room, Identity, text) { ClientTags = clientTags };
+            var roomEvent = new RoomEvent(kind, room, Identity, text) { Origin = IrcOrigin.WithTags(clientTags) };
             room.Broadcast(roomEvent, this);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
             if (kind != RoomEventKind.TagMessage)
@@ -89,7 +90,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            var roomEvent = new RoomEvent(kind, null, Identity, text) { Target = target.Nick, ClientTags = clientTags };
+            var roomEvent = new RoomEvent(kind, null, Identity, text) { Target = target.Nick, Origin = IrcOrigin.WithTags(clientTags) };
             target.Deliver(roomEvent);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
             if (kind == RoomEventKind.Message && target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);

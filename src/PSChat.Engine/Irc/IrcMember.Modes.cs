@@ -105,6 +105,7 @@ namespace PSChat.Engine.Irc
 
         private ModeChanges ApplyChannelModes(ChatRoom room, string modes, IReadOnlyList<string> parameters)
         {
+            var channel = protocol.ChannelOf(room);
             var applied = new ModeChanges();
             bool adding = true;
             int next = 2;
@@ -120,16 +121,16 @@ namespace PSChat.Engine.Irc
                     case 'm':
                     case 'n':
                     case 't':
-                        ApplyFlag(room, adding, c, applied);
+                        ApplyFlag(channel, adding, c, applied);
                         break;
                     case 'k':
-                        ApplyKey(room, adding, next < parameters.Count ? parameters[next++] : null, applied);
+                        ApplyKey(room, channel, adding, next < parameters.Count ? parameters[next++] : null, applied);
                         break;
                     case 'l':
                         if (!adding)
                         {
-                            if (room.Limit > 0) applied.Add(false, c, null);
-                            room.Limit = 0;
+                            if (channel.Limit > 0) applied.Add(false, c, null);
+                            channel.Limit = 0;
                         }
                         else if (next >= parameters.Count)
                         {
@@ -138,7 +139,7 @@ namespace PSChat.Engine.Irc
                         else if (int.TryParse(parameters[next], NumberStyles.None, CultureInfo.InvariantCulture, out int limit) && limit > 0)
                         {
                             next++;
-                            room.Limit = limit;
+                            channel.Limit = limit;
                             applied.Add(true, c, limit.ToString(CultureInfo.InvariantCulture));
                         }
                         else
@@ -167,34 +168,34 @@ namespace PSChat.Engine.Irc
         }
 
         /// <summary>The modes without an argument: i, m, n, t.</summary>
-        private static void ApplyFlag(ChatRoom room, bool adding, char mode, ModeChanges applied)
+        private static void ApplyFlag(IrcChannel channel, bool adding, char mode, ModeChanges applied)
         {
             bool current = mode switch
             {
-                'i' => room.InviteOnly,
-                'm' => room.Moderated,
-                'n' => room.NoExternalMessages,
-                _ => room.TopicLocked,
+                'i' => channel.InviteOnly,
+                'm' => channel.Moderated,
+                'n' => channel.NoExternalMessages,
+                _ => channel.TopicLocked,
             };
             if (current == adding) return;
             switch (mode)
             {
-                case 'i': room.InviteOnly = adding; break;
-                case 'm': room.Moderated = adding; break;
-                case 'n': room.NoExternalMessages = adding; break;
-                default: room.TopicLocked = adding; break;
+                case 'i': channel.InviteOnly = adding; break;
+                case 'm': channel.Moderated = adding; break;
+                case 'n': channel.NoExternalMessages = adding; break;
+                default: channel.TopicLocked = adding; break;
             }
 
             applied.Add(adding, mode, null);
         }
 
-        private void ApplyKey(ChatRoom room, bool adding, string? key, ModeChanges applied)
+        private void ApplyKey(ChatRoom room, IrcChannel channel, bool adding, string? key, ModeChanges applied)
         {
             if (!adding)
             {
                 // -k takes the key as an argument in RFC 1459; any argument (or none) clears it.
-                if (room.Key == null) return;
-                room.Key = null;
+                if (channel.Key == null) return;
+                channel.Key = null;
                 applied.Add(false, 'k', "*");
                 return;
             }
@@ -211,13 +212,13 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            if (room.Key != null)
+            if (channel.Key != null)
             {
                 Reply(Numerics.ERR_KEYSET, room.Name, "Channel key already set");
                 return;
             }
 
-            room.Key = key;
+            channel.Key = key;
             applied.Add(true, 'k', key);
         }
 
@@ -244,24 +245,25 @@ namespace PSChat.Engine.Irc
 
         private void SendChannelModes(ChatRoom room)
         {
+            var channel = protocol.ChannelOf(room);
             var modes = new StringBuilder("+");
             var arguments = new List<string>();
-            if (room.InviteOnly) modes.Append('i');
-            if (room.Key != null)
+            if (channel.InviteOnly) modes.Append('i');
+            if (channel.Key is string key)
             {
                 modes.Append('k');
-                arguments.Add(room.Contains(this) ? room.Key : "*");
+                arguments.Add(room.Contains(this) ? key : "*");
             }
 
-            if (room.Limit > 0)
+            if (channel.Limit > 0)
             {
                 modes.Append('l');
-                arguments.Add(room.Limit.ToString(CultureInfo.InvariantCulture));
+                arguments.Add(channel.Limit.ToString(CultureInfo.InvariantCulture));
             }
 
-            if (room.Moderated) modes.Append('m');
-            if (room.NoExternalMessages) modes.Append('n');
-            if (room.TopicLocked) modes.Append('t');
+            if (channel.Moderated) modes.Append('m');
+            if (channel.NoExternalMessages) modes.Append('n');
+            if (channel.TopicLocked) modes.Append('t');
             var parameters = new List<string> { room.Name, modes.ToString() };
             parameters.AddRange(arguments);
             Reply(Numerics.RPL_CHANNELMODEIS, parameters.ToArray());

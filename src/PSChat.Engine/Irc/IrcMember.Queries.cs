@@ -129,11 +129,12 @@ namespace PSChat.Engine.Irc
                 if (channels.Length > 0) Reply(Numerics.RPL_WHOISCHANNELS, who.Nick, string.Join(" ", channels));
                 Reply(Numerics.RPL_WHOISSERVER, who.Nick, ServerName, server.Options.NetworkName + " chat server");
                 if (member.AwayMessage != null) Reply(Numerics.RPL_AWAY, who.Nick, member.AwayMessage);
-                var lastSpoke = member is IrcMember irc ? irc.LastMessageAt : member.ConnectedAt;
+                // A plain text member's messages are not timed: its idle time counts from its signon.
+                var idle = member is IrcMember irc ? irc.Idle : DateTime.UtcNow - member.ConnectedAt;
                 Reply(
                     Numerics.RPL_WHOISIDLE,
                     who.Nick,
-                    ((long)(DateTime.UtcNow - lastSpoke).TotalSeconds).ToString(CultureInfo.InvariantCulture),
+                    ((long)idle.TotalSeconds).ToString(CultureInfo.InvariantCulture),
                     UnixTime(member.ConnectedAt),
                     "seconds idle, signon time");
             }

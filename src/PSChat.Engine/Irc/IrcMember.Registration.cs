@@ -178,7 +178,7 @@ namespace PSChat.Engine.Irc
 
             Rename(Nick, userName);
             Volatile.Write(ref registered, 1);
-            Interlocked.Exchange(ref lastHeardTicks, DateTime.UtcNow.Ticks);
+            Interlocked.Exchange(ref lastHeardTicks, clock.NowTicks);
             var options = server.Options;
             Reply(Numerics.RPL_WELCOME, $"Welcome to the {options.NetworkName} Network, {Identity.Prefix}");
             Reply(Numerics.RPL_YOURHOST, $"Your host is {ServerName}, running version {Version}");

@@ -5,6 +5,7 @@ using System.Threading;
 using PSChat.Engine.Framing;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
+using PSChat.Engine.Timing;
 using PSChat.Engine.Transport;
 
 namespace PSChat.Engine.Irc
@@ -25,13 +26,21 @@ namespace PSChat.Engine.Irc
 
         private static readonly Dictionary<string, Command> Commands = BuildCommandTable();
 
+        /// <summary>No PING is outstanding; not 0, which a clock may read.</summary>
+        private const long NoPing = long.MinValue;
+
         private readonly ChatServer server;
         private readonly IrcServerProtocol protocol;
+        private readonly MonotonicClock clock;
+        private readonly long connectedTicks;
         private int capabilities;
         private int registered;
         private int closed;
+
+        // Readings of the server's clock (Interlocked: the deadline timer reads them on another thread).
         private long lastHeardTicks;
-        private long pingSentTicks;
+        private long lastSpokeTicks;
+        private long pingSentTicks = NoPing;
         private string? quitReason;
 
         public IrcMember(ChatServer server, IrcServerProtocol protocol, LineConnection connection)
@@ -40,7 +49,8 @@ namespace PSChat.Engine.Irc
             this.server = server;
             this.protocol = protocol;
             Connection = connection;
-            lastHeardTicks = DateTime.UtcNow.Ticks;
+            clock = server.Options.Clock;
+            connectedTicks = lastHeardTicks = lastSpokeTicks = clock.NowTicks;
         }
 
         public LineConnection Connection { get; }
@@ -52,7 +62,8 @@ namespace PSChat.Engine.Irc
         /// <summary>User mode +i.</summary>
         public bool Invisible { get; private set; }
 
-        public DateTime LastMessageAt { get; private set; } = DateTime.UtcNow;
+        /// <summary>Time since the last message this member sent (or since it connected), for WHOIS.</summary>
+        public TimeSpan Idle => clock.Since(Interlocked.Read(ref lastSpokeTicks));
 
         private Capability Caps => (Capability)Volatile.Read(ref capabilities);
 
@@ -73,8 +84,8 @@ namespace PSChat.Engine.Irc
         {
             // After QUIT or ERROR the rest of the read is not acted on.
             if (Volatile.Read(ref closed) != 0 || quitReason != null) return;
-            Interlocked.Exchange(ref lastHeardTicks, DateTime.UtcNow.Ticks);
-            Interlocked.Exchange(ref pingSentTicks, 0);
+            Interlocked.Exchange(ref lastHeardTicks, clock.NowTicks);
+            Interlocked.Exchange(ref pingSentTicks, NoPing);
             int body = offset;
             if (count > 0 && buffer[offset] == (byte)'@')
             {
@@ -125,29 +136,29 @@ namespace PSChat.Engine.Irc
 
         public void Shutdown(string reason) => CloseWithError(reason, reason);
 
-        /// <summary>Called by the protocol's timer: registration and ping deadlines.</summary>
-        public void CheckDeadlines(DateTime now)
+        /// <summary>Called by the protocol's timer with a reading of the server's clock: registration and ping deadlines.</summary>
+        public void CheckDeadlines(long nowTicks)
         {
             if (Volatile.Read(ref closed) != 0) return;
             var options = server.Options;
             if (!IsRegistered)
             {
-                if (now - ConnectedAt > options.RegistrationTimeout) CloseWithError("Registration timed out", "registration timed out");
+                if (nowTicks - connectedTicks > options.RegistrationTimeout.Ticks) CloseWithError("Registration timed out", "registration timed out");
                 return;
             }
 
             long pingSent = Interlocked.Read(ref pingSentTicks);
-            if (pingSent != 0)
+            if (pingSent != NoPing)
             {
-                if (now.Ticks - pingSent > options.PingTimeout.Ticks)
+                if (nowTicks - pingSent > options.PingTimeout.Ticks)
                 {
                     string reason = $"Ping timeout: {(int)Math.Round(options.PingTimeout.TotalSeconds)} seconds";
                     CloseWithError(reason, reason);
                 }
             }
-            else if (now.Ticks - Interlocked.Read(ref lastHeardTicks) > options.PingInterval.Ticks)
+            else if (nowTicks - Interlocked.Read(ref lastHeardTicks) > options.PingInterval.Ticks)
             {
-                Interlocked.Exchange(ref pingSentTicks, now.Ticks);
+                Interlocked.Exchange(ref pingSentTicks, nowTicks);
                 Send(new IrcMessage("PING", ServerName));
             }
         }

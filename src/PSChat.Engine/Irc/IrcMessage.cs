@@ -12,7 +12,7 @@ namespace PSChat.Engine.Irc
     /// Parsing follows the modern IRC client protocol document; formatting never produces a line
     /// that parses differently from what was meant.
     /// </summary>
-    public sealed class IrcMessage
+    internal sealed class IrcMessage
     {
         private static readonly IReadOnlyDictionary<string, string?> NoTags = new Dictionary<string, string?>();
 

@@ -1,5 +1,7 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading;
+using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
 using PSChat.Engine.Transport;
 
@@ -7,14 +9,17 @@ namespace PSChat.Engine.Irc
 {
     /// <summary>
     /// IRC on the chat server's port: recognises a registration command as the first line and
-    /// checks every IRC client's registration and ping deadlines from one timer per server.
+    /// checks every IRC client's registration and ping deadlines from one timer per server. The
+    /// timer only wakes the check; the deadlines are measured on the server's monotonic clock.
     /// </summary>
-    internal sealed class IrcServerProtocol : IServerProtocol, IDisposable
+    internal sealed class IrcServerProtocol : IServerProtocol
     {
         private static readonly string[] FirstCommands = { "CAP", "NICK", "USER", "PASS" };
 
         private readonly ChatServer server;
         private readonly Timer sweeper;
+        // Keyed weakly: a room the server drops takes its channel state with it.
+        private readonly ConditionalWeakTable<ChatRoom, IrcChannel> channels = new ConditionalWeakTable<ChatRoom, IrcChannel>();
         private int maxUsers;
 
         public IrcServerProtocol(ChatServer server)
@@ -52,6 +57,9 @@ namespace PSChat.Engine.Irc
             return false;
         }
 
+        /// <summary>The IRC state of a room (modes, key, limit, invitations), made with the defaults +nt on first use.</summary>
+        public IrcChannel ChannelOf(ChatRoom room) => channels.GetOrCreateValue(room);
+
         /// <summary>Records a user count and returns the highest seen, the "max" of RPL_LOCALUSERS and RPL_GLOBALUSERS.</summary>
         public int CountUsers(int users)
         {
@@ -66,13 +74,15 @@ namespace PSChat.Engine.Irc
             return seen;
         }
 
+        public bool IsValidNick(string nick) => IrcNames.IsValidNick(nick);
+
         public IServerClient Accept(ChatServer chatServer, LineConnection connection) => new IrcMember(chatServer, this, connection);
 
         public void Dispose() => sweeper.Dispose();
 
         private void Sweep()
         {
-            var now = DateTime.UtcNow;
+            long now = server.Options.Clock.NowTicks;
             foreach (var client in server.Clients)
             {
                 if (client is IrcMember member) member.CheckDeadlines(now);

@@ -6,7 +6,7 @@ namespace PSChat.Engine.Rooms
     /// IRC's "rfc1459" case mapping: A-Z and []\~ fold to a-z and {}|^. Used for nicks and room
     /// names everywhere, so a text client and an IRC client agree on what is the same name.
     /// </summary>
-    public static class CaseMapping
+    internal static class CaseMapping
     {
         public const string Name = "rfc1459";
 

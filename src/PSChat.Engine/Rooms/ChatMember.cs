@@ -8,7 +8,7 @@ namespace PSChat.Engine.Rooms
     /// A connected participant, whatever protocol it speaks. A protocol codec derives from this and
     /// turns room events into its own bytes in <see cref="Deliver"/>.
     /// </summary>
-    public abstract class ChatMember
+    internal abstract class ChatMember
     {
         private readonly object roomsGate = new object();
         private readonly List<ChatRoom> rooms = new List<ChatRoom>();

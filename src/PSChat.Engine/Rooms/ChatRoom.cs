@@ -6,22 +6,32 @@ namespace PSChat.Engine.Rooms
 {
     /// <summary>Per-member standing in a room.</summary>
     [Flags]
-    public enum MemberStatus
+    internal enum MemberStatus
     {
         None = 0,
         Voice = 1,
         Operator = 2,
     }
 
+    /// <summary>What <see cref="ChatRoom.Add"/> did.</summary>
+    internal enum RoomEntry
+    {
+        Added,
+        AlreadyIn,
+        /// <summary>The server has dropped the room (it emptied); the member should look the name up again.</summary>
+        Detached,
+    }
+
     /// <summary>
     /// A room and its members. Members are kept in a copy-on-write array, so fan-out reads a snapshot
     /// without locking and joins/parts never stall a broadcast in progress.
     /// </summary>
-    public sealed class ChatRoom
+    internal sealed class ChatRoom
     {
         private readonly object gate = new object();
         private readonly Dictionary<ChatMember, MemberStatus> status = new Dictionary<ChatMember, MemberStatus>();
         private ChatMember[] members = new ChatMember[0];
+        private bool detached;
 
         public ChatRoom(string name)
         {
@@ -39,22 +49,6 @@ namespace PSChat.Engine.Rooms
 
         public DateTime TopicSetAt { get; set; }
 
-        /// <summary>Channel settings (IRC modes); protocol-neutral meanings.</summary>
-        public bool InviteOnly { get; set; }
-
-        public bool Moderated { get; set; }
-
-        public bool NoExternalMessages { get; set; } = true;
-
-        public bool TopicLocked { get; set; } = true;
-
-        public string? Key { get; set; }
-
-        public int Limit { get; set; }
-
-        /// <summary>Nicks (case-folded) invited past +i.</summary>
-        public HashSet<string> Invited { get; } = new HashSet<string>(StringComparer.Ordinal);
-
         /// <summary>A snapshot of the members; safe to enumerate while others join and leave.</summary>
         public ChatMember[] Members => members;
 
@@ -63,22 +57,38 @@ namespace PSChat.Engine.Rooms
         /// <summary>
         /// Adds a member. One who can moderate becomes operator when nobody in the room is (the first to
         /// join an empty room, or the first IRC user in a lobby of plain text clients, who cannot moderate).
+        /// A room the server has dropped takes nobody: the joiner goes to the room that replaced it.
         /// </summary>
-        public bool Add(ChatMember member, MemberStatus initial = MemberStatus.None)
+        public RoomEntry Add(ChatMember member, MemberStatus initial = MemberStatus.None)
         {
             lock (gate)
             {
-                if (status.ContainsKey(member)) return false;
+                if (detached) return RoomEntry.Detached;
+                if (status.ContainsKey(member)) return RoomEntry.AlreadyIn;
                 if (!member.Hidden && member.CanModerate && !HasOperator()) initial |= MemberStatus.Operator;
                 status[member] = initial;
                 var next = new ChatMember[members.Length + 1];
                 Array.Copy(members, next, members.Length);
                 next[members.Length] = member;
                 members = next;
+                // Under the room's lock, so a KICK racing this join cannot leave the member's list behind the room's.
+                member.AddRoom(this);
             }
 
-            member.AddRoom(this);
-            return true;
+            return RoomEntry.Added;
+        }
+
+        /// <summary>
+        /// Marks an empty room dropped, for good: from here on <see cref="Add"/> refuses everyone, so
+        /// nobody can join it between the server's last look at it and its removal from the server.
+        /// </summary>
+        internal bool DetachIfEmpty()
+        {
+            lock (gate)
+            {
+                if (status.Count == 0) detached = true;
+                return detached;
+            }
         }
 
         private bool HasOperator()
@@ -104,9 +114,9 @@ namespace PSChat.Engine.Rooms
                 }
 
                 members = next;
+                member.RemoveRoom(this);
             }
 
-            member.RemoveRoom(this);
             return true;
         }
 

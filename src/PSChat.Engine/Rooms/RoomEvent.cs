@@ -1,12 +1,11 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
-using PSChat.Engine.Framing;
 
 namespace PSChat.Engine.Rooms
 {
     /// <summary>What happened in a room, before any protocol has put it into bytes.</summary>
-    public enum RoomEventKind
+    internal enum RoomEventKind
     {
         Message,
         Notice,
@@ -25,9 +24,9 @@ namespace PSChat.Engine.Rooms
     /// One event fanned out to the members of a room. Each protocol encodes it once per variant
     /// (e.g. text with LF, IRC with tags) and every member of that variant shares the bytes.
     /// </summary>
-    public sealed class RoomEvent
+    internal sealed class RoomEvent
     {
-        private readonly byte[]?[] encoded = new byte[]?[EncodingSlots.Count];
+        private readonly byte[]?[] encoded = new byte[]?[EncodingSlots.Capacity];
 
         public RoomEvent(RoomEventKind kind, ChatRoom? room, MemberIdentity source, string text)
         {
@@ -67,13 +66,11 @@ namespace PSChat.Engine.Rooms
 
         private string? messageId;
 
-        /// <summary>For a line from a plain text client: the line's bytes as they came, to relay byte for byte.</summary>
-        public byte[]? OriginalLine { get; set; }
-
-        public LineTerminator OriginalTerminator { get; set; }
-
-        /// <summary>The IRCv3 message tags the sender attached (client-only tags), raw, without the leading '@'.</summary>
-        public string? ClientTags { get; set; }
+        /// <summary>
+        /// What the sender's codec keeps to relay the event faithfully in its own protocol (a text
+        /// client's line as it came, an IRC client's message tags); other codecs ignore it.
+        /// </summary>
+        public object? Origin { get; set; }
 
         /// <summary>Encodes once per slot; concurrent callers may both encode, and either result is equal.</summary>
         [MethodImpl(HotPath.Optimize)]
@@ -96,22 +93,28 @@ namespace PSChat.Engine.Rooms
         public static string Next() => Prefix + "-" + Interlocked.Increment(ref counter).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Cache slots for the encodings of a <see cref="RoomEvent"/>; each codec owns its slots.</summary>
-    public static class EncodingSlots
+    /// <summary>
+    /// Cache slots for the encodings of a <see cref="RoomEvent"/>: each codec takes the slots of its
+    /// variants once, when its type is first used, and the rooms never learn what they hold.
+    /// </summary>
+    internal static class EncodingSlots
     {
-        public const int TextNone = 0;
-        public const int TextLf = 1;
-        public const int TextCrLf = 2;
-        public const int IrcPlain = 3;
-        /// <summary>IRC with server-time and client tags; the two below have one of them each.</summary>
-        public const int IrcTagged = 4;
-        public const int IrcServerTime = 5;
-        public const int IrcMessageTags = 6;
-        public const int Count = 7;
+        /// <summary>Slots every event has; fixed, so an event made before a codec took its slots still has them.</summary>
+        public const int Capacity = 8;
+
+        private static int taken;
+
+        /// <summary>The first of <paramref name="count"/> new slots.</summary>
+        public static int Take(int count)
+        {
+            int end = Interlocked.Add(ref taken, count);
+            if (end > Capacity) throw new InvalidOperationException($"codecs want more than {Capacity} encoding slots");
+            return end - count;
+        }
     }
 
     /// <summary>A member's name and address at one moment, kept with events that outlive renames.</summary>
-    public sealed class MemberIdentity
+    internal sealed class MemberIdentity
     {
         public MemberIdentity(string nick, string user, string host)
         {

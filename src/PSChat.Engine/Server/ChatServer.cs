@@ -24,7 +24,7 @@ namespace PSChat
         private readonly ConcurrentDictionary<string, ChatRoom> rooms = new ConcurrentDictionary<string, ChatRoom>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, ChatMember> nicks = new ConcurrentDictionary<string, ChatMember>(StringComparer.Ordinal);
         private readonly IPEndPoint endPoint;
-        private readonly IrcServerProtocol irc;
+        private readonly IServerProtocol[] protocols;
         private int guestCounter;
 
         private ChatServer(ChatServerOptions options, Socket listener)
@@ -41,7 +41,7 @@ namespace PSChat
                 WriteDelay = options.WriteDelay,
             };
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
-            irc = new IrcServerProtocol(this);
+            protocols = new IServerProtocol[] { new IrcServerProtocol(this) };
         }
 
         public ChatServerOptions Options { get; }
@@ -94,38 +94,69 @@ namespace PSChat
             return server;
         }
 
-        public ChatRoom GetOrCreateRoom(string name) => rooms.GetOrAdd(CaseMapping.Fold(name), _ => new ChatRoom(name));
+        private ChatRoom GetOrCreateRoom(string name) => rooms.GetOrAdd(CaseMapping.Fold(name), _ => new ChatRoom(name));
 
-        public ChatRoom? FindRoom(string name) => rooms.TryGetValue(CaseMapping.Fold(name), out var room) ? room : null;
+        internal ChatRoom? FindRoom(string name) => rooms.TryGetValue(CaseMapping.Fold(name), out var room) ? room : null;
 
-        /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
-        public void RemoveRoomIfEmpty(ChatRoom room)
+        /// <summary>
+        /// Puts a member in the room of that name, made when missing; null when it is in already or
+        /// <paramref name="admits"/> (which sees the very room it would join) refuses. A room that
+        /// empties on another thread is dropped under its own lock and takes nobody after, so a joiner
+        /// that finds it so looks the name up again and never lands in a room the server no longer lists.
+        /// </summary>
+        internal ChatRoom? Enter(string name, ChatMember member, Func<ChatRoom, bool> admits)
         {
-            if (room.Count == 0 && !ReferenceEquals(room, DefaultRoom))
+            while (true)
             {
-                ((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room));
+                var room = GetOrCreateRoom(name);
+                if (room.Contains(member) || !admits(room)) return null;
+                switch (room.Add(member))
+                {
+                    case RoomEntry.Added:
+                        return room;
+                    case RoomEntry.AlreadyIn:
+                        return null;
+                    default:
+                        // Whoever detached it may not have taken it out of the table yet; taking it out
+                        // here spares a spin until they do.
+                        Unlist(room);
+                        break;
+                }
             }
         }
 
-        public ChatMember? FindMember(string nick) => nicks.TryGetValue(CaseMapping.Fold(nick), out var m) ? m : null;
+        /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
+        internal void RemoveRoomIfEmpty(ChatRoom room)
+        {
+            if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty()) Unlist(room);
+        }
 
-        public IEnumerable<ChatMember> Members => nicks.Values;
+        /// <summary>Takes a detached room out of the table, unless another room has its name by now.</summary>
+        private void Unlist(ChatRoom room) =>
+            ((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room));
+
+        internal ChatMember? FindMember(string nick) => nicks.TryGetValue(CaseMapping.Fold(nick), out var m) ? m : null;
+
+        internal IEnumerable<ChatMember> Members => nicks.Values;
 
         /// <summary>Claims a nick for a member; false when another member holds it.</summary>
-        public bool TryClaimNick(ChatMember member, string nick)
+        internal bool TryClaimNick(ChatMember member, string nick)
         {
             string folded = CaseMapping.Fold(nick);
             if (nicks.TryAdd(folded, member)) return true;
             return nicks.TryGetValue(folded, out var holder) && ReferenceEquals(holder, member);
         }
 
-        public void ReleaseNick(ChatMember member, string nick)
+        internal void ReleaseNick(ChatMember member, string nick)
         {
             ((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member));
         }
 
+        /// <summary>A name every protocol of the server can carry, so any member may take it as a nick.</summary>
+        internal bool IsValidNick(string nick) => Array.TrueForAll(protocols, p => p.IsValidNick(nick));
+
         /// <summary>A free name of the form guestN.</summary>
-        public string NextGuestName()
+        internal string NextGuestName()
         {
             while (true)
             {
@@ -139,7 +170,7 @@ namespace PSChat
         protected override void StopCore()
         {
             listener.Dispose();
-            irc.Dispose();
+            foreach (var protocol in protocols) protocol.Dispose();
             foreach (var client in clients.Values.ToArray())
             {
                 client.Shutdown("server is shutting down");
@@ -149,15 +180,11 @@ namespace PSChat
         private void Admit(Socket socket)
         {
             var connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
-            IServerClient client;
-            if (Options.Protocol == ChatProtocol.Irc)
-            {
-                client = irc.Accept(this, connection);
-            }
-            else
-            {
-                client = new TextMember(this, connection, detect: Options.Protocol == ChatProtocol.Auto);
-            }
+            // Text and Auto start as text (Auto hands over on the first line); a protocol named in the
+            // options has the connection from the start.
+            string only = Options.Protocol.ToString();
+            var client = Array.Find(protocols, p => p.Name == only)?.Accept(this, connection)
+                ?? new TextMember(this, connection, detect: Options.Protocol == ChatProtocol.Auto);
 
             clients[connection] = client;
             connection.SetHandler(client);
@@ -168,8 +195,9 @@ namespace PSChat
         /// <summary>Moves a connection to another protocol after its first line (called by the text codec).</summary>
         internal IServerClient? HandOver(LineConnection connection, byte[] buffer, int offset, int count)
         {
-            if (!irc.RecognizesFirstLine(buffer, offset, count)) return null;
-            var client = irc.Accept(this, connection);
+            var protocol = Array.Find(protocols, p => p.RecognizesFirstLine(buffer, offset, count));
+            if (protocol == null) return null;
+            var client = protocol.Accept(this, connection);
             clients[connection] = client;
             connection.SetHandler(client);
             return client;

@@ -11,14 +11,17 @@ namespace PSChat.Engine.Server
         void Shutdown(string reason);
     }
 
-    /// <summary>A protocol the chat server can speak besides plain text (IRC).</summary>
-    internal interface IServerProtocol
+    /// <summary>A protocol the chat server can speak besides plain text (IRC); disposed when the server stops.</summary>
+    internal interface IServerProtocol : System.IDisposable
     {
         /// <summary>The protocol's name, as in <see cref="PSChat.ChatProtocol"/>.</summary>
         string Name { get; }
 
         /// <summary>True when a client's first line belongs to this protocol.</summary>
         bool RecognizesFirstLine(byte[] buffer, int offset, int count);
+
+        /// <summary>Whether this protocol can carry the name as a nick (the server gives out only names all its protocols can).</summary>
+        bool IsValidNick(string nick);
 
         /// <summary>Takes over a connection; the caller then feeds it the first line.</summary>
         IServerClient Accept(PSChat.ChatServer server, LineConnection connection);

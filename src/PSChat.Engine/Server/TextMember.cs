@@ -74,8 +74,8 @@ namespace PSChat.Engine.Server
             if (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice) return;
             var terminator = style >= 0
                 ? (LineTerminator)style
-                : roomEvent.OriginalLine != null ? roomEvent.OriginalTerminator : LineTerminator.Lf;
-            Connection.Send(roomEvent.GetEncoded(SlotOf(terminator), Encoders[(int)terminator]));
+                : roomEvent.Origin is OriginalLine line ? line.Terminator : LineTerminator.Lf;
+            Connection.Send(roomEvent.GetEncoded(FirstSlot + (int)terminator, Encoders[(int)terminator]));
         }
 
         [MethodImpl(HotPath.Optimize)]
@@ -134,11 +134,12 @@ namespace PSChat.Engine.Server
                 return;
             }
 
-            // Only a name IRC can carry becomes the nick; otherwise the name stays part of the text, so
-            // IRC members still see who spoke. Text clients get the line as it came either way.
+            // Only a name every protocol of the server can carry becomes the nick; otherwise the name
+            // stays part of the text, so members of other protocols still see who spoke. Text clients
+            // get the line as it came either way.
             if (TextRules.TrySplitSender(line, out string sender, out string text) && sender != Nick)
             {
-                if (Irc.IrcNames.IsValidNick(sender)) TakeName(sender);
+                if (server.IsValidNick(sender)) TakeName(sender);
                 if (sender != Nick) text = line;
             }
 
@@ -146,8 +147,7 @@ namespace PSChat.Engine.Server
             Buffer.BlockCopy(buffer, offset, original, 0, count);
             var message = new RoomEvent(RoomEventKind.Message, room, Identity, text)
             {
-                OriginalLine = original,
-                OriginalTerminator = terminator,
+                Origin = new OriginalLine(original, terminator),
             };
             room.Broadcast(message, this);
             server.Raise(ServerEventKind.Message, e => Describe(e, text));
@@ -268,18 +268,14 @@ namespace PSChat.Engine.Server
             e => Encode(e, LineTerminator.CrLf),
         };
 
-        private static int SlotOf(LineTerminator terminator) => terminator switch
-        {
-            LineTerminator.None => EncodingSlots.TextNone,
-            LineTerminator.CrLf => EncodingSlots.TextCrLf,
-            _ => EncodingSlots.TextLf,
-        };
+        /// <summary>One encoding slot per line style, in the order of <see cref="Encoders"/>.</summary>
+        private static readonly int FirstSlot = EncodingSlots.Take(Encoders.Length);
 
         [MethodImpl(HotPath.Optimize)]
         private static byte[] Encode(RoomEvent e, LineTerminator terminator)
         {
             // Text from IRC may carry control bytes (CTCP, escapes) no text client should get.
-            byte[] body = e.OriginalLine ?? Encoding.UTF8.GetBytes(TextRules.StripControls(e.Source.Nick + ":" + e.Text));
+            byte[] body = e.Origin is OriginalLine line ? line.Bytes : Encoding.UTF8.GetBytes(TextRules.StripControls(e.Source.Nick + ":" + e.Text));
             return Terminate(body, terminator);
         }
 
@@ -289,6 +285,20 @@ namespace PSChat.Engine.Server
             Buffer.BlockCopy(body, 0, bytes, 0, body.Length);
             terminator.WriteTo(bytes, body.Length);
             return bytes;
+        }
+
+        /// <summary>The <see cref="RoomEvent.Origin"/> of a text client's message: its bytes as they came, relayed byte for byte.</summary>
+        private sealed class OriginalLine
+        {
+            public OriginalLine(byte[] bytes, LineTerminator terminator)
+            {
+                Bytes = bytes;
+                Terminator = terminator;
+            }
+
+            public byte[] Bytes { get; }
+
+            public LineTerminator Terminator { get; }
         }
     }
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace PSChat.Engine.Text
 {
     /// <summary>What a chat line may contain, shared by the text and IRC codecs and the client.</summary>
-    public static class TextRules
+    internal static class TextRules
     {
         /// <summary>Strict UTF-8: invalid bytes are an error, not a silent replacement.</summary>
         public static readonly Encoding StrictUtf8 = new UTF8Encoding(false, true);

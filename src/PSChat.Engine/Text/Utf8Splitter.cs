@@ -3,7 +3,7 @@ using System.Collections.Generic;
 namespace PSChat.Engine.Text
 {
     /// <summary>Cuts text into pieces of at most so many UTF-8 bytes, only between whole characters.</summary>
-    public static class Utf8Splitter
+    internal static class Utf8Splitter
     {
         public static List<string> Split(string text, int maxBytes)
         {
