@@ -14,14 +14,16 @@ namespace PSChat.Engine.Tests
     public class GreetingTests
     {
         [Theory]
-        [InlineData("hello {0}", "tom", LineTerminator.None, "hello tom")]
-        [InlineData("Hello, {0}!", "tom", LineTerminator.Lf, "Hello, tom!\n")]
-        [InlineData("{0}", "tom", LineTerminator.CrLf, "tom\r\n")]
-        [InlineData("{{{0}}} and {0}", "tom", LineTerminator.None, "{tom} and tom")]
-        [InlineData("no name", "tom", LineTerminator.None, "no name")]
-        [InlineData("héllo {0}", "", LineTerminator.None, "héllo ")]
-        public void ReplySplicesTheMessageIntoTheFormat(string format, string message, LineTerminator terminator, string expected)
+        [InlineData("hello {0}", "tom", nameof(LineTerminator.None), "hello tom")]
+        [InlineData("Hello, {0}!", "tom", nameof(LineTerminator.Lf), "Hello, tom!\n")]
+        [InlineData("{0}", "tom", nameof(LineTerminator.CrLf), "tom\r\n")]
+        [InlineData("{{{0}}} and {0}", "tom", nameof(LineTerminator.None), "{tom} and tom")]
+        [InlineData("no name", "tom", nameof(LineTerminator.None), "no name")]
+        [InlineData("héllo {0}", "", nameof(LineTerminator.None), "héllo ")]
+        public void ReplySplicesTheMessageIntoTheFormat(string format, string message, string terminatorName, string expected)
         {
+            // By name: LineTerminator is internal, and a public test method cannot take it.
+            var terminator = (LineTerminator)Enum.Parse(typeof(LineTerminator), terminatorName);
             byte[] bytes = Encoding.UTF8.GetBytes("[" + message + "]");
             byte[] reply = new ReplyTemplate(format).Render(bytes, 1, bytes.Length - 2, terminator);
             Assert.Equal(expected, Encoding.UTF8.GetString(reply));

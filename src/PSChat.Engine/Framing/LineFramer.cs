@@ -4,7 +4,7 @@ using System.Buffers;
 namespace PSChat.Engine.Framing
 {
     /// <summary>How a line ended on the wire.</summary>
-    public enum LineTerminator
+    internal enum LineTerminator
     {
         /// <summary>No line end: the line was taken after the quiet time or at end of stream.</summary>
         None,
@@ -15,7 +15,7 @@ namespace PSChat.Engine.Framing
     }
 
     /// <summary>Receives what a <see cref="LineFramer"/> cuts out of a byte stream.</summary>
-    public interface ILineSink
+    internal interface ILineSink
     {
         /// <summary>A whole line, without its terminator. The bytes are only valid during the call.</summary>
         void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator);

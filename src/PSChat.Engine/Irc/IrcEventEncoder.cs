@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using PSChat.Engine.Rooms;
 
 namespace PSChat.Engine.Irc
@@ -24,7 +23,6 @@ namespace PSChat.Engine.Irc
 
         private static readonly int FirstSlot = EncodingSlots.Take(Variants.Length);
 
-        [MethodImpl(HotPath.Optimize)]
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {
             int variant = ((caps & Capability.ServerTime) != 0 ? 1 : 0) | ((caps & Capability.MessageTags) != 0 ? 2 : 0);
@@ -37,7 +35,6 @@ namespace PSChat.Engine.Irc
         /// cut between characters, in one buffer so they stay together; an IRC client's message that the
         /// prefix pushes over the limit is cut short at a character boundary instead, as IRC servers do.
         /// </summary>
-        [MethodImpl(HotPath.Optimize)]
         private static byte[] ToBytes(RoomEvent e, bool time, bool clientTags)
         {
             var message = ToMessage(e, time, clientTags, e.Text);
@@ -69,7 +66,6 @@ namespace PSChat.Engine.Irc
         public static string FormatTime(System.DateTime time) =>
             time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-        [MethodImpl(HotPath.Optimize)]
         private static IrcMessage ToMessage(RoomEvent e, bool time, bool clientTags, string text)
         {
             Dictionary<string, string?>? tags = null;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using PSChat.Engine.Rooms;
 
@@ -21,7 +20,6 @@ namespace PSChat.Engine.Irc
         /// One event per target. NOTICE never draws an error reply (RFC 2812: no automatic replies to
         /// a NOTICE), so two NOTICE-sending bots cannot loop.
         /// </summary>
-        [MethodImpl(HotPath.Optimize)]
         private void OnMessage(IrcMessage message, RoomEventKind kind)
         {
             bool errors = kind != RoomEventKind.Notice;
@@ -50,7 +48,6 @@ namespace PSChat.Engine.Irc
             }
         }
 
-        [MethodImpl(HotPath.Optimize)]
         private void MessageRoom(string name, RoomEventKind kind, string text, string? clientTags, bool errors)
         {
             var room = server.FindRoom(name);

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using PSChat.Engine.Framing;
 using PSChat.Engine.Rooms;
@@ -71,7 +70,6 @@ namespace PSChat.Engine.Irc
 
         public bool Has(Capability capability) => (Caps & capability) == capability;
 
-        [MethodImpl(HotPath.Optimize)]
         public override void Deliver(RoomEvent roomEvent)
         {
             var caps = Caps;
@@ -79,7 +77,6 @@ namespace PSChat.Engine.Irc
             Connection.Send(IrcEventEncoder.Encode(roomEvent, caps));
         }
 
-        [MethodImpl(HotPath.Optimize)]
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
             // After QUIT or ERROR the rest of the read is not acted on.
@@ -224,7 +221,6 @@ namespace PSChat.Engine.Irc
             e.Room = room?.Name;
         }
 
-        [MethodImpl(HotPath.Optimize)]
         private void Dispatch(IrcMessage message)
         {
             if (!Commands.TryGetValue(message.Command, out var command))

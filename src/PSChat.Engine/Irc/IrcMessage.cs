@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 using System.Text;
 using PSChat.Engine.Text;
 
@@ -69,7 +68,6 @@ namespace PSChat.Engine.Irc
         /// never occurs inside a multi-byte sequence, so decoding piece by piece gives the same strings
         /// as decoding the whole line first, without the copy of the whole line.
         /// </summary>
-        [MethodImpl(HotPath.Optimize)]
         public static IrcMessage? Parse(byte[] buffer, int offset, int count)
         {
             int i = offset;
@@ -129,7 +127,6 @@ namespace PSChat.Engine.Irc
         /// per-thread char buffer, so the returned array is the only allocation: this runs once per
         /// line the server sends.
         /// </summary>
-        [MethodImpl(HotPath.Optimize)]
         public byte[] ToBytes()
         {
             var sb = cachedBuilder ?? new StringBuilder(256);
@@ -155,7 +152,6 @@ namespace PSChat.Engine.Irc
         [ThreadStatic]
         private static char[]? cachedChars;
 
-        [MethodImpl(HotPath.Optimize)]
         private StringBuilder AppendTo(StringBuilder sb)
         {
             if (Tags.Count > 0)

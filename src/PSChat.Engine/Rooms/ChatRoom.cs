@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.CompilerServices;
 
 namespace PSChat.Engine.Rooms
 {
@@ -144,7 +143,6 @@ namespace PSChat.Engine.Rooms
         }
 
         /// <summary>Delivers to every member but <paramref name="except"/>, whole and in call order per member.</summary>
-        [MethodImpl(HotPath.Optimize)]
         public void Broadcast(RoomEvent roomEvent, ChatMember? except)
         {
             foreach (var member in members)

@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace PSChat.Engine.Rooms
@@ -73,7 +72,6 @@ namespace PSChat.Engine.Rooms
         public object? Origin { get; set; }
 
         /// <summary>Encodes once per slot; concurrent callers may both encode, and either result is equal.</summary>
-        [MethodImpl(HotPath.Optimize)]
         public byte[] GetEncoded(int slot, Func<RoomEvent, byte[]> encode)
         {
             byte[]? bytes = Volatile.Read(ref encoded[slot]);

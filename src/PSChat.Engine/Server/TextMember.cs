@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -68,7 +67,6 @@ namespace PSChat.Engine.Server
 
         public override bool CanModerate => false;
 
-        [MethodImpl(HotPath.Optimize)]
         public override void Deliver(RoomEvent roomEvent)
         {
             if (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice) return;
@@ -78,7 +76,6 @@ namespace PSChat.Engine.Server
             Connection.Send(roomEvent.GetEncoded(FirstSlot + (int)terminator, Encoders[(int)terminator]));
         }
 
-        [MethodImpl(HotPath.Optimize)]
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
             // The connection reads on with its old handler to the end of the current read.
@@ -271,7 +268,6 @@ namespace PSChat.Engine.Server
         /// <summary>One encoding slot per line style, in the order of <see cref="Encoders"/>.</summary>
         private static readonly int FirstSlot = EncodingSlots.Take(Encoders.Length);
 
-        [MethodImpl(HotPath.Optimize)]
         private static byte[] Encode(RoomEvent e, LineTerminator terminator)
         {
             // Text from IRC may carry control bytes (CTCP, escapes) no text client should get.

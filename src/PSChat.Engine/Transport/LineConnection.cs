@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using PSChat.Engine.Framing;
@@ -93,7 +92,6 @@ namespace PSChat.Engine.Transport
         /// </summary>
         public bool Send(byte[] message) => Send(new ArraySegment<byte>(message));
 
-        [MethodImpl(HotPath.Optimize)]
         public bool Send(ArraySegment<byte> message)
         {
             switch (queue.Enqueue(message, out WriteDue due))
@@ -160,7 +158,6 @@ namespace PSChat.Engine.Transport
         // ---- The receive side: called by the driver, serially. ----
 
         /// <summary>Bytes from the peer; false when the driver should stop reading (closing, or the handler failed).</summary>
-        [MethodImpl(HotPath.Optimize)]
         internal bool OnReceived(byte[] buffer, int count)
         {
             if (receiveDone || IsClosing) return false;

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -172,7 +171,6 @@ namespace PSChat.Engine.Transport
         private const int CoalesceBytes = 64 * 1024;
 
         /// <summary>Writes what the kernel takes without waiting; 0 when it takes nothing now.</summary>
-        [MethodImpl(HotPath.Optimize)]
         private int SendNow(List<ArraySegment<byte>> segments, long total)
         {
             if (segments.Count == 1) return SendNow(segments[0]);

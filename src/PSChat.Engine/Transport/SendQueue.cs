@@ -102,7 +102,6 @@ namespace PSChat.Engine.Transport
 
         /// <summary>Queues a whole message and says whether the caller must start the writer, and when.</summary>
         /// <param name="due">With <see cref="SendAction.WriteAt"/>: when, on the clock, and which delay.</param>
-        [System.Runtime.CompilerServices.MethodImpl(HotPath.Optimize)]
         public SendAction Enqueue(ArraySegment<byte> message, out WriteDue due)
         {
             due = default;
