@@ -34,7 +34,9 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void PingWaitsForTheIntervalOnTheServersClockNotInRealTime()
         {
-            var clock = new ManualClock();
+            // The PING goes out when the clock reads exactly 0: a clock may read any value, so "no PING
+            // sent" must not be told by a reading.
+            var clock = new ManualClock(startTicks: -JustPast.Ticks);
             using var fx = Irc(clock);
             using var alice = IrcTestClient.Register(fx, "alice");
 

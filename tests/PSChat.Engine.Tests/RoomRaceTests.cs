@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
+using PSChat.Engine.Rooms;
 using Xunit;
 
 namespace PSChat.Engine.Tests
@@ -39,6 +40,11 @@ namespace PSChat.Engine.Tests
 
                     var room = fx.Server.FindRoom(Channel);
                     Assert.Equal(Sorted(believers), Sorted(room?.Members.Select(m => m.Nick) ?? Array.Empty<string>()));
+                    foreach (var member in room?.Members ?? Array.Empty<ChatMember>())
+                    {
+                        Assert.True(member.Rooms.Contains(room!), $"round {round}: {member.Nick} is in {Channel} but its own list says not");
+                    }
+
                     foreach (var member in fx.Server.Members)
                     {
                         foreach (var joined in member.Rooms)

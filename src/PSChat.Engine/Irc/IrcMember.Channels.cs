@@ -95,11 +95,16 @@ namespace PSChat.Engine.Irc
             }
         }
 
-        /// <summary>Announces the departure to the room (this member included) and then removes it.</summary>
+        /// <summary>
+        /// Removes this member and then announces it to the room and to the member. The removal decides:
+        /// a KICK racing this PART announces the departure instead, once.
+        /// </summary>
         private void LeaveRoom(ChatRoom room, RoomEventKind kind, string reason)
         {
-            room.Broadcast(new RoomEvent(kind, room, Identity, reason), null);
-            room.Remove(this);
+            if (!room.Remove(this)) return;
+            var departure = new RoomEvent(kind, room, Identity, reason);
+            room.Broadcast(departure, null);
+            Deliver(departure);
             server.RemoveRoomIfEmpty(room);
             server.Raise(PSChat.ServerEventKind.Left, e =>
             {
@@ -216,8 +221,16 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            room.Broadcast(new RoomEvent(RoomEventKind.Kick, room, Identity, reason) { Target = target.Nick }, null);
-            room.Remove(target);
+            // The removal decides, as for PART: a target that left meanwhile is not kicked twice.
+            if (!room.Remove(target))
+            {
+                Reply(Numerics.ERR_USERNOTINCHANNEL, nick, room.Name, "They aren't on that channel");
+                return;
+            }
+
+            var kick = new RoomEvent(RoomEventKind.Kick, room, Identity, reason) { Target = target.Nick };
+            room.Broadcast(kick, null);
+            target.Deliver(kick);
             server.RemoveRoomIfEmpty(room);
         }
 

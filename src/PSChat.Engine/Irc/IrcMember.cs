@@ -114,10 +114,18 @@ namespace PSChat.Engine.Irc
             string shown = quitReason ?? reason;
             if (IsRegistered)
             {
-                DeliverToNeighbours(new RoomEvent(RoomEventKind.Quit, null, Identity, shown), includeSelf: false);
+                // Out of each room first, then told to everyone still in it: whoever joins meanwhile
+                // either saw this member in NAMES and gets the QUIT, or never saw it.
+                var quit = new RoomEvent(RoomEventKind.Quit, null, Identity, shown);
+                var told = new HashSet<ChatMember> { this };
                 foreach (var room in Rooms)
                 {
-                    room.Remove(this);
+                    if (!room.Remove(this)) continue;
+                    foreach (var member in room.Members)
+                    {
+                        if (told.Add(member)) member.Deliver(quit);
+                    }
+
                     server.RemoveRoomIfEmpty(room);
                 }
             }
@@ -153,9 +161,10 @@ namespace PSChat.Engine.Irc
                     CloseWithError(reason, reason);
                 }
             }
-            else if (nowTicks - Interlocked.Read(ref lastHeardTicks) > options.PingInterval.Ticks)
+            else if (nowTicks - Interlocked.Read(ref lastHeardTicks) > options.PingInterval.Ticks &&
+                Interlocked.CompareExchange(ref pingSentTicks, nowTicks, NoPing) == NoPing)
             {
-                Interlocked.Exchange(ref pingSentTicks, nowTicks);
+                // Sweeps may overlap (a long one over many clients): one PING, timed by whoever sent it.
                 Send(new IrcMessage("PING", ServerName));
             }
         }

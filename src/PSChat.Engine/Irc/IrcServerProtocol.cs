@@ -1,5 +1,4 @@
 using System;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
@@ -18,8 +17,9 @@ namespace PSChat.Engine.Irc
 
         private readonly ChatServer server;
         private readonly Timer sweeper;
-        // Keyed weakly: a room the server drops takes its channel state with it.
-        private readonly ConditionalWeakTable<ChatRoom, IrcChannel> channels = new ConditionalWeakTable<ChatRoom, IrcChannel>();
+        /// <summary>Where IRC keeps its channel state in every room (a room that is dropped takes it along).</summary>
+        private static readonly int ChannelSlot = RoomStateSlots.Take();
+        private static readonly Func<IrcChannel> NewChannel = () => new IrcChannel();
         private int maxUsers;
 
         public IrcServerProtocol(ChatServer server)
@@ -58,7 +58,7 @@ namespace PSChat.Engine.Irc
         }
 
         /// <summary>The IRC state of a room (modes, key, limit, invitations), made with the defaults +nt on first use.</summary>
-        public IrcChannel ChannelOf(ChatRoom room) => channels.GetOrCreateValue(room);
+        public IrcChannel ChannelOf(ChatRoom room) => room.StateOf(ChannelSlot, NewChannel);
 
         /// <summary>Records a user count and returns the highest seen, the "max" of RPL_LOCALUSERS and RPL_GLOBALUSERS.</summary>
         public int CountUsers(int users)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 
 namespace PSChat.Engine.Rooms
 {
@@ -17,8 +18,26 @@ namespace PSChat.Engine.Rooms
     {
         Added,
         AlreadyIn,
+        /// <summary>The admission check refused (and told the member why).</summary>
+        Refused,
         /// <summary>The server has dropped the room (it emptied); the member should look the name up again.</summary>
         Detached,
+    }
+
+    /// <summary>Slots for the state a protocol keeps per room (IRC's modes); each protocol takes its own.</summary>
+    internal static class RoomStateSlots
+    {
+        /// <summary>Slots every room has.</summary>
+        public const int Capacity = 2;
+
+        private static int taken;
+
+        public static int Take()
+        {
+            int slot = Interlocked.Increment(ref taken) - 1;
+            if (slot >= Capacity) throw new InvalidOperationException($"protocols want more than {Capacity} room state slots");
+            return slot;
+        }
     }
 
     /// <summary>
@@ -29,6 +48,7 @@ namespace PSChat.Engine.Rooms
     {
         private readonly object gate = new object();
         private readonly Dictionary<ChatMember, MemberStatus> status = new Dictionary<ChatMember, MemberStatus>();
+        private readonly object?[] protocolState = new object?[RoomStateSlots.Capacity];
         private ChatMember[] members = new ChatMember[0];
         private bool detached;
 
@@ -54,16 +74,31 @@ namespace PSChat.Engine.Rooms
         public int Count => members.Length;
 
         /// <summary>
+        /// The state protocol <paramref name="slot"/> keeps for this room, made on first use. The room
+        /// never reads it: what a protocol's modes mean is the protocol's business.
+        /// </summary>
+        public T StateOf<T>(int slot, Func<T> create)
+            where T : class
+        {
+            if (Volatile.Read(ref protocolState[slot]) is T state) return state;
+            var made = create();
+            return Interlocked.CompareExchange(ref protocolState[slot], made, null) as T ?? made;
+        }
+
+        /// <summary>
         /// Adds a member. One who can moderate becomes operator when nobody in the room is (the first to
         /// join an empty room, or the first IRC user in a lobby of plain text clients, who cannot moderate).
         /// A room the server has dropped takes nobody: the joiner goes to the room that replaced it.
+        /// <paramref name="admits"/> (a protocol's +k/+l/+i) runs under the room's lock, so two joiners
+        /// cannot both take the last place; it must not block (replying is queueing).
         /// </summary>
-        public RoomEntry Add(ChatMember member, MemberStatus initial = MemberStatus.None)
+        public RoomEntry Add(ChatMember member, MemberStatus initial = MemberStatus.None, Func<ChatRoom, bool>? admits = null)
         {
             lock (gate)
             {
                 if (detached) return RoomEntry.Detached;
                 if (status.ContainsKey(member)) return RoomEntry.AlreadyIn;
+                if (admits != null && !admits(this)) return RoomEntry.Refused;
                 if (!member.Hidden && member.CanModerate && !HasOperator()) initial |= MemberStatus.Operator;
                 status[member] = initial;
                 var next = new ChatMember[members.Length + 1];

@@ -39,6 +39,7 @@ namespace PSChat
                 MaxLineBytes = options.MaxLineLength,
                 MaxSendQueueBytes = options.MaxSendQueue,
                 WriteDelay = options.WriteDelay,
+                Clock = options.Clock,
             };
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
             protocols = new IServerProtocol[] { new IrcServerProtocol(this) };
@@ -109,12 +110,12 @@ namespace PSChat
             while (true)
             {
                 var room = GetOrCreateRoom(name);
-                if (room.Contains(member) || !admits(room)) return null;
-                switch (room.Add(member))
+                switch (room.Add(member, MemberStatus.None, admits))
                 {
                     case RoomEntry.Added:
                         return room;
                     case RoomEntry.AlreadyIn:
+                    case RoomEntry.Refused:
                         return null;
                     default:
                         // Whoever detached it may not have taken it out of the table yet; taking it out
@@ -153,7 +154,15 @@ namespace PSChat
         }
 
         /// <summary>A name every protocol of the server can carry, so any member may take it as a nick.</summary>
-        internal bool IsValidNick(string nick) => Array.TrueForAll(protocols, p => p.IsValidNick(nick));
+        internal bool IsValidNick(string nick)
+        {
+            foreach (var protocol in protocols)
+            {
+                if (!protocol.IsValidNick(nick)) return false;
+            }
+
+            return true;
+        }
 
         /// <summary>A free name of the form guestN.</summary>
         internal string NextGuestName()
