@@ -10,7 +10,7 @@ namespace PSChat.Engine.Rooms
     /// </summary>
     internal abstract class ChatMember
     {
-        private readonly object roomsGate = new object();
+        /// <summary>Also the lock of the list: one object fewer for each of thousands of idle members.</summary>
         private readonly List<ChatRoom> rooms = new List<ChatRoom>();
         private MemberIdentity identity;
         private string? remoteText;
@@ -49,7 +49,7 @@ namespace PSChat.Engine.Rooms
 
         public IReadOnlyList<ChatRoom> Rooms
         {
-            get { lock (roomsGate) return rooms.ToArray(); }
+            get { lock (rooms) return rooms.ToArray(); }
         }
 
         /// <summary>Puts the event into this member's protocol and queues it. Must not block.</summary>
@@ -62,12 +62,12 @@ namespace PSChat.Engine.Rooms
 
         internal void AddRoom(ChatRoom room)
         {
-            lock (roomsGate) rooms.Add(room);
+            lock (rooms) rooms.Add(room);
         }
 
         internal void RemoveRoom(ChatRoom room)
         {
-            lock (roomsGate) rooms.Remove(room);
+            lock (rooms) rooms.Remove(room);
         }
 
         private static string HostOf(IPEndPoint remote)

@@ -56,8 +56,8 @@ namespace PSChat.Engine.Transport
         /// <summary>Queued bytes past which a writer waiting out the delay is started at once.</summary>
         public const int WriteNowBytes = 8 * 1024;
 
-        /// <summary>Entries a list may keep between bursts; larger ones are given back when the queue empties.</summary>
-        public const int KeepCapacity = 4;
+        /// <summary>Entries a list may keep once the queue empties: none, so an idle connection holds no list storage.</summary>
+        public const int KeepCapacity = 0;
 
         private readonly object gate = new object();
         private readonly MonotonicClock clock;
