@@ -95,19 +95,28 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void IdleClientIsPingedAndDroppedWhenItDoesNotAnswer()
         {
+            // On a clock the test moves: however slowly this machine registers and joins, no PING
+            // comes before the test lets the interval pass.
+            var clock = new Timing.ManualClock();
+            var pastDeadline = TimeSpan.FromMilliseconds(201);
             using var fx = Irc(o =>
             {
                 o.PingInterval = TimeSpan.FromMilliseconds(200);
                 o.PingTimeout = TimeSpan.FromMilliseconds(200);
+                o.Clock = clock;
             });
             using var a = IrcTestClient.Register(fx, "alice");
             using var b = IrcTestClient.Register(fx, "bob");
             IrcTestClient.JoinAll("#r", a, b);
 
+            clock.Advance(pastDeadline);
             b.SkipTo("PING");
             Assert.Equal("PING irc.test", b.LastLine);
             a.SkipTo("PING");
             b.Send("PONG irc.test");
+            b.Send("PING marker");
+            b.SkipTo("PONG");
+            clock.Advance(pastDeadline);
             b.SkipTo("QUIT");
             Assert.Equal(":alice!alice@127.0.0.1 QUIT :Ping timeout: 0 seconds", b.LastLine);
             Assert.True(a.Raw.WaitForClose());
