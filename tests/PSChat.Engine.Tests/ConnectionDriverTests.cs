@@ -18,51 +18,22 @@ namespace PSChat.Engine.Tests
     /// </summary>
     public class ConnectionDriverTests
     {
-        private sealed class Recorder : ILineConnectionHandler
-        {
-            public BlockingCollection<string> Lines { get; } = new BlockingCollection<string>();
-
-            public TaskCompletionSource<string> Closed { get; } = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-
-            public int ClosedCount;
-
-            public Func<string, bool>? Throw { get; set; }
-
-            public bool ThrowOnClose { get; set; }
-
-            public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
-            {
-                string line = Encoding.UTF8.GetString(buffer, offset, count);
-                if (Throw?.Invoke(line) == true) throw new InvalidOperationException("handler bug on " + line);
-                Lines.Add(line);
-            }
-
-            public void OnOverlongLine(int bytesSeen) => Lines.Add("overlong " + bytesSeen);
-
-            public void OnClosed(LineConnection connection, string reason)
-            {
-                System.Threading.Interlocked.Increment(ref ClosedCount);
-                Closed.TrySetResult(reason);
-                if (ThrowOnClose) throw new InvalidOperationException("handler bug on close");
-            }
-        }
-
-        private static async Task<(LineConnection Connection, Socket Peer, Recorder Handler)> ConnectAsync(bool useLoop, TimeSpan quietTime = default)
+        private static async Task<(LineConnection Connection, Socket Peer, LineRecorder Handler)> ConnectAsync(bool useLoop, TimeSpan quietTime = default)
         {
             var (accepted, peer) = await LoopbackSockets.PairAsync();
-            var handler = new Recorder();
+            var handler = new LineRecorder();
             var connection = new LineConnection(accepted, handler, new LineConnectionOptions { UseIoLoop = useLoop, MaxLineBytes = 4096 }) { QuietTime = quietTime };
             connection.Start();
             return (connection, peer, handler);
         }
 
-        private static string Take(Recorder handler)
+        private static string Take(LineRecorder handler)
         {
             Assert.True(handler.Lines.TryTake(out string? line, TimeSpan.FromSeconds(10)), "no line within 10 s");
             return line!;
         }
 
-        private static async Task<string> ClosedReason(Recorder handler)
+        private static async Task<string> ClosedReason(LineRecorder handler)
         {
             Assert.Same(handler.Closed.Task, await Task.WhenAny(handler.Closed.Task, Task.Delay(TimeSpan.FromSeconds(10))));
             return await handler.Closed.Task;
@@ -119,7 +90,7 @@ namespace PSChat.Engine.Tests
         /// Two connections served by the same thread where that matters (one loop thread): connects
         /// until the second lands on the first one's loop, however many loops there are.
         /// </summary>
-        private static async Task<((LineConnection Connection, Socket Peer, Recorder Handler) First, (LineConnection Connection, Socket Peer, Recorder Handler) Second)> ConnectPairAsync(bool useLoop)
+        private static async Task<((LineConnection Connection, Socket Peer, LineRecorder Handler) First, (LineConnection Connection, Socket Peer, LineRecorder Handler) Second)> ConnectPairAsync(bool useLoop)
         {
             var first = await ConnectAsync(useLoop);
             for (int attempt = 0; attempt < 256; attempt++)

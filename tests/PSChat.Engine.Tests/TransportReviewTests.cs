@@ -16,46 +16,7 @@ namespace PSChat.Engine.Tests
     /// <summary>Review of the transport state machine: each test shows one finding, on both drivers where it applies.</summary>
     public class TransportReviewTests
     {
-        private sealed class Recorder : ILineConnectionHandler
-        {
-            public BlockingCollection<string> Lines { get; } = new BlockingCollection<string>();
-
-            public TaskCompletionSource<string> Closed { get; } = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-
-            public int ClosedCount;
-
-            public Action<string>? OnEachLine { get; set; }
-
-            public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
-            {
-                string line = Encoding.UTF8.GetString(buffer, offset, count);
-                OnEachLine?.Invoke(line);
-                Lines.Add(line);
-            }
-
-            public void OnOverlongLine(int bytesSeen) => Lines.Add("overlong " + bytesSeen);
-
-            public void OnClosed(LineConnection connection, string reason)
-            {
-                Interlocked.Increment(ref ClosedCount);
-                Closed.TrySetResult(reason);
-            }
-        }
-
-        public static TheoryData<bool> Modes() => new TheoryData<bool> { true, false };
-
-        private static async Task<(Socket Accepted, Socket Peer)> PairAsync()
-        {
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            var peer = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await peer.ConnectAsync(listener.LocalEndPoint!);
-            var accepted = await listener.AcceptAsync();
-            return (accepted, peer);
-        }
-
-        private static async Task<bool> ClosedWithin(Recorder handler, TimeSpan timeout) =>
+        private static async Task<bool> ClosedWithin(LineRecorder handler, TimeSpan timeout) =>
             await Task.WhenAny(handler.Closed.Task, Task.Delay(timeout)) == handler.Closed.Task;
 
         /// <summary>
@@ -64,13 +25,13 @@ namespace PSChat.Engine.Tests
         /// so the driver sends the whole batch again from its first byte.
         /// </summary>
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task TransportReview_ABigBatchToAPeerNotReadingYetArrivesExactlyOnce(bool useLoop)
         {
-            var (accepted, peer) = await PairAsync();
+            var (accepted, peer) = await LoopbackSockets.PairAsync();
             using (peer)
             {
-                var handler = new Recorder();
+                var handler = new LineRecorder();
                 var options = new LineConnectionOptions { UseIoLoop = useLoop, MaxSendQueueBytes = 64 * 1024 * 1024, CloseFlushTimeout = TimeSpan.FromSeconds(30) };
                 var connection = new LineConnection(accepted, handler, options);
                 connection.Start();
@@ -115,16 +76,16 @@ namespace PSChat.Engine.Tests
         /// thread. The loop driver only posts a registration.
         /// </summary>
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task TransportReview_StartDoesNotRunTheHandlerOnTheCallersThread(bool useLoop)
         {
-            var (accepted, peer) = await PairAsync();
+            var (accepted, peer) = await LoopbackSockets.PairAsync();
             using (peer)
             {
                 peer.Send(Encoding.ASCII.GetBytes("already here\n"));
                 Assert.True(accepted.Poll(10_000_000, SelectMode.SelectRead), "the line did not arrive");
 
-                var handler = new Recorder();
+                var handler = new LineRecorder();
                 int startingThread = Environment.CurrentManagedThreadId;
                 int insideStart = 1;
                 bool ranInsideStart = false;
@@ -147,13 +108,13 @@ namespace PSChat.Engine.Tests
         /// "internal error" that drops the connection and its pending line.
         /// </summary>
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task TransportReview_ALongQuietTimeNeitherKillsTheReaderNorLosesOnClosed(bool useLoop)
         {
-            var (accepted, peer) = await PairAsync();
+            var (accepted, peer) = await LoopbackSockets.PairAsync();
             using (peer)
             {
-                var handler = new Recorder();
+                var handler = new LineRecorder();
                 var connection = new LineConnection(accepted, handler, new LineConnectionOptions { UseIoLoop = useLoop }) { QuietTime = TimeSpan.FromDays(60) };
                 connection.Start();
                 peer.Send(Encoding.ASCII.GetBytes("first\nunterminated"));
@@ -175,13 +136,13 @@ namespace PSChat.Engine.Tests
         /// Start (a server stopping while it admits) never reports its close.
         /// </summary>
         [Theory]
-        [MemberData(nameof(Modes))]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
         public async Task TransportReview_AnAbortBeforeStartIsReportedOnce(bool useLoop)
         {
-            var (accepted, peer) = await PairAsync();
+            var (accepted, peer) = await LoopbackSockets.PairAsync();
             using (peer)
             {
-                var handler = new Recorder();
+                var handler = new LineRecorder();
                 var connection = new LineConnection(accepted, handler, new LineConnectionOptions { UseIoLoop = useLoop });
                 connection.Abort("server is shutting down");
 
