@@ -47,11 +47,45 @@ namespace PSChat.Engine.Irc
 
         public static string Truncate(string text, int length) => text.Length > length ? text.Substring(0, length) : text;
 
-        /// <summary>'*' and '?' wildcards, compared after rfc1459 case folding.</summary>
+        /// <summary>
+        /// '*' and '?' wildcards, compared after rfc1459 case folding. No regex: on a mismatch it goes
+        /// back only to the last '*', so a mask costs at most its length times the name's, whatever its
+        /// shape (a backtracking regex took seconds per nick for "*a*a*a...*b").
+        /// </summary>
         public static bool MatchesMask(string mask, string name)
         {
-            string pattern = "^" + Regex.Escape(Rooms.CaseMapping.Fold(mask)).Replace(@"\*", ".*").Replace(@"\?", ".") + "$";
-            return Regex.IsMatch(Rooms.CaseMapping.Fold(name), pattern, RegexOptions.Singleline | RegexOptions.CultureInvariant);
+            mask = Rooms.CaseMapping.Fold(mask);
+            name = Rooms.CaseMapping.Fold(name);
+            int m = 0;
+            int n = 0;
+            int star = -1;
+            int resume = 0;
+            while (n < name.Length)
+            {
+                if (m < mask.Length && mask[m] == '*')
+                {
+                    star = m++;
+                    resume = n;
+                }
+                else if (m < mask.Length && (mask[m] == '?' || mask[m] == name[n]))
+                {
+                    m++;
+                    n++;
+                }
+                else if (star >= 0)
+                {
+                    // The last star takes one more character; everything after it is tried again.
+                    m = star + 1;
+                    n = ++resume;
+                }
+                else
+                {
+                    return false;
+                }
+            }
+
+            while (m < mask.Length && mask[m] == '*') m++;
+            return m == mask.Length;
         }
     }
 }
