@@ -21,7 +21,7 @@ namespace PSChat.Engine.Irc
             e => ToBytes(e, time: true, clientTags: true),
         };
 
-        private static readonly int FirstSlot = EncodingSlots.Take(Variants.Length);
+        private static readonly int FirstSlot = RoomEvent.EncodingSlots.Take(Variants.Length);
 
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {

@@ -89,7 +89,7 @@ namespace PSChat.Engine.Irc
             Rename(wanted!);
             if (IsRegistered)
             {
-                DeliverToNeighbours(new RoomEvent(RoomEventKind.Nick, null, before, wanted!), includeSelf: true);
+                DeliverToNeighbours(new RoomEvent(RoomEventKind.Nick, null, before, wanted!), Rooms, includeSelf: true);
                 server.Raise(PSChat.ServerEventKind.Renamed, e =>
                 {
                     Describe(e, null);

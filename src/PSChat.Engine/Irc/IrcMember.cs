@@ -116,18 +116,14 @@ namespace PSChat.Engine.Irc
             {
                 // Out of each room first, then told to everyone still in it: whoever joins meanwhile
                 // either saw this member in NAMES and gets the QUIT, or never saw it.
-                var quit = new RoomEvent(RoomEventKind.Quit, null, Identity, shown);
-                var told = new HashSet<ChatMember> { this };
+                var left = new List<ChatRoom>();
                 foreach (var room in Rooms)
                 {
-                    if (!room.Remove(this)) continue;
-                    foreach (var member in room.Members)
-                    {
-                        if (told.Add(member)) member.Deliver(quit);
-                    }
-
-                    server.RemoveRoomIfEmpty(room);
+                    if (room.Remove(this)) left.Add(room);
                 }
+
+                DeliverToNeighbours(new RoomEvent(RoomEventKind.Quit, null, Identity, shown), left, includeSelf: false);
+                foreach (var room in left) server.RemoveRoomIfEmpty(room);
             }
 
             if (Nick != "*") server.ReleaseNick(this, Nick);
@@ -208,12 +204,12 @@ namespace PSChat.Engine.Irc
             Connection.Close(quit);
         }
 
-        /// <summary>Delivers once to every member sharing a room with this one (NICK, QUIT).</summary>
-        private void DeliverToNeighbours(RoomEvent roomEvent, bool includeSelf)
+        /// <summary>Delivers once to every member of <paramref name="rooms"/> but this one (NICK, QUIT).</summary>
+        private void DeliverToNeighbours(RoomEvent roomEvent, IEnumerable<ChatRoom> rooms, bool includeSelf)
         {
             var seen = new HashSet<ChatMember> { this };
             if (includeSelf) Deliver(roomEvent);
-            foreach (var room in Rooms)
+            foreach (var room in rooms)
             {
                 foreach (var member in room.Members)
                 {

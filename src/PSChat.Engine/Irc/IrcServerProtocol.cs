@@ -18,7 +18,7 @@ namespace PSChat.Engine.Irc
         private readonly ChatServer server;
         private readonly Timer sweeper;
         /// <summary>Where IRC keeps its channel state in every room (a room that is dropped takes it along).</summary>
-        private static readonly int ChannelSlot = RoomStateSlots.Take();
+        private static readonly int ChannelSlot = ChatRoom.StateSlots.Take();
         private static readonly Func<IrcChannel> NewChannel = () => new IrcChannel();
         private int maxUsers;
 

@@ -24,22 +24,6 @@ namespace PSChat.Engine.Rooms
         Detached,
     }
 
-    /// <summary>Slots for the state a protocol keeps per room (IRC's modes); each protocol takes its own.</summary>
-    internal static class RoomStateSlots
-    {
-        /// <summary>Slots every room has.</summary>
-        public const int Capacity = 2;
-
-        private static int taken;
-
-        public static int Take()
-        {
-            int slot = Interlocked.Increment(ref taken) - 1;
-            if (slot >= Capacity) throw new InvalidOperationException($"protocols want more than {Capacity} room state slots");
-            return slot;
-        }
-    }
-
     /// <summary>
     /// A room and its members. Members are kept in a copy-on-write array, so fan-out reads a snapshot
     /// without locking and joins/parts never stall a broadcast in progress.
@@ -48,7 +32,10 @@ namespace PSChat.Engine.Rooms
     {
         private readonly object gate = new object();
         private readonly Dictionary<ChatMember, MemberStatus> status = new Dictionary<ChatMember, MemberStatus>();
-        private readonly object?[] protocolState = new object?[RoomStateSlots.Capacity];
+        /// <summary>Slots for the state a protocol keeps per room (IRC's modes); each protocol takes its own.</summary>
+        public static readonly SlotTable StateSlots = new SlotTable(2, "protocols", "room state");
+
+        private readonly object?[] protocolState = new object?[StateSlots.Capacity];
         private ChatMember[] members = new ChatMember[0];
         private bool detached;
 

@@ -25,6 +25,9 @@ namespace PSChat.Engine.Rooms
     /// </summary>
     internal sealed class RoomEvent
     {
+        /// <summary>Cache slots for the encodings of an event: each codec takes those of its variants once.</summary>
+        public static readonly SlotTable EncodingSlots = new SlotTable(8, "codecs", "encoding");
+
         private readonly byte[]?[] encoded = new byte[]?[EncodingSlots.Capacity];
 
         public RoomEvent(RoomEventKind kind, ChatRoom? room, MemberIdentity source, string text)
@@ -89,26 +92,6 @@ namespace PSChat.Engine.Rooms
         private static long counter;
 
         public static string Next() => Prefix + "-" + Interlocked.Increment(ref counter).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>
-    /// Cache slots for the encodings of a <see cref="RoomEvent"/>: each codec takes the slots of its
-    /// variants once, when its type is first used, and the rooms never learn what they hold.
-    /// </summary>
-    internal static class EncodingSlots
-    {
-        /// <summary>Slots every event has; fixed, so an event made before a codec took its slots still has them.</summary>
-        public const int Capacity = 8;
-
-        private static int taken;
-
-        /// <summary>The first of <paramref name="count"/> new slots.</summary>
-        public static int Take(int count)
-        {
-            int end = Interlocked.Add(ref taken, count);
-            if (end > Capacity) throw new InvalidOperationException($"codecs want more than {Capacity} encoding slots");
-            return end - count;
-        }
     }
 
     /// <summary>A member's name and address at one moment, kept with events that outlive renames.</summary>

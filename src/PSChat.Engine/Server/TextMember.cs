@@ -266,7 +266,7 @@ namespace PSChat.Engine.Server
         };
 
         /// <summary>One encoding slot per line style, in the order of <see cref="Encoders"/>.</summary>
-        private static readonly int FirstSlot = EncodingSlots.Take(Encoders.Length);
+        private static readonly int FirstSlot = RoomEvent.EncodingSlots.Take(Encoders.Length);
 
         private static byte[] Encode(RoomEvent e, LineTerminator terminator)
         {

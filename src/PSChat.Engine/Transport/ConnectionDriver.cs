@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Net.Sockets;
 using System.Threading.Tasks;
 
 namespace PSChat.Engine.Transport
@@ -20,6 +21,23 @@ namespace PSChat.Engine.Transport
         protected ConnectionDriver(LineConnection connection) => Connection = connection;
 
         internal LineConnection Connection { get; }
+
+        /// <summary>What the handler is told when the socket failed with <paramref name="error"/>.</summary>
+        protected static string ReasonOf(SocketException error) =>
+            error.SocketErrorCode == SocketError.ConnectionReset ? "connection reset by peer" : error.Message;
+
+        /// <summary>Copies the segments one after another into <paramref name="into"/>; returns the length.</summary>
+        protected static int Join(List<ArraySegment<byte>> segments, byte[] into)
+        {
+            int at = 0;
+            foreach (var segment in segments)
+            {
+                Buffer.BlockCopy(segment.Array!, segment.Offset, into, at, segment.Count);
+                at += segment.Count;
+            }
+
+            return at;
+        }
 
         /// <summary>Starts receiving.</summary>
         public abstract void Start();

@@ -139,8 +139,6 @@ namespace PSChat.Engine.Transport
         public void Abort(string reason)
         {
             Interlocked.Exchange(ref closeRequested, 1);
-            Interlocked.CompareExchange(ref closeReason, reason, null);
-            queue.Discard();
             Shutdown(reason);
         }
 

@@ -69,7 +69,7 @@ namespace PSChat.Engine.Transport
             if (error == SocketError.WouldBlock) return; // Edge-triggered: nothing more until the next edge.
             if (error != SocketError.Success)
             {
-                Connection.FinishReceive(error == SocketError.ConnectionReset ? "connection reset by peer" : new SocketException((int)error).Message);
+                Connection.FinishReceive(ReasonOf(new SocketException((int)error)));
                 return;
             }
 
@@ -185,19 +185,6 @@ namespace PSChat.Engine.Transport
             {
                 ArrayPool<byte>.Shared.Return(joined);
             }
-        }
-
-        /// <summary>Copies the segments one after another into <paramref name="into"/>; returns the length.</summary>
-        internal static int Join(List<ArraySegment<byte>> segments, byte[] into)
-        {
-            int at = 0;
-            foreach (var segment in segments)
-            {
-                Buffer.BlockCopy(segment.Array!, segment.Offset, into, at, segment.Count);
-                at += segment.Count;
-            }
-
-            return at;
         }
 
         private int SendNow(ArraySegment<byte> bytes) =>

@@ -94,12 +94,6 @@ namespace PSChat.Engine.Transport
             get { lock (gate) return sentBytes; }
         }
 
-        /// <summary>True once <see cref="BeginClose"/> or <see cref="Discard"/> ran: nothing more is accepted.</summary>
-        public bool IsClosing
-        {
-            get { lock (gate) return closing; }
-        }
-
         /// <summary>Queues a whole message and says whether the caller must start the writer, and when.</summary>
         /// <param name="due">With <see cref="SendAction.WriteAt"/>: when, on the clock, and which delay.</param>
         public SendAction Enqueue(ArraySegment<byte> message, out WriteDue due)

@@ -74,31 +74,12 @@ namespace PSChat.Engine.Transport
                 return;
             }
 
-            // One write for the batch: a stream write per message would be a system call (or a TLS
-            // record) per message.
-            byte[] joined = ArrayPool<byte>.Shared.Rent((int)Math.Min(total, int.MaxValue));
+            // One write for the batch (a batch is at most the send queue's bound): a stream write per
+            // message would be a system call (or a TLS record) per message.
+            byte[] joined = ArrayPool<byte>.Shared.Rent((int)total);
             try
             {
-                int at = 0;
-                foreach (var segment in batch)
-                {
-                    if (at + segment.Count > joined.Length)
-                    {
-                        await stream.WriteAsync(joined, 0, at).ConfigureAwait(false);
-                        at = 0;
-                    }
-
-                    if (segment.Count > joined.Length)
-                    {
-                        await stream.WriteAsync(segment.Array!, segment.Offset, segment.Count).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    Buffer.BlockCopy(segment.Array!, segment.Offset, joined, at, segment.Count);
-                    at += segment.Count;
-                }
-
-                if (at > 0) await stream.WriteAsync(joined, 0, at).ConfigureAwait(false);
+                await stream.WriteAsync(joined, 0, Join(batch, joined)).ConfigureAwait(false);
             }
             finally
             {
@@ -148,7 +129,7 @@ namespace PSChat.Engine.Transport
             }
             catch (IOException ex) when (ex.InnerException is SocketException socketError)
             {
-                reason = socketError.SocketErrorCode == SocketError.ConnectionReset ? "connection reset by peer" : socketError.Message;
+                reason = ReasonOf(socketError);
             }
             catch (IOException ex)
             {
@@ -156,7 +137,7 @@ namespace PSChat.Engine.Transport
             }
             catch (SocketException ex)
             {
-                reason = ex.SocketErrorCode == SocketError.ConnectionReset ? "connection reset by peer" : ex.Message;
+                reason = ReasonOf(ex);
             }
             catch (ObjectDisposedException)
             {
