@@ -167,6 +167,10 @@ function Invoke-Test {
     # explicitly for every run (and cleared for Pester), so an inherited value changes nothing.
     $unitPassed = 0
     $unitFailed = 0
+    # The abuse suite (xunit, Category=Abuse) records a well-behaved client's round trips during each abuse.
+    $abuseReport = Join-Path $OutDir 'abuse-rtt.tsv'
+    Remove-Item $abuseReport -ErrorAction Ignore
+    $env:PSCHAT_ABUSE_REPORT = $abuseReport
     foreach ($run in $XunitRuns) {
         $trx = Join-Path $OutDir "$($run.Project)-$($run.Name).trx"
         Remove-Item $trx -ErrorAction Ignore
@@ -183,7 +187,9 @@ function Invoke-Test {
         $unitPassed += [int] $counters.passed
         $unitFailed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
     }
+    $env:PSCHAT_ABUSE_REPORT = $null
     Write-Host "xunit: $unitPassed passed, $unitFailed failed"
+    Write-AbuseReport $abuseReport
 
     # Pester: the staged module, in a fresh pwsh without profile.
     $summary = Join-Path $OutDir 'pester-summary.json'
@@ -203,6 +209,19 @@ function Invoke-Test {
     Write-Host "xunit: $unitPassed passed, $unitFailed failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+function Write-AbuseReport {
+    # One line per abuse scenario: the worst PING round trip of the well-behaved client across the driver runs.
+    param([string] $Path)
+    if (-not (Test-Path $Path)) { return }
+    $rows = Import-Csv $Path -Delimiter "`t" -Header Scenario, Checks, MedianMs, WorstMs, Loops
+    Write-Host 'Abuse suite: a well-behaved client''s PING round trip while each abuse runs (ms)'
+    $rows | Group-Object Scenario | Sort-Object Name | ForEach-Object {
+        $worst = ($_.Group | Measure-Object { [double] $_.WorstMs } -Maximum).Maximum
+        $median = ($_.Group | Measure-Object { [double] $_.MedianMs } -Maximum).Maximum
+        Write-Host ('  {0,-40} median {1,8:F1}  worst {2,8:F1}' -f $_.Name, $median, $worst)
+    }
 }
 
 function Invoke-Demo {
