@@ -53,6 +53,9 @@ namespace PSChat
 
         public override int ClientCount => clients.Count;
 
+        /// <summary>What the server's limits did since it started.</summary>
+        public ChatServerCounters Limits { get; } = new ChatServerCounters();
+
         /// <summary>The names of the rooms that exist now.</summary>
         public string[] Rooms => rooms.Values.Select(r => r.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
 

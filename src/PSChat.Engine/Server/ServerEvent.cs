@@ -15,6 +15,9 @@ namespace PSChat
         Rejected,
         Error,
         Stopped,
+
+        /// <summary>A limit tripped for a client (flood control, reply bounds, ...): <see cref="ServerEvent.Limit"/> names it.</summary>
+        Limited,
     }
 
     /// <summary>One server event, as written by <c>Start-ChatServer -Wait</c>.</summary>
@@ -46,6 +49,12 @@ namespace PSChat
 
         /// <summary>Why a client left, was refused or disconnected; what went wrong.</summary>
         public string? Reason { get; set; }
+
+        /// <summary>
+        /// The limit that tripped, by the Start-ChatServer parameter that sets it (e.g. MaxSendQueue,
+        /// FloodControl, MaxClients), on Limited, Rejected and Disconnected events a limit caused.
+        /// </summary>
+        public string? Limit { get; set; }
 
         public override string ToString()
         {
