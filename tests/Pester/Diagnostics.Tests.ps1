@@ -18,7 +18,7 @@ Describe '-Verbose tells the connection lifecycle' -Tag 'E2E' {
         # Which end closes the socket first after the goodbye is a race (the engine keeps whichever reason came first).
         $closing[-1] | Should -BeIn @(
             "Session $($session.Id) left ('done'); the connection closed: done."
-            "Session $($session.Id) left ('done'); the connection closed: client closed the connection."
+            "Session $($session.Id) left ('done'); the connection closed: server closed the connection."
         )
     }
 

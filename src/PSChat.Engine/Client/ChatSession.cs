@@ -36,6 +36,7 @@ namespace PSChat
         private long received;
         private int state = (int)SessionState.Connecting;
         private int quitSent;
+        private string? serverGoodbye;
 
         private ChatSession(ChatSessionOptions options)
         {
@@ -117,6 +118,7 @@ namespace PSChat
         public static async Task<ChatSession> ConnectAsync(ChatSessionOptions options, CancellationToken cancel)
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
+            CheckOptions(options);
             var session = new ChatSession(options);
             try
             {
@@ -148,10 +150,26 @@ namespace PSChat
             return session;
         }
 
+        /// <summary>Refuses names that would break or multiply protocol lines before anything is sent.</summary>
+        private static void CheckOptions(ChatSessionOptions options)
+        {
+            if (!string.IsNullOrEmpty(options.Name)) ClientNames.CheckNick(options.Name!, "Name");
+            foreach (string entry in options.Rooms)
+            {
+                // "#room key": a channel name cannot hold a space, so the rest is the key.
+                string[] parts = (entry ?? string.Empty).Split(new[] { ' ' }, 2, StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 0) throw new ArgumentException("A room name is empty.", "Rooms");
+                ClientNames.CheckRoom(parts[0], "Rooms");
+                if (parts.Length > 1) ClientNames.CheckKey(parts[1], "Rooms");
+            }
+        }
+
         /// <summary>Sends text to a room (or privately to a nick); each line of it becomes one message.</summary>
         public void Send(string text, string? room = null, string? to = null)
         {
             if (text == null) throw new ArgumentNullException(nameof(text));
+            if (!string.IsNullOrEmpty(room)) ClientNames.CheckRoom(room!, nameof(room));
+            if (to != null) ClientNames.CheckNick(to, nameof(to));
             EnsureOpen();
             foreach (string line in Engine.Text.TextRules.SplitLines(text))
             {
@@ -162,12 +180,16 @@ namespace PSChat
 
         public void Join(string room, string? key = null)
         {
+            ClientNames.CheckRoom(room, nameof(room));
+            if (key != null) ClientNames.CheckKey(key, nameof(key));
             EnsureOpen();
             protocol.Join(room, key);
         }
 
         public void Part(string room, string? reason = null)
         {
+            ClientNames.CheckRoom(room, nameof(room));
+            if (reason != null) ClientNames.CheckOneLine(reason, nameof(reason), "part reason");
             EnsureOpen();
             protocol.Part(room, reason);
         }
@@ -175,6 +197,7 @@ namespace PSChat
         /// <summary>Asks for another name; <see cref="Name"/> changes when the server agrees (IRC).</summary>
         public void ChangeName(string name)
         {
+            ClientNames.CheckNick(name, nameof(name));
             EnsureOpen();
             protocol.ChangeName(name);
         }
@@ -182,6 +205,7 @@ namespace PSChat
         /// <summary>Asks who is in a room; the answer arrives as messages (IRC).</summary>
         public void RequestMembers(string room)
         {
+            ClientNames.CheckRoom(room, nameof(room));
             EnsureOpen();
             protocol.RequestMembers(room);
         }
@@ -291,8 +315,13 @@ namespace PSChat
 
         void ILineConnectionHandler.OnClosed(LineConnection closedConnection, string reason) => MarkClosed(reason);
 
+        /// <summary>The server said why it is closing (IRC ERROR); the close reason will say so instead of a bare end of stream.</summary>
+        internal void NoteServerGoodbye(string text) => Volatile.Write(ref serverGoodbye, text);
+
         private void MarkClosed(string reason)
         {
+            string? goodbye = Volatile.Read(ref serverGoodbye);
+            if (goodbye != null) reason = "the server closed the connection: " + goodbye;
             if (Interlocked.Exchange(ref state, (int)SessionState.Closed) == (int)SessionState.Closed) return;
             CloseReason = reason;
             buffer.Complete();
@@ -311,7 +340,7 @@ namespace PSChat
         private async Task ConnectCoreAsync(CancellationToken cancel)
         {
             var socket = await ConnectSocketAsync(Options.ComputerName, Options.Port, cancel).ConfigureAwait(false);
-            var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength, WriteOnThreadPool = true };
+            var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength, WriteOnThreadPool = true, PeerName = "server" };
             connection = new LineConnection(socket, this, connectionOptions);
             protocol = CreateProtocol(Options.Protocol);
             SetQuietTime(protocol.UsesQuietTime);

@@ -182,6 +182,12 @@ namespace PSChat.Engine.Client
 
         public override void Quit(string reason) => Send(new IrcMessage("QUIT", reason));
 
+        /// <summary>NICK; the session's name changes when the server echoes it (or a 432/433 arrives as a System message).</summary>
+        public override void ChangeName(string name) => Send(new IrcMessage("NICK", name));
+
+        /// <summary>NAMES; the 353 lines arrive as System messages listing the members.</summary>
+        public override void RequestMembers(string room) => Send(new IrcMessage("NAMES", NormaliseRoom(room)));
+
         /// <summary>A channel name as the server wants it: '#' added when the name has no channel prefix.</summary>
         internal string NormaliseRoom(string room) =>
             room.Length == 0 || Support.IsChannel(room) ? room : "#" + room;
@@ -250,6 +256,7 @@ namespace PSChat.Engine.Client
                     OnCapability(message);
                     return;
                 case "ERROR":
+                    Session.NoteServerGoodbye(message[0] ?? "ERROR");
                     Fail($"The server ended the connection: {message[0]}");
                     Deliver(message, line, ChatMessageKind.System, null, null, message[0] ?? string.Empty);
                     return;

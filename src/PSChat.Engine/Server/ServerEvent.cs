@@ -21,7 +21,7 @@ namespace PSChat
     }
 
     /// <summary>One server event, as written by <c>Start-ChatServer -Wait</c>.</summary>
-    public sealed class ServerEvent
+    public sealed class ServerEvent : EventArgs
     {
         public ServerEvent(string server, ServerEventKind kind)
         {

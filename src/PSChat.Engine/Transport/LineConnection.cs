@@ -176,7 +176,7 @@ namespace PSChat.Engine.Transport
         {
             if (receiveDone) return;
             if (!IsClosing) Guarded(() => framer.FlushPartial(handler));
-            FinishReceive("client closed the connection");
+            FinishReceive(options.PeerName + " closed the connection");
         }
 
         /// <summary>The read sequence number the quiet time of the latest read is checked against.</summary>

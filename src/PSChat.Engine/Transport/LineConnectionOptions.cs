@@ -57,6 +57,9 @@ namespace PSChat.Engine.Transport
         /// <summary>How long to wait when tearing down gracefully for queued bytes to go out.</summary>
         public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+        /// <summary>What the other end is called in close reasons ("client closed the connection"): a client session says "server".</summary>
+        public string PeerName { get; set; } = "client";
+
         /// <summary>The clock the write delay is measured on.</summary>
         public MonotonicClock Clock { get; set; } = MonotonicClock.System;
     }

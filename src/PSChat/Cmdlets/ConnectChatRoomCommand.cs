@@ -74,6 +74,11 @@ namespace PSChat.Commands
             {
                 return;
             }
+            catch (ArgumentException ex)
+            {
+                WriteError(Error(ex, "InvalidName", ErrorCategory.InvalidArgument, ex.ParamName == "Name" ? (object?)Name : Room));
+                return;
+            }
             catch (TimeoutException ex)
             {
                 WriteError(Error(ex, "ConnectionTimedOut", ErrorCategory.OperationTimeout, target));

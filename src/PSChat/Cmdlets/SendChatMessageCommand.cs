@@ -57,7 +57,8 @@ namespace PSChat.Commands
                 }
                 catch (ArgumentException ex)
                 {
-                    WriteError(Error(ex, "NoRoom", ErrorCategory.InvalidArgument, session));
+                    // A name that would break the protocol line (ParamName set), or no room to send to.
+                    WriteError(Error(ex, ex.ParamName != null ? "InvalidName" : "NoRoom", ErrorCategory.InvalidArgument, ex.ParamName == "to" ? (object?)To : ex.ParamName == "room" ? Room : session));
                     return;
                 }
                 catch (InvalidOperationException ex)

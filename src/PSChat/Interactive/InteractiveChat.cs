@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation.Host;
 using System.Text;
 using System.Threading;
@@ -159,7 +160,7 @@ namespace PSChat.Commands.Interactive
             {
                 return line.StartsWith("/", StringComparison.Ordinal) ? Command(line) : Say(line);
             }
-            catch (Exception ex) when (ex is NotSupportedException || ex is InvalidOperationException)
+            catch (Exception ex) when (ex is NotSupportedException || ex is InvalidOperationException || ex is ArgumentException)
             {
                 Print("*** " + ex.Message);
                 return null;
@@ -168,6 +169,12 @@ namespace PSChat.Commands.Interactive
 
         private string? Say(string text)
         {
+            if (room.Length == 0 && session.Protocol == ChatProtocol.Irc)
+            {
+                Print("*** You are in no room: /join one to talk, or /msg nick text.");
+                return null;
+            }
+
             session.Send(text, room);
             Print($"{Time(DateTime.Now)} <{session.Name}> {text}");
             return null;
@@ -186,8 +193,16 @@ namespace PSChat.Commands.Interactive
                     Print($"*** Joining {rest}; lines now go there.");
                     return null;
                 case "part":
-                    session.Part(rest.Length > 0 ? rest : room);
-                    Print($"*** Leaving {(rest.Length > 0 ? rest : room)}.");
+                    string leaving = rest.Length > 0 ? rest : room;
+                    session.Part(leaving);
+                    Print($"*** Leaving {leaving}.");
+                    if (string.Equals(leaving, room, StringComparison.OrdinalIgnoreCase))
+                    {
+                        // Lines must not go on into a room we left: the next joined room takes over, or none.
+                        room = session.Rooms.FirstOrDefault(r => !string.Equals(r, leaving, StringComparison.OrdinalIgnoreCase)) ?? string.Empty;
+                        Print(room.Length > 0 ? $"*** Lines now go to {room}." : "*** You are in no room now: /join one to talk.");
+                    }
+
                     return null;
                 case "msg" when rest.Contains(" "):
                     string[] target = rest.Split(new[] { ' ' }, 2);

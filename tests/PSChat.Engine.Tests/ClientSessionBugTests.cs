@@ -1,0 +1,131 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Client;
+using Xunit;
+
+namespace PSChat.Engine.Tests
+{
+    /// <summary>The client-session bugs a new user hit (issue 13), each against a scripted IRC server.</summary>
+    public class ClientSessionBugTests
+    {
+        private static ChatMessage Next(ChatSession session)
+        {
+            Assert.Equal(TakeResult.Taken, session.Receive(TimeSpan.FromSeconds(5), CancellationToken.None, out var message));
+            return message!;
+        }
+
+        private static async Task<(FakeIrcServer Irc, ChatSession Session)> ConnectedAsync()
+        {
+            var irc = new FakeIrcServer();
+            var connecting = irc.Connect(irc.Options("alice"));
+            irc.AcceptRegistration();
+            return (irc, await connecting);
+        }
+
+        [Fact]
+        public async Task NickAndWhoWorkOnIrcSessions()
+        {
+            var (irc, session) = await ConnectedAsync();
+            using (irc)
+            using (session)
+            {
+                session.ChangeName("bob");
+                irc.Expect("NICK bob");
+                irc.Send(":alice!~alice@127.0.0.1 NICK :bob");
+                Assert.Equal(ChatMessageKind.Nick, Next(session).Kind);
+                Assert.Equal("bob", session.Name);
+
+                session.RequestMembers("lobby");
+                irc.Expect("NAMES #lobby");
+                irc.Send(":irc.test 353 bob = #lobby :@bob carol");
+                irc.Send(":irc.test 366 bob #lobby :End of /NAMES list");
+                var names = Next(session);
+                Assert.Equal(ChatMessageKind.System, names.Kind);
+                Assert.Equal("#lobby: @bob carol", names.Text);
+            }
+        }
+
+        [Theory]
+        [InlineData("watcher\r\nJOIN #pwned", null)]
+        [InlineData("a,b", null)]
+        [InlineData("x y", null)]
+        [InlineData(null, "#lobby\r\nJOIN #pwned")]
+        [InlineData(null, "#a,#b")]
+        public async Task TargetsThatWouldInjectOrMultiplyAreRefusedAndNothingIsSent(string? to, string? room)
+        {
+            var (irc, session) = await ConnectedAsync();
+            using (irc)
+            using (session)
+            {
+                var ex = Assert.ThrowsAny<ArgumentException>(() => session.Send("injected", room, to));
+                Assert.Equal(to != null ? "to" : "room", ex.ParamName);
+                // Nothing went out: the next line the server reads is the marker.
+                session.Send("marker", "#lobby");
+                irc.Expect("PRIVMSG #lobby marker");
+            }
+        }
+
+        [Fact]
+        public async Task JoinPartAndNickRefuseLineBreaksSpacesAndCommas()
+        {
+            var (irc, session) = await ConnectedAsync();
+            using (irc)
+            using (session)
+            {
+                Assert.Equal("room", Assert.ThrowsAny<ArgumentException>(() => session.Join("#a,#b")).ParamName);
+                Assert.Equal("key", Assert.ThrowsAny<ArgumentException>(() => session.Join("#a", "k\r\nQUIT")).ParamName);
+                Assert.Equal("reason", Assert.ThrowsAny<ArgumentException>(() => session.Part("#lobby", "bye\nJOIN #x")).ParamName);
+                Assert.Equal("name", Assert.ThrowsAny<ArgumentException>(() => session.ChangeName("bad nick!")).ParamName);
+                Assert.Equal("name", Assert.ThrowsAny<ArgumentException>(() => session.ChangeName("#chan")).ParamName);
+                session.Send("marker", "#lobby");
+                irc.Expect("PRIVMSG #lobby marker");
+            }
+        }
+
+        [Theory]
+        [InlineData("#a,b")]
+        [InlineData("#a\r\nQUIT")]
+        public async Task ARoomListThatIsNotOneNameFailsAtOnceInsteadOfHanging(string room)
+        {
+            using var irc = new FakeIrcServer();
+            var options = irc.Options("alice", ChatProtocol.Irc, room);
+            options.Timeout = TimeSpan.FromSeconds(30);
+            var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => irc.Connect(options));
+            Assert.Contains("room name", ex.Message);
+        }
+
+        [Fact]
+        public async Task TheCloseReasonQuotesTheServersGoodbyeInsteadOfBlamingTheClient()
+        {
+            var (irc, session) = await ConnectedAsync();
+            using (irc)
+            using (session)
+            {
+                irc.Send("ERROR :Closing Link: alice[127.0.0.1] (server is shutting down)");
+                irc.Client.Dispose();
+                await session.Completion;
+                Assert.Equal("the server closed the connection: Closing Link: alice[127.0.0.1] (server is shutting down)", session.CloseReason);
+            }
+        }
+
+        [Fact]
+        public async Task AServerThatJustClosesIsNamedAsTheOneThatClosed()
+        {
+            var (irc, session) = await ConnectedAsync();
+            using (irc)
+            using (session)
+            {
+                irc.Client.Dispose();
+                await session.Completion;
+                Assert.Equal("server closed the connection", session.CloseReason);
+            }
+        }
+
+        [Fact]
+        public void ServerEventsAreEventArgsSoRegisterObjectEventPassesThem()
+        {
+            Assert.True(typeof(EventArgs).IsAssignableFrom(typeof(ServerEvent)));
+        }
+    }
+}
