@@ -140,12 +140,12 @@ namespace PSChat.Engine.Tests
         {
             using var irc = new FakeIrcServer();
             var options = irc.Options("alice");
-            options.Timeout = TimeSpan.FromMilliseconds(600);
+            options.Timeout = TimeSpan.FromSeconds(2.5);
             var connecting = irc.Connect(options);
             irc.Expect("CAP LS 302");
 
             var ex = await Assert.ThrowsAsync<ChatProtocolException>(() => connecting);
-            Assert.Equal($"127.0.0.1:{irc.Port} accepted the connection but did not complete IRC registration as 'alice' within 0.6 s.", ex.Message);
+            Assert.Equal($"127.0.0.1:{irc.Port} accepted the connection but did not complete IRC registration as 'alice' within 2.5 s.", ex.Message);
         }
 
         [Fact]

@@ -113,7 +113,13 @@ Describe 'Chat rooms end to end' -Tag 'E2E' {
             Wait-Until { $reader.MessagesReceived -eq 10 } -Because 'all ten messages'
 
             $reader.MessagesDropped | Should -Be 5
-            (Receive-ChatMessage -Session $reader).Text | Should -Be @('6', '7', '8', '9', '10')
+            (Receive-ChatMessage -Session $reader -WarningVariable dropped -WarningAction SilentlyContinue).Text | Should -Be @('6', '7', '8', '9', '10')
+            # The reader hears of the drop once, with what to do about it.
+            $dropped.Count | Should -Be 1
+            $dropped[0].Message | Should -BeLike '5 message(s) to session * were dropped before they were read: its buffer holds 5.*-BufferCapacity*'
+            $raw.Send("x:11`n")
+            (Receive-ChatMessage -Session $reader -Count 1 -Timeout 5 -WarningVariable again).Text | Should -Be '11'
+            $again.Count | Should -Be 0
             $raw.Dispose()
         }
 
@@ -377,6 +383,32 @@ Describe 'Chat rooms end to end' -Tag 'E2E' {
             }
             finally {
                 $listener, $speaker | Remove-Job -Force
+            }
+        }
+
+        It 'keeps a thread job''s session out of the console''s list and default' {
+            $console = New-TextSession $server -Name console
+            $module = $env:PSCHAT_MODULE
+            $job = Start-ThreadJob -ArgumentList $server.Port, $module -ScriptBlock {
+                param($port, $module)
+                Import-Module $module
+                $null = Connect-ChatRoom -Port $port -Name jobbot -Protocol Text
+                [pscustomobject]@{ Sessions = @(Get-ChatSession).Name }
+                Receive-ChatMessage -Count 1 -Timeout 20
+            }
+            try {
+                Wait-ClientCount $server 2
+                @(Get-ChatSession).Name | Should -Be @('console')
+                # Without -Session, the console speaks as itself, not as the job's newer session.
+                Send-ChatMessage -Text 'meant as console'
+                $out = @($job | Wait-Job -Timeout 20 | Receive-Job)
+                $out[0].Sessions | Should -Be @('jobbot')
+                $out[1].Sender | Should -Be 'console'
+                $out[1].Text | Should -Be 'meant as console'
+            }
+            finally {
+                $job | Remove-Job -Force
+                Disconnect-ChatRoom -Session $console -Confirm:$false
             }
         }
     }

@@ -46,3 +46,25 @@ Describe 'ChatSession.MessageReceived with PowerShell eventing' -Tag 'E2E' {
         $event.Sender | Should -Be $bob
     }
 }
+
+Describe 'Server EventRaised with PowerShell eventing' -Tag 'E2E' {
+    BeforeAll {
+        $server = Start-ChatServer -Port 0
+    }
+
+    AfterAll {
+        Get-EventSubscriber | Unregister-Event
+        Get-Event | Remove-Event
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        Get-ChatServer | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'passes the ServerEvent as $EventArgs' {
+        $null = Register-ObjectEvent -InputObject $server -EventName EventRaised -SourceIdentifier server.log
+        $null = Connect-ChatRoom -Port $server.Port -Name logged -Protocol Text
+        $event = Wait-Event -SourceIdentifier server.log -Timeout 10
+        $event.SourceEventArgs | Should -BeOfType PSChat.ServerEvent
+        $event.SourceEventArgs.Kind | Should -Be 'Connected'
+        $event.SourceEventArgs.Server | Should -Be $server.Name
+    }
+}

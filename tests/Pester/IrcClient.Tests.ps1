@@ -21,6 +21,27 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
         $alice.MessagesPending | Should -Be 0
     }
 
+    It 'warns with the nick it took when the server refuses the one asked for' {
+        $session = Connect-ChatRoom -Port $server.Port -Name 'bad nick!' -Protocol Irc -WarningVariable refused -WarningAction SilentlyContinue
+        $session.Name | Should -Be 'badnick_'
+        $refused.Count | Should -Be 1
+        $refused[0].Message | Should -BeLike "The server did not accept the name 'bad nick!'; session $($session.Id) took 'badnick_' instead.*at most 32 characters*"
+    }
+
+    It 'refuses a target that would inject protocol lines, and sends nothing' {
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc
+        $bob = Connect-ChatRoom -Port $server.Port -Name bob -Protocol Irc
+        { Send-ChatMessage -Session $alice -To "bob`r`nJOIN #pwned" -Text 'injected' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidName,PSChat.Commands.SendChatMessageCommand'
+        { Send-ChatMessage -Session $alice -Room '#lobby,#pwned' -Text 'injected' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidName,PSChat.Commands.SendChatMessageCommand'
+        Send-ChatMessage -Session $alice -To bob -Text 'marker'
+        $next = Receive-ChatMessage -Session $bob -Kind Message, Private, Join -Count 1 -Timeout 5 -ErrorAction Stop
+        $next.Kind | Should -Be 'Private'
+        $next.Text | Should -Be 'marker'
+        $alice.Rooms | Should -Be @('#lobby')
+    }
+
     It 'joins several rooms and sends to one of them' {
         $alice = Connect-ChatRoom -Port $server.Port -Name alice -Room '#ops', 'dev' -Protocol Irc
         $bob = Connect-ChatRoom -Port $server.Port -Name bob -Room '#ops' -Protocol Irc

@@ -37,6 +37,7 @@ namespace PSChat
         private int state = (int)SessionState.Connecting;
         private int quitSent;
         private string? serverGoodbye;
+        private long dropsReported;
 
         private ChatSession(ChatSessionOptions options)
         {
@@ -76,6 +77,17 @@ namespace PSChat
 
         /// <summary>Messages dropped because the buffer was full (nobody read them in time).</summary>
         public long MessagesDropped => buffer.Dropped;
+
+        /// <summary>
+        /// Messages dropped since the last call (the first call counts from the start): what a reader
+        /// warns about once, so that a drop is never silent and never reported twice.
+        /// </summary>
+        internal long TakeUnreportedDrops()
+        {
+            long now = buffer.Dropped;
+            long before = Interlocked.Exchange(ref dropsReported, now);
+            return Math.Max(0, now - before);
+        }
 
         /// <summary>Messages waiting to be read.</summary>
         public int MessagesPending => buffer.Count;
@@ -153,7 +165,9 @@ namespace PSChat
         /// <summary>Refuses names that would break or multiply protocol lines before anything is sent.</summary>
         private static void CheckOptions(ChatSessionOptions options)
         {
-            if (!string.IsNullOrEmpty(options.Name)) ClientNames.CheckNick(options.Name!, "Name");
+            // A name the server may not like (a space, '!') is its to refuse: the session then takes a
+            // cleaned nick and the cmdlet says so; only what would break the line is refused here.
+            if (!string.IsNullOrEmpty(options.Name)) ClientNames.CheckOneLine(options.Name!, "Name", "name");
             foreach (string entry in options.Rooms)
             {
                 // "#room key": a channel name cannot hold a space, so the rest is the key.

@@ -95,9 +95,19 @@ namespace PSChat.Commands
                 return;
             }
 
+            if (Name != null && !string.Equals(session.Name, Name, StringComparison.Ordinal))
+            {
+                // The server refused the nick (taken, too long, characters it does not allow): say which one we got.
+                WriteWarning($"The server did not accept the name '{Name}'; session {session.Id} took '{session.Name}' instead. " +
+                    $"IRC nicks are ASCII letters, digits and []\\`_^{{|}}- not starting with a digit, at most {LengthOf(session)} characters on this server.");
+            }
+
             ModuleState.AddSession(session);
             WriteVerbose($"Connected to {session.RemoteEndPoint} as session {session.Id} ({session.Protocol}, name '{session.Name}').");
             Emit(session);
         }
+
+        private static string LengthOf(ChatSession session) =>
+            session.ServerSupport.TryGetValue("NICKLEN", out string? length) ? length : "9 (RFC 1459; the server did not say)";
     }
 }

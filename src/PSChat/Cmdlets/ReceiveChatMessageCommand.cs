@@ -44,6 +44,7 @@ namespace PSChat.Commands
             bool waitForMore = Wait || Count > 0;
             var deadline = Timeout >= 0 ? DateTime.UtcNow.AddSeconds(Timeout) : (DateTime?)null;
             int written = 0;
+            WarnOfDrops(session);
             while (Count == 0 || written < Count)
             {
                 TimeSpan wait;
@@ -56,6 +57,7 @@ namespace PSChat.Commands
                 switch (session.Receive(wait, StopToken, out var message))
                 {
                     case TakeResult.Taken:
+                        WarnOfDrops(session);
                         if (Kind != null && Array.IndexOf(Kind, message!.Kind) < 0) continue;
                         Emit(message!);
                         written++;
@@ -88,6 +90,15 @@ namespace PSChat.Commands
                         throw new InvalidOperationException("Unknown take result.");
                 }
             }
+        }
+
+        /// <summary>A full buffer drops the oldest messages; the reader hears of it once, with what to do about it.</summary>
+        private void WarnOfDrops(ChatSession session)
+        {
+            long dropped = session.TakeUnreportedDrops();
+            if (dropped == 0) return;
+            WriteWarning($"{dropped} message(s) to session {session.Id} were dropped before they were read: its buffer holds {session.BufferCapacity}. " +
+                "Read more often (Receive-ChatMessage -Wait, or in a thread job), or connect with a larger -BufferCapacity.");
         }
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

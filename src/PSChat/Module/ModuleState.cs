@@ -16,11 +16,21 @@ namespace PSChat.Commands
         private static readonly ConcurrentDictionary<object, Guid> owners = new ConcurrentDictionary<object, Guid>();
         private static readonly ConcurrentDictionary<string, ServerBase> servers = new ConcurrentDictionary<string, ServerBase>(StringComparer.OrdinalIgnoreCase);
         private static readonly ConcurrentDictionary<int, ChatSession> sessions = new ConcurrentDictionary<int, ChatSession>();
-        private static int newestSessionId;
 
         public static IReadOnlyList<ServerBase> Servers => servers.Values.OrderBy(s => s.StartTime).ToArray();
 
-        public static IReadOnlyList<ChatSession> Sessions => sessions.Values.OrderBy(s => s.Id).ToArray();
+        /// <summary>
+        /// The open sessions of the current runspace: a thread job's sessions are its own, not the console's
+        /// (a session object handed over with $using: still works through -Session).
+        /// </summary>
+        public static IReadOnlyList<ChatSession> Sessions
+        {
+            get
+            {
+                var me = CurrentRunspaceId;
+                return sessions.Values.Where(s => IsOwnedBy(s, me)).OrderBy(s => s.Id).ToArray();
+            }
+        }
 
         public static bool TryAddServer(ServerBase server)
         {
@@ -45,7 +55,6 @@ namespace PSChat.Commands
         {
             sessions[session.Id] = session;
             owners[session] = CurrentRunspaceId;
-            Volatile.Write(ref newestSessionId, session.Id);
             session.Closed += (sender, e) => ForgetSession((ChatSession)sender!);
             // A session that closed before the handler was attached.
             if (session.State == SessionState.Closed) ForgetSession(session);
@@ -59,13 +68,13 @@ namespace PSChat.Commands
 
         public static ChatSession? FindSession(int id) => sessions.TryGetValue(id, out var s) ? s : null;
 
-        /// <summary>The newest open session, the default for cmdlets called without -Session.</summary>
+        /// <summary>The current runspace's newest open session, the default for cmdlets called without -Session.</summary>
         public static ChatSession? DefaultSession
         {
             get
             {
-                var newest = FindSession(Volatile.Read(ref newestSessionId));
-                return newest ?? sessions.Values.OrderByDescending(s => s.Id).FirstOrDefault();
+                var me = CurrentRunspaceId;
+                return sessions.Values.Where(s => IsOwnedBy(s, me)).OrderByDescending(s => s.Id).FirstOrDefault();
             }
         }
 
