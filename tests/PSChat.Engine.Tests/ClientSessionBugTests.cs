@@ -127,5 +127,27 @@ namespace PSChat.Engine.Tests
         {
             Assert.True(typeof(EventArgs).IsAssignableFrom(typeof(ServerEvent)));
         }
+
+        [Theory]
+        [InlineData("::1", 31999, "[::1]:31999")]
+        [InlineData("127.0.0.1", 9999, "127.0.0.1:9999")]
+        [InlineData("chat.example.test", 6667, "chat.example.test:6667")]
+        [InlineData("[::1]", 1, "[::1]:1")]
+        public void EndPointsAreWrittenWithIPv6InBrackets(string host, int port, string expected)
+        {
+            Assert.Equal(expected, PSChat.Engine.Client.HostPort.Format(host, port));
+        }
+
+        [Fact]
+        public async Task ATimeoutToAnIPv6HostNamesItInBrackets()
+        {
+            if (!System.Net.Sockets.Socket.OSSupportsIPv6) return; // no ::1 on this machine: nothing to name
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Loopback, 0);
+            listener.Start();
+            int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            var options = new ChatSessionOptions { ComputerName = "::1", Port = port, Name = "alice", Protocol = ChatProtocol.Irc, Timeout = TimeSpan.FromSeconds(1) };
+            var ex = await Assert.ThrowsAsync<ChatProtocolException>(() => ChatSession.ConnectAsync(options, CancellationToken.None));
+            Assert.StartsWith($"[::1]:{port} accepted the connection", ex.Message);
+        }
     }
 }

@@ -38,6 +38,15 @@ Describe 'Start-ChatServer, Get-ChatServer, Stop-ChatServer' -Tag 'E2E' {
         { Start-ChatServer -Port 0 -Address 'not-an-ip' } | Should -Throw -ErrorId 'InvalidAddress,PSChat.Commands.StartChatServerCommand'
     }
 
+    It 'listens on localhost as on the IPv4 loopback, and on an IPv6 literal in brackets' {
+        $local = Start-ChatServer -Port 0 -Address localhost
+        $local.EndPoint.Address | Should -Be ([ipaddress]::Loopback)
+        if ([System.Net.Sockets.Socket]::OSSupportsIPv6) {
+            $v6 = Start-ChatServer -Port 0 -Address '[::1]'
+            $v6.EndPoint.Address | Should -Be ([ipaddress]::IPv6Loopback)
+        }
+    }
+
     It 'reports ServerNotFound for an unknown name' {
         Get-ChatServer -Name 'nope' -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'ServerNotFound,PSChat.Commands.GetChatServerCommand'

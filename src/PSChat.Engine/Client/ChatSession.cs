@@ -146,10 +146,10 @@ namespace PSChat
                         string within = $"within {options.Timeout.TotalSeconds:0.#} s";
                         if (session.protocol?.Unfinished is string step)
                         {
-                            throw new ChatProtocolException($"{options.ComputerName}:{options.Port} accepted the connection but did not complete {step} {within}.");
+                            throw new ChatProtocolException($"{HostPort.Format(options.ComputerName, options.Port)} accepted the connection but did not complete {step} {within}.");
                         }
 
-                        throw new TimeoutException($"No connection to {options.ComputerName}:{options.Port} {within}.");
+                        throw new TimeoutException($"No connection to {HostPort.Format(options.ComputerName, options.Port)} {within}.");
                     }
                 }
             }
@@ -253,7 +253,7 @@ namespace PSChat
             if (connection == null) MarkClosed("not connected");
         }
 
-        public override string ToString() => $"#{Id} {Name} @ {ComputerName}:{Port} ({State})";
+        public override string ToString() => $"#{Id} {Name} @ {HostPort.Format(ComputerName, Port)} ({State})";
 
         // ---- for protocols ----
 

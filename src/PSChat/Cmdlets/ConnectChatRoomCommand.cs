@@ -62,7 +62,7 @@ namespace PSChat.Commands
                 BufferCapacity = BufferCapacity,
             };
 
-            string target = $"{ComputerName}:{Port}";
+            string target = PSChat.Engine.Client.HostPort.Format(ComputerName, Port);
             WriteVerbose($"Connecting to {target} ({Protocol}).");
             Task<ChatSession> connecting = ChatSession.ConnectAsync(options, StopToken);
             ChatSession session;

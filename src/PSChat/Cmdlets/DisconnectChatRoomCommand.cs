@@ -27,7 +27,7 @@ namespace PSChat.Commands
         protected override void ProcessRecord()
         {
             var session = ResolveSession(Session, SessionId);
-            if (!ShouldProcess($"session {session.Id} ({session.Name}@{session.ComputerName}:{session.Port})", "Disconnect chat session")) return;
+            if (!ShouldProcess($"session {session.Id} ({session.Name}@{PSChat.Engine.Client.HostPort.Format(session.ComputerName, session.Port)})", "Disconnect chat session")) return;
             session.Disconnect(Reason);
             session.Completion.Wait(System.TimeSpan.FromSeconds(3));
             WriteVerbose($"Session {session.Id} left ('{Reason}'); the connection closed: {session.CloseReason}.");

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Net;
 using System.Net.Sockets;
@@ -27,15 +28,39 @@ namespace PSChat.Commands
         public SwitchParameter Wait { get; set; }
 
         /// <summary>
+        /// An address to listen on: an IP literal, "localhost" (the IPv4 loopback, as the default is) or
+        /// this machine's host name; null for anything else.
+        /// </summary>
+        private static IPAddress? ResolveAddress(string text)
+        {
+            if (IPAddress.TryParse(text.Trim('[', ']'), out var literal)) return literal;
+            if (string.Equals(text, "localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
+            // This machine's own name resolves; other names are not looked up (a listener binds to a local address).
+            if (!string.Equals(text, Dns.GetHostName(), StringComparison.OrdinalIgnoreCase)) return null;
+            try
+            {
+                var found = Dns.GetHostAddresses(text);
+                return found.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? found.FirstOrDefault();
+            }
+            catch (SocketException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
         /// Starts the server that <paramref name="start"/> makes (given the parsed address and a listener
         /// to subscribe before anything happens) and writes it, or with -Wait writes its events until
         /// Ctrl+C and then stops it.
         /// </summary>
         protected void StartServer(Func<IPAddress, EventHandler<ServerEvent>?, ServerBase> start)
         {
-            if (!IPAddress.TryParse(Address, out var address))
+            var address = ResolveAddress(Address);
+            if (address == null)
             {
-                ThrowTerminatingError(Error(new ArgumentException($"'{Address}' is not an IP address."), "InvalidAddress", ErrorCategory.InvalidArgument, Address));
+                ThrowTerminatingError(Error(
+                    new ArgumentException($"'{Address}' is not an IP address, localhost or this machine's name (try 127.0.0.1, ::1, 0.0.0.0 or localhost)."),
+                    "InvalidAddress", ErrorCategory.InvalidArgument, Address));
                 return;
             }
 

@@ -51,7 +51,7 @@ namespace PSChat.Commands.Interactive
         /// <summary>Chats until exit, /quit, Ctrl+C or the session closes; says which.</summary>
         public string Run(CancellationToken stopping)
         {
-            Print($"*** Chatting as {session.Name} on {session.ComputerName}:{session.Port} ({session.Protocol}). /help for commands, exit to leave.");
+            Print($"*** Chatting as {session.Name} on {PSChat.Engine.Client.HostPort.Format(session.ComputerName, session.Port)} ({session.Protocol}). /help for commands, exit to leave.");
             while (!stopping.IsCancellationRequested)
             {
                 while (incoming.TryTake(out var message)) Print(Render(message));
