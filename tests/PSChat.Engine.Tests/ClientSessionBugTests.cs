@@ -149,5 +149,51 @@ namespace PSChat.Engine.Tests
             var ex = await Assert.ThrowsAsync<ChatProtocolException>(() => ChatSession.ConnectAsync(options, CancellationToken.None));
             Assert.StartsWith($"[::1]:{port} accepted the connection", ex.Message);
         }
+
+        [Fact]
+        public async Task SendingToARoomNotJoinedOrKickedFromFailsAtOnce()
+        {
+            var (irc, session) = await ConnectedAsync();
+            using (irc)
+            using (session)
+            {
+                var notIn = Assert.Throws<ChatTargetException>(() => session.Send("hello", "#elsewhere"));
+                Assert.Equal("#elsewhere", notIn.Target);
+                Assert.Contains("is not in #elsewhere", notIn.Message);
+
+                // A room being joined takes messages at once (the server handles them after the JOIN).
+                session.Join("#new");
+                session.Send("early", "#new");
+                irc.Expect("JOIN #new");
+                irc.Expect("PRIVMSG #new early");
+
+                irc.Send(":op!~op@127.0.0.1 KICK #lobby alice :behave");
+                Assert.Equal(ChatMessageKind.Kick, Next(session).Kind);
+                var kicked = Assert.Throws<ChatTargetException>(() => session.Send("still here?", "#lobby"));
+                Assert.Contains("was kicked from #lobby", kicked.Message);
+                session.Send("marker", to: "op");
+                irc.Expect("PRIVMSG op marker");
+            }
+        }
+
+        [Fact]
+        public async Task ATextLineLongerThanTheServerTakesIsSentAsSeveralNamedLines()
+        {
+            using var fx = new ServerFixture();
+            using var listener = TestClient.Connect(fx.EndPoint);
+            fx.WaitFor(ServerEventKind.Joined);
+            var options = new ChatSessionOptions { ComputerName = "127.0.0.1", Port = fx.EndPoint.Port, Name = "alice", Protocol = ChatProtocol.Text };
+            using var session = await ChatSession.ConnectAsync(options, CancellationToken.None);
+            fx.WaitFor(ServerEventKind.Joined);
+
+            string text = new string('x', 9001);
+            session.Send(text);
+            string first = listener.ReadLine();
+            string second = listener.ReadLine();
+            Assert.Equal(8192 + 1, first.Length); // the server's default line limit, with its LF
+            Assert.StartsWith("alice:", first);
+            Assert.StartsWith("alice:", second);
+            Assert.Equal(text, first.Substring(6).TrimEnd('\n') + second.Substring(6).TrimEnd('\n'));
+        }
     }
 }

@@ -264,11 +264,13 @@ namespace PSChat.Engine.Tests
             using var session = await connecting;
 
             session.Send("hello room");
+            session.Join("#b");
             session.Send(":-) two\nlines", room: "#b");
             session.Send("psst", to: "bob");
             session.Disconnect("off to lunch");
 
             irc.Expect("PRIVMSG #a :hello room");
+            irc.Expect("JOIN #b");
             irc.Expect("PRIVMSG #b ::-) two");
             irc.Expect("PRIVMSG #b lines");
             irc.Expect("PRIVMSG bob psst");

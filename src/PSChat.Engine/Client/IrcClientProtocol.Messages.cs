@@ -40,7 +40,13 @@ namespace PSChat.Engine.Client
         {
             string room = message[0] ?? string.Empty;
             bool me = Support.SameName(message.SourceNick, Session.Name);
-            if (me && kind == ChatMessageKind.Join) Session.AddRoom(room);
+            if (me && kind == ChatMessageKind.Join)
+            {
+                Session.AddRoom(room);
+                joining.Remove(room);
+                kickedFrom.Remove(room);
+            }
+
             if (me && kind == ChatMessageKind.Part) Session.RemoveRoom(room);
             if (me && phase != Phase.Ready) return; // our own joins are part of connecting
             Deliver(message, line, kind, room, message.SourceNick, text);
@@ -50,7 +56,12 @@ namespace PSChat.Engine.Client
         {
             string room = message[0] ?? string.Empty;
             string kicked = message[1] ?? string.Empty;
-            if (Support.SameName(kicked, Session.Name)) Session.RemoveRoom(room);
+            if (Support.SameName(kicked, Session.Name))
+            {
+                Session.RemoveRoom(room);
+                kickedFrom.Add(room);
+            }
+
             Deliver(message, line, ChatMessageKind.Kick, room, message.SourceNick, message[2] ?? kicked, kicked);
         }
 
@@ -91,7 +102,12 @@ namespace PSChat.Engine.Client
                     break;
             }
 
-            if (JoinFailures.Contains(code)) ForgetPendingJoin(message[1]);
+            if (JoinFailures.Contains(code))
+            {
+                ForgetPendingJoin(message[1]);
+                if (message[1] != null) joining.Remove(message[1]!);
+            }
+
 
             bool error = code[0] == '4' || code[0] == '5';
             bool shown = !QuietNumerics.Contains(code) && (error || phase == Phase.Ready);

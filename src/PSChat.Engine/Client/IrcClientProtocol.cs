@@ -37,6 +37,12 @@ namespace PSChat.Engine.Client
         private readonly TaskCompletionSource<bool> ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly List<string> offeredCapabilities = new List<string>();
         private readonly List<string> pendingJoins = new List<string>();
+
+        /// <summary>Rooms asked for with Join and not yet answered: a message to one may go out (the server queues it after the JOIN).</summary>
+        private readonly HashSet<string> joining = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>Rooms we were kicked from, for the error of a message that would go there.</summary>
+        private readonly HashSet<string> kickedFrom = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private Phase phase;
         private string baseNick;
         private int nickAttempt;
@@ -163,6 +169,7 @@ namespace PSChat.Engine.Client
             string target = to ?? NormaliseRoom(room ?? Session.DefaultRoom);
             if (target.Length == 0) throw new ArgumentException("There is no room to send to: join one, or give -Room or -To.");
             if (text.Length == 0) return; // IRC has no empty messages (the server would answer 412)
+            if (to == null) EnsureMember(target);
             string prefix = ":" + (ownSource ?? Session.Name + "!" + new string('u', 10) + "@" + new string('h', 63)) + " PRIVMSG " + target + " :";
             int room4Text = Support.LineLength - 2 - TextRules.StrictUtf8.GetByteCount(prefix);
             foreach (string piece in Text.Utf8Splitter.Split(text, room4Text))
@@ -174,6 +181,7 @@ namespace PSChat.Engine.Client
         public override void Join(string room, string? key)
         {
             string channel = NormaliseRoom(room);
+            lock (gate) joining.Add(channel);
             Send(key == null ? new IrcMessage("JOIN", channel) : new IrcMessage("JOIN", channel, key));
         }
 
@@ -187,6 +195,29 @@ namespace PSChat.Engine.Client
 
         /// <summary>NAMES; the 353 lines arrive as System messages listing the members.</summary>
         public override void RequestMembers(string room) => Send(new IrcMessage("NAMES", NormaliseRoom(room)));
+
+        /// <summary>
+        /// A message to a room we are not in would be refused by the server (404) long after Send returned;
+        /// say so now. A room being joined counts as joined.
+        /// </summary>
+        private void EnsureMember(string channel)
+        {
+            if (!Support.IsChannel(channel)) return;
+            foreach (string room in Session.Rooms)
+            {
+                if (Support.SameName(room, channel)) return;
+            }
+
+            bool kicked;
+            lock (gate)
+            {
+                if (joining.Contains(channel)) return;
+                kicked = kickedFrom.Contains(channel);
+            }
+
+            string why = kicked ? "was kicked from" : "is not in";
+            throw new ChatTargetException($"Session {Session.Id} {why} {channel}, so the message would not be delivered: join it first (Enter-ChatRoom /join, or $session.Join('{channel}')).", channel);
+        }
 
         /// <summary>A channel name as the server wants it: '#' added when the name has no channel prefix.</summary>
         internal string NormaliseRoom(string room) =>

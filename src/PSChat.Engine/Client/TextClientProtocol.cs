@@ -48,8 +48,14 @@ namespace PSChat.Engine.Client
         public override void SendText(string? room, string? to, string text)
         {
             if (to != null) throw new NotSupportedException("The Text protocol has no private messages; connect with -Protocol Irc.");
-            string line = string.IsNullOrEmpty(Session.Name) ? text : Session.Name + ":" + text;
-            Session.SendBytes(Encoding.UTF8.GetBytes(line + "\n"));
+            if (text.Length == 0) return; // an empty line is no message (a PSChat server would refuse it)
+            string prefix = string.IsNullOrEmpty(Session.Name) ? string.Empty : Session.Name + ":";
+            // A line longer than the server takes would be refused whole: send it as several, each named.
+            int space = Session.Options.MaxLineLength - Encoding.UTF8.GetByteCount(prefix);
+            foreach (string piece in Utf8Splitter.Split(text, space))
+            {
+                Session.SendBytes(Encoding.UTF8.GetBytes(prefix + piece + "\n"));
+            }
         }
 
         public override void Quit(string reason) => Session.SendBytes(Encoding.UTF8.GetBytes("exit\n"));

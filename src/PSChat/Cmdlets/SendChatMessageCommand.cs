@@ -61,6 +61,11 @@ namespace PSChat.Commands
                     WriteError(Error(ex, ex.ParamName != null ? "InvalidName" : "NoRoom", ErrorCategory.InvalidArgument, ex.ParamName == "to" ? (object?)To : ex.ParamName == "room" ? Room : session));
                     return;
                 }
+                catch (ChatTargetException ex)
+                {
+                    WriteError(Error(ex, "NotInRoom", ErrorCategory.InvalidOperation, ex.Target));
+                    return;
+                }
                 catch (InvalidOperationException ex)
                 {
                     WriteError(Error(ex, "SessionClosed", ErrorCategory.ConnectionError, session));
