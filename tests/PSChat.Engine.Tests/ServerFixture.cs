@@ -49,6 +49,10 @@ namespace PSChat.Engine.Tests
         public LineConnection ConnectionOf(TestClient client) =>
             Server.Clients.Single(c => c.Connection.RemoteEndPoint.Equals(client.Socket.LocalEndPoint)).Connection;
 
+        /// <summary>The server's end of a client session's connection.</summary>
+        public LineConnection ConnectionOf(ChatSession session) =>
+            Server.Clients.Single(c => c.Connection.RemoteEndPoint.Port == ((IPEndPoint)session.LocalEndPoint!).Port).Connection;
+
         public void Dispose() => Server.Stop();
     }
 }

@@ -16,6 +16,9 @@ namespace PSChat
         Connecting,
         Connected,
         Closed,
+
+        /// <summary>The connection dropped and the session is connecting again (ChatSessionOptions.Reconnect).</summary>
+        Reconnecting,
     }
 
     /// <summary>
@@ -39,11 +42,23 @@ namespace PSChat
         private string? serverGoodbye;
         private long dropsReported;
 
+        // Reconnect and keepalive: "leaving" is the user's Disconnect; a link is one connection of the session.
+        private readonly CancellationTokenSource lifetime = new CancellationTokenSource();
+        private volatile bool leaving;
+        private int reconnects;
+        private TaskCompletionSource<bool> linkClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        private string? linkCloseReason;
+        private Timer? keepAlive;
+        private long lastHeardTicks;
+        private int keepAliveAsked;
+
         private ChatSession(ChatSessionOptions options)
         {
             Options = options;
             Id = Interlocked.Increment(ref lastId);
             Name = options.Name;
+            RegistrationName = options.Name;
+            RoomsToJoin = options.Rooms;
             ComputerName = options.ComputerName;
             Port = options.Port;
             buffer = new MessageBuffer<ChatMessage>(options.BufferCapacity);
@@ -59,6 +74,9 @@ namespace PSChat
         public int Port { get; }
 
         public IPEndPoint? RemoteEndPoint => connection?.RemoteEndPoint;
+
+        /// <summary>This end of the connection (the client's address and port).</summary>
+        internal System.Net.EndPoint? LocalEndPoint => connection?.LocalEndPoint;
 
         public ChatProtocol Protocol => protocol?.Name ?? Options.Protocol;
 
@@ -95,6 +113,21 @@ namespace PSChat
         public int BufferCapacity => buffer.Capacity;
 
         public string? CloseReason { get; private set; }
+
+        /// <summary>How many times the session reconnected after its connection dropped.</summary>
+        public int Reconnects => Volatile.Read(ref reconnects);
+
+        /// <summary>The name to register under: the one asked for, then, after a reconnect, the one the session had.</summary>
+        internal string? RegistrationName { get; private set; }
+
+        /// <summary>The rooms to join on connecting: the ones asked for, then, after a reconnect, the ones the session was in.</summary>
+        internal string[] RoomsToJoin { get; private set; }
+
+        /// <summary>Completes when the current connection closes (a reconnect starts a new one).</summary>
+        internal Task LinkClosed => linkClosed.Task;
+
+        /// <summary>Why the current (or last) connection closed.</summary>
+        internal string? LinkCloseReason => linkCloseReason;
 
         /// <summary>What an IRC server said it supports (RPL_ISUPPORT tokens such as NICKLEN, CASEMAPPING, PREFIX).</summary>
         public IReadOnlyDictionary<string, string> ServerSupport =>
@@ -139,7 +172,7 @@ namespace PSChat
                     timeout.CancelAfter(options.Timeout);
                     try
                     {
-                        await session.ConnectCoreAsync(timeout.Token).ConfigureAwait(false);
+                        await session.ConnectCoreAsync(options.Protocol, timeout.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                     {
@@ -159,6 +192,14 @@ namespace PSChat
                 throw;
             }
 
+            Interlocked.CompareExchange(ref session.state, (int)SessionState.Connected, (int)SessionState.Connecting);
+            if (session.State == SessionState.Closed)
+            {
+                session.Dispose();
+                throw new SocketException((int)SocketError.ConnectionReset);
+            }
+
+            session.StartKeepAlive();
             return session;
         }
 
@@ -231,7 +272,24 @@ namespace PSChat
         /// <summary>Says goodbye in the protocol, then closes (flushing what is queued).</summary>
         public void Disconnect(string reason = "Leaving")
         {
+            leaving = true;
+            try
+            {
+                lifetime.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
             if (State == SessionState.Closed) return;
+            if (State == SessionState.Reconnecting)
+            {
+                // Between connections there is nobody to say goodbye to.
+                connection?.Abort(reason);
+                MarkClosed(reason);
+                return;
+            }
+
             try
             {
                 // Once only: Dispose after Disconnect must not say goodbye into a closing connection.
@@ -277,6 +335,11 @@ namespace PSChat
         {
             if (connection == null || !connection.Send(bytes))
             {
+                if (State == SessionState.Reconnecting)
+                {
+                    throw new InvalidOperationException($"Session {Id} is reconnecting (the connection dropped: {linkCloseReason}); send again once its State is Connected.");
+                }
+
                 throw new InvalidOperationException($"Session {Id} is closed: {CloseReason ?? connection?.CloseReason ?? "not connected"}.");
             }
         }
@@ -321,26 +384,155 @@ namespace PSChat
 
         // ---- ILineConnectionHandler ----
 
-        void ILineSink.OnLine(byte[] data, int offset, int count, LineTerminator terminator) =>
+        void ILineSink.OnLine(byte[] data, int offset, int count, LineTerminator terminator)
+        {
+            Heard();
             protocol.OnLine(data, offset, count, terminator);
+        }
 
         void ILineSink.OnOverlongLine(int bytesSeen) =>
             Deliver(new ChatMessage(ChatMessageKind.System, DefaultRoom, null, $"A line of {bytesSeen} bytes from the server was longer than {Options.MaxLineLength} bytes and was dropped.", DateTime.Now, Id));
 
-        void ILineConnectionHandler.OnClosed(LineConnection closedConnection, string reason) => MarkClosed(reason);
+        void ILineConnectionHandler.OnClosed(LineConnection closedConnection, string reason)
+        {
+            if (closedConnection != connection) return; // late news of an earlier connection
+            string? goodbye = Interlocked.Exchange(ref serverGoodbye, null);
+            if (goodbye != null) reason = "the server closed the connection: " + goodbye;
+            linkCloseReason = reason;
+            linkClosed.TrySetResult(true);
+            switch (State)
+            {
+                case SessionState.Reconnecting:
+                    return; // a failed attempt: the reconnect loop hears of it through LinkClosed
+                case SessionState.Connected when Options.Reconnect && !leaving:
+                    BeginReconnect(reason);
+                    return;
+                default:
+                    MarkClosed(reason);
+                    return;
+            }
+        }
 
         /// <summary>The server said why it is closing (IRC ERROR); the close reason will say so instead of a bare end of stream.</summary>
         internal void NoteServerGoodbye(string text) => Volatile.Write(ref serverGoodbye, text);
 
         private void MarkClosed(string reason)
         {
-            string? goodbye = Volatile.Read(ref serverGoodbye);
-            if (goodbye != null) reason = "the server closed the connection: " + goodbye;
+            StopKeepAlive();
             if (Interlocked.Exchange(ref state, (int)SessionState.Closed) == (int)SessionState.Closed) return;
             CloseReason = reason;
             buffer.Complete();
             closedSignal.TrySetResult(true);
             Closed?.Invoke(this, EventArgs.Empty);
+        }
+
+        private void BeginReconnect(string reason)
+        {
+            Interlocked.Exchange(ref state, (int)SessionState.Reconnecting);
+            StopKeepAlive();
+            RegistrationName = Name ?? Options.Name;
+            var inRooms = Rooms;
+            if (inRooms.Length > 0) RoomsToJoin = inRooms;
+            SetRooms(new string[0]); // back in a room only once the server says so
+            System($"The connection to {HostPort.Format(ComputerName, Port)} dropped ({reason}); reconnecting.");
+            _ = ReconnectAsync();
+        }
+
+        /// <summary>Connects again with a doubling delay until it works, the user disconnects, or the attempts run out.</summary>
+        private async Task ReconnectAsync()
+        {
+            var delay = Options.ReconnectDelay;
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await Task.Delay(delay, lifetime.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return; // Disconnect closed the session
+                }
+
+                string why;
+                try
+                {
+                    using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token))
+                    {
+                        timeout.CancelAfter(Options.Timeout);
+                        await ConnectCoreAsync(protocol.Name, timeout.Token).ConfigureAwait(false);
+                    }
+
+                    if (Interlocked.CompareExchange(ref state, (int)SessionState.Connected, (int)SessionState.Reconnecting) != (int)SessionState.Reconnecting)
+                    {
+                        connection?.Close("session disposed");
+                        return;
+                    }
+
+                    Interlocked.Increment(ref reconnects);
+                    StartKeepAlive();
+                    var rooms = Rooms;
+                    System($"Reconnected to {HostPort.Format(ComputerName, Port)} as {Name}" + (rooms.Length > 0 ? "; back in " + string.Join(", ", rooms) + "." : "."));
+                    return;
+                }
+                catch (Exception ex) when (ex is SocketException || ex is OperationCanceledException || ex is ChatProtocolException || ex is InvalidOperationException || ex is ObjectDisposedException)
+                {
+                    connection?.Abort("reconnect attempt failed");
+                    if (leaving) return;
+                    why = ex is OperationCanceledException ? $"no answer within {Options.Timeout.TotalSeconds:0.#} s" : ex.Message;
+                }
+
+                if (Options.MaxReconnectAttempts > 0 && attempt >= Options.MaxReconnectAttempts)
+                {
+                    MarkClosed($"gave up reconnecting after {attempt} attempt(s): {why}");
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Options.MaxReconnectDelay.Ticks));
+                System($"Reconnect attempt {attempt} failed ({why}); next in {delay.TotalSeconds:0.#} s.");
+            }
+        }
+
+        private void System(string text) =>
+            Deliver(new ChatMessage(ChatMessageKind.System, DefaultRoom, null, text, DateTime.Now, Id));
+
+        private void Heard()
+        {
+            Volatile.Write(ref lastHeardTicks, Options.Clock.NowTicks);
+            Volatile.Write(ref keepAliveAsked, 0);
+        }
+
+        private void StartKeepAlive()
+        {
+            if (protocol?.Name != ChatProtocol.Irc || Options.KeepAliveInterval <= TimeSpan.Zero) return;
+            Heard();
+            var timer = new Timer(_ => CheckKeepAlive(), null, Options.KeepAliveCheckPeriod, Options.KeepAliveCheckPeriod);
+            Interlocked.Exchange(ref keepAlive, timer)?.Dispose();
+        }
+
+        private void StopKeepAlive() => Interlocked.Exchange(ref keepAlive, null)?.Dispose();
+
+        /// <summary>A quiet link gets a PING; one that stays quiet past the timeout is dead and closed (or reconnected).</summary>
+        private void CheckKeepAlive()
+        {
+            var link = connection;
+            if (State != SessionState.Connected || link == null) return;
+            var silent = Options.Clock.Since(Volatile.Read(ref lastHeardTicks));
+            if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout)
+            {
+                link.Abort($"the server did not answer for {silent.TotalSeconds:0} s (keepalive)");
+                return;
+            }
+
+            if (silent >= Options.KeepAliveInterval && Interlocked.Exchange(ref keepAliveAsked, 1) == 0)
+            {
+                try
+                {
+                    protocol.SendKeepAlive();
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
         }
 
         private void EnsureOpen()
@@ -351,12 +543,14 @@ namespace PSChat
             }
         }
 
-        private async Task ConnectCoreAsync(CancellationToken cancel)
+        private async Task ConnectCoreAsync(ChatProtocol wanted, CancellationToken cancel)
         {
+            linkClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            linkCloseReason = null;
             var socket = await ConnectSocketAsync(Options.ComputerName, Options.Port, cancel).ConfigureAwait(false);
             var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength, WriteOnThreadPool = true, PeerName = "server" };
             connection = new LineConnection(socket, this, connectionOptions);
-            protocol = CreateProtocol(Options.Protocol);
+            protocol = CreateProtocol(wanted);
             SetQuietTime(protocol.UsesQuietTime);
             connection.Start();
             using (cancel.Register(() => connection.Abort("connection timed out")))
@@ -364,14 +558,13 @@ namespace PSChat
                 await protocol.StartAsync(cancel).ConfigureAwait(false);
             }
 
-            if (Options.Protocol == ChatProtocol.Text || protocol.Name == ChatProtocol.Text)
+            if (wanted == ChatProtocol.Text || protocol.Name == ChatProtocol.Text)
             {
-                SetRooms(Options.Rooms.Take(1));
+                SetRooms(RoomsToJoin.Take(1));
             }
 
             ConnectedAt = DateTime.Now;
-            Interlocked.CompareExchange(ref state, (int)SessionState.Connected, (int)SessionState.Connecting);
-            if (State == SessionState.Closed)
+            if (linkClosed.Task.IsCompleted)
             {
                 throw new SocketException((int)SocketError.ConnectionReset);
             }

@@ -38,5 +38,34 @@ namespace PSChat
 
         /// <summary>Auto: how long a silent server has to answer the one probing line (CAP LS 302) like IRC.</summary>
         public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>
+        /// After the connection drops (anything but Disconnect), connect again with backoff, register
+        /// under the name the session had and rejoin the rooms it was in; the session object, its id and
+        /// its buffer stay the same.
+        /// </summary>
+        public bool Reconnect { get; set; }
+
+        /// <summary>The first wait before reconnecting; each failed attempt doubles it, up to <see cref="MaxReconnectDelay"/>.</summary>
+        public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>Attempts in a row before the session gives up and closes; zero never gives up.</summary>
+        public int MaxReconnectAttempts { get; set; }
+
+        /// <summary>IRC: after this much silence from the server the session sends a PING; zero turns keepalive off.</summary>
+        public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>IRC: how long the server has to answer that PING (with anything) before the link counts as dead.</summary>
+        public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>The clock of keepalive; tests drive their own.</summary>
+        internal Engine.Timing.MonotonicClock Clock { get; set; } = Engine.Timing.MonotonicClock.System;
+
+        /// <summary>How often the keepalive looks at the clock (real time).</summary>
+        internal TimeSpan KeepAliveCheckPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+        public ChatSessionOptions Clone() => (ChatSessionOptions)MemberwiseClone();
     }
 }

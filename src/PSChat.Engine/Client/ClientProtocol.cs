@@ -38,6 +38,11 @@ namespace PSChat.Engine.Client
         /// <summary>Asks the server who is in a room (IRC NAMES); the answer arrives as messages.</summary>
         public virtual void RequestMembers(string room) => throw new NotSupportedException($"The {Name} protocol cannot list who is in a room; connect with -Protocol Irc.");
 
+        /// <summary>Asks the server for any answer, to prove the link alive (IRC PING); protocols without one send nothing.</summary>
+        public virtual void SendKeepAlive()
+        {
+        }
+
         /// <summary>Says goodbye in the protocol's own way before the connection closes.</summary>
         public virtual void Quit(string reason)
         {

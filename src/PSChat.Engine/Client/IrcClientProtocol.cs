@@ -54,7 +54,7 @@ namespace PSChat.Engine.Client
         {
             this.probe = probe;
             phase = probe ? Phase.Detecting : Phase.Registering;
-            baseNick = string.IsNullOrEmpty(session.Options.Name) ? "pschat" : session.Options.Name!;
+            baseNick = string.IsNullOrEmpty(session.RegistrationName) ? "pschat" : session.RegistrationName!;
             session.Name = baseNick;
         }
 
@@ -128,11 +128,11 @@ namespace PSChat.Engine.Client
                 }
             }
 
-            await WaitAsync(Task.WhenAny(ready.Task, Session.Completion), Timeout.InfiniteTimeSpan, cancel).ConfigureAwait(false);
+            await WaitAsync(Task.WhenAny(ready.Task, Session.LinkClosed), Timeout.InfiniteTimeSpan, cancel).ConfigureAwait(false);
             cancel.ThrowIfCancellationRequested();
             if (!ready.Task.IsCompleted)
             {
-                throw new ChatProtocolException($"The server closed the connection during IRC registration: {Session.CloseReason}.");
+                throw new ChatProtocolException($"The server closed the connection during IRC registration: {Session.LinkCloseReason}.");
             }
 
             await ready.Task.ConfigureAwait(false);
@@ -189,6 +189,9 @@ namespace PSChat.Engine.Client
             Send(reason == null ? new IrcMessage("PART", NormaliseRoom(room)) : new IrcMessage("PART", NormaliseRoom(room), reason));
 
         public override void Quit(string reason) => Send(new IrcMessage("QUIT", reason));
+
+        /// <summary>A PING the server must answer: the keepalive's question.</summary>
+        public override void SendKeepAlive() => Reply(new IrcMessage("PING", "pschat-keepalive"));
 
         /// <summary>NICK; the session's name changes when the server echoes it (or a 432/433 arrives as a System message).</summary>
         public override void ChangeName(string name) => Send(new IrcMessage("NICK", name));
@@ -377,7 +380,7 @@ namespace PSChat.Engine.Client
 
         private void JoinRequestedRooms()
         {
-            var rooms = Session.Options.Rooms.Length > 0 ? Session.Options.Rooms : new[] { ChatSessionOptions.LobbyRoom };
+            var rooms = Session.RoomsToJoin.Length > 0 ? Session.RoomsToJoin : new[] { ChatSessionOptions.LobbyRoom };
             foreach (string entry in rooms)
             {
                 // "#room key": a channel name cannot hold a space, so the rest is the key.

@@ -41,11 +41,14 @@ namespace PSChat.Engine.Transport
             queue = new SendQueue(options.Clock, options.MaxSendQueueBytes, options.WriteDelay);
             socket.NoDelay = true;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
+            LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
             var loop = options.UseIoLoop ? IoLoop.Next() : null;
             driver = loop != null ? new LoopDriver(this, socket, loop) : (ConnectionDriver)StreamDriver.ForSocket(this, socket);
         }
 
         public IPEndPoint RemoteEndPoint { get; }
+
+        public IPEndPoint LocalEndPoint { get; }
 
         public long BytesReceived { get; private set; }
 
