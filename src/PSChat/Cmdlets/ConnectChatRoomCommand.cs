@@ -48,6 +48,20 @@ namespace PSChat.Commands
         [ValidateRange(1, 10000000)]
         public int BufferCapacity { get; set; } = 10000;
 
+        /// <summary>Connect again after the connection drops, rejoining the session's rooms under its name.</summary>
+        [Parameter]
+        public SwitchParameter Reconnect { get; set; }
+
+        /// <summary>With -Reconnect: attempts in a row before giving up (0, the default, never gives up).</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int ReconnectAttempts { get; set; }
+
+        /// <summary>IRC: seconds of silence from the server before the session sends a PING; 0 turns keepalive off.</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int KeepAliveSeconds { get; set; } = 60;
+
         protected override void ProcessRecord()
         {
             var options = new ChatSessionOptions
@@ -60,6 +74,9 @@ namespace PSChat.Commands
                 Password = Password,
                 Timeout = TimeSpan.FromSeconds(Timeout),
                 BufferCapacity = BufferCapacity,
+                Reconnect = Reconnect,
+                MaxReconnectAttempts = ReconnectAttempts,
+                KeepAliveInterval = TimeSpan.FromSeconds(KeepAliveSeconds),
             };
 
             string target = PSChat.Engine.Client.HostPort.Format(ComputerName, Port);
