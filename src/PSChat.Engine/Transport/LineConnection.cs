@@ -15,7 +15,7 @@ namespace PSChat.Engine.Transport
     /// closes once. A handler that throws ends its own connection (never the thread that read it), on
     /// either driver. No thread is held per connection.
     /// </summary>
-    internal sealed class LineConnection
+    internal sealed class LineConnection : ILineSink
     {
         private readonly LineConnectionOptions options;
         private readonly LineFramer framer;
@@ -160,7 +160,7 @@ namespace PSChat.Engine.Transport
             readSequence++;
             try
             {
-                framer.Feed(buffer, 0, count, handler);
+                framer.Feed(buffer, 0, count, this);
             }
             catch (Exception ex)
             {
@@ -169,6 +169,30 @@ namespace PSChat.Engine.Transport
             }
 
             return !IsClosing;
+        }
+
+        // The framer's sink: a line is acted on only while the connection is not closing. An abort (a
+        // full send queue, a flood, a kick from another thread) stops the framer between two lines of
+        // one read, so a client cannot make the server run the rest of a 16 KB read after dropping it.
+        void ILineSink.OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+        {
+            if (StopIfClosing()) return;
+            handler.OnLine(buffer, offset, count, terminator);
+            StopIfClosing();
+        }
+
+        void ILineSink.OnOverlongLine(int bytesSeen)
+        {
+            if (StopIfClosing()) return;
+            handler.OnOverlongLine(bytesSeen);
+            StopIfClosing();
+        }
+
+        private bool StopIfClosing()
+        {
+            if (!IsClosing) return false;
+            framer.Stop();
+            return true;
         }
 
         /// <summary>The peer closed its side: a pending unterminated line is taken as whole, then the receive side ends.</summary>
