@@ -177,7 +177,11 @@ namespace PSChat
             }
         }
 
-        internal void Forget(IServerClient client) => clients.TryRemove(client.Connection, out _);
+        internal void Forget(IServerClient client)
+        {
+            if (!clients.TryRemove(client.Connection, out _)) return;
+            if (client.Connection.Limit == nameof(ChatServerOptions.MaxSendQueue)) Limits.Add(LimitCounter.SendQueueDisconnects);
+        }
 
         protected override void StopCore()
         {

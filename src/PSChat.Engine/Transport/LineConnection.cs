@@ -55,6 +55,9 @@ namespace PSChat.Engine.Transport
 
         public string? CloseReason => Volatile.Read(ref closeReason);
 
+        /// <summary>The limit that dropped the connection (the Start-ChatServer parameter that sets it), or null.</summary>
+        public string? Limit { get; private set; }
+
         /// <summary>Bytes accepted by <see cref="Send(ArraySegment{byte})"/> and not yet written to the socket.</summary>
         public long QueuedBytes => queue.QueuedBytes;
 
@@ -102,6 +105,7 @@ namespace PSChat.Engine.Transport
                     DelayWriter(TimeSpan.FromTicks(due.Ticks - options.Clock.NowTicks), due.Delay);
                     return true;
                 case SendAction.Overflow:
+                    if (!IsClosing) Limit = nameof(ChatServerOptions.MaxSendQueue);
                     Abort($"send queue full ({options.MaxSendQueueBytes} bytes): the client is not reading");
                     return false;
                 default:
