@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
+using System.Net.Sockets;
 using System.Text;
+using System.Threading;
 using Xunit;
 
 namespace PSChat.Engine.Tests.Abuse
@@ -85,6 +87,98 @@ namespace PSChat.Engine.Tests.Abuse
             finally
             {
                 foreach (var client in silent) client.Dispose();
+            }
+        }
+
+        [Fact]
+        public void OutOfDescriptorsTheServerRefusesWithALineAndBacksOffInsteadOfSpinning()
+        {
+            // Finding 2: with ulimit -n 1024 and 1,100 connections the accept loop retried at once (100-180 %
+            // CPU, 8-20k events a second, memory to 1.4 GB). Here the accept hook plays the kernel: while
+            // "exhausted", each accept fails with EMFILE and the client stays waiting, as in the backlog.
+            int exhausted = 0;
+            Socket? waiting = null;
+            var limited = new System.Collections.Concurrent.ConcurrentQueue<ServerEvent>();
+            using var fx = new ServerFixture(o =>
+            {
+                o.Protocol = ChatProtocol.Auto;
+                o.AcceptHook = async listener =>
+                {
+                    var socket = Interlocked.Exchange(ref waiting, null);
+                    if (socket != null) return socket;
+                    socket = await listener.AcceptAsync();
+                    if (Volatile.Read(ref exhausted) == 0) return socket;
+                    waiting = socket;
+                    throw new SocketException((int)SocketError.TooManyOpenSockets);
+                };
+            });
+            using var probe = AbuseProbe.Start(fx, "descriptor-exhaustion");
+            Volatile.Write(ref exhausted, 1);
+
+            for (int i = 0; i < 6; i++)
+            {
+                using var refused = TestClient.Connect(fx.EndPoint);
+                Assert.Equal("ERROR :Closing link: the server is out of file descriptors; try again later\r\n", refused.ReadLine(AbuseProbe.LivenessMs));
+                Assert.True(refused.WaitForClose(AbuseProbe.LivenessMs));
+                probe.Check();
+            }
+
+            Assert.Equal(6, fx.Server.Limits.RefusedDescriptors);
+            var episode = fx.WaitFor(ServerEventKind.Limited);
+            Assert.Equal("MaxClients", episode.Limit);
+            Assert.Contains("out of file descriptors", episode.Reason);
+
+            // Descriptors again: clients get in, and the one episode raised one event (none since).
+            Volatile.Write(ref exhausted, 0);
+            using var welcome = TestClient.Connect(fx.EndPoint);
+            welcome.Write("hello\n");
+            fx.WaitFor(ServerEventKind.Joined, e => e.Client == welcome.Socket.LocalEndPoint!.ToString());
+            Assert.DoesNotContain(fx.Events.ToArray(), e => e.Kind == ServerEventKind.Limited || e.Kind == ServerEventKind.Error);
+            probe.Check();
+        }
+
+        [Fact]
+        public void ConnectionsFromOneAddressPastItsLimitAreRefusedWithALine()
+        {
+            // Finding 12: 4,000 connections from one address were accepted and all joined #lobby.
+            using var fx = new ServerFixture(o =>
+            {
+                o.Protocol = ChatProtocol.Auto;
+                o.LimitLoopback = true;
+                o.MaxConnectionsPerAddress = 10;
+                o.MaxConnectsPerMinute = 0;
+            });
+            using var probe = AbuseProbe.Start(fx, "connections-per-address");
+            var held = new System.Collections.Generic.List<TestClient>();
+            try
+            {
+                // The probe's pair holds 2 of the address's 10.
+                for (int i = 0; i < 8; i++) held.Add(TestClient.Connect(fx.EndPoint));
+                for (int i = 0; i < 30; i++)
+                {
+                    using var refused = TestClient.Connect(fx.EndPoint);
+                    Assert.Equal("ERROR :Closing link: too many connections from your address (at most 10)\r\n", refused.ReadLine(AbuseProbe.LivenessMs));
+                    Assert.True(refused.WaitForClose(AbuseProbe.LivenessMs));
+                    if (i % 10 == 0) probe.Check();
+                }
+
+                Assert.Equal(30, fx.Server.Limits.RefusedPerAddress);
+                var rejected = fx.WaitFor(ServerEventKind.Rejected);
+                Assert.Equal("MaxConnectionsPerAddress", rejected.Limit);
+                Assert.DoesNotContain(fx.Events.ToArray(), e => e.Kind == ServerEventKind.Rejected);
+
+                // One leaves: its place is free again.
+                string gone = held[0].Socket.LocalEndPoint!.ToString()!;
+                held[0].Dispose();
+                fx.WaitFor(ServerEventKind.Disconnected, e => e.Client == gone);
+                held[0] = TestClient.Connect(fx.EndPoint);
+                held[0].Write("hello\n");
+                fx.WaitFor(ServerEventKind.Joined, e => e.Client == held[0].Socket.LocalEndPoint!.ToString());
+                probe.Check();
+            }
+            finally
+            {
+                foreach (var client in held) client.Dispose();
             }
         }
     }
