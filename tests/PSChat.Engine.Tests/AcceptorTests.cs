@@ -28,6 +28,7 @@ namespace PSChat.Engine.Tests
             public readonly List<Reserve> Reserves = new List<Reserve>();
             public int AcceptCalls;
             public bool Running = true;
+            public bool ReserveFree = true;
 
             public Acceptor Build() => new Acceptor(
                 () =>
@@ -53,6 +54,7 @@ namespace PSChat.Engine.Tests
                 },
                 TakeReserve = () =>
                 {
+                    if (!ReserveFree) return null;
                     var reserve = new Reserve();
                     lock (Reserves) Reserves.Add(reserve);
                     return reserve;
@@ -76,58 +78,54 @@ namespace PSChat.Engine.Tests
         private static async Task<(Socket Accepted, Socket Peer)> PairAsync() => await LoopbackSockets.PairAsync();
 
         [Fact]
-        public async Task OutOfDescriptorsTheLoopRefusesTheWaitingClientWithItsReserveAndBacksOff()
+        public async Task OutOfDescriptorsTheLoopRefusesWaitingClientsWithItsReserveAndBacksOffWhenItCannot()
         {
             var script = new Script();
             var (accepted, peer) = await PairAsync();
             using (peer)
             {
+                // Out: the accept fails; the reserve is given back to accept the waiting client, which is
+                // refused, and cannot be taken again (still out), so the next failure must wait.
                 script.Accepts.Add(() => throw Emfile());
-                script.Accepts.Add(() => Task.FromResult(accepted));
+                script.Accepts.Add(() =>
+                {
+                    script.ReserveFree = false;
+                    return Task.FromResult(accepted);
+                });
+                script.Accepts.Add(() => throw Emfile());
                 var loop = Task.Run(() => script.Build().RunAsync());
 
                 var first = script.NextWait();
-                Assert.Equal(Acceptor.FirstBackoff, first.Wait);
-                // One failed accept, one with the reserve given back, then the wait: no spin.
-                Assert.Equal(2, script.AcceptCalls);
+                Assert.Equal(TimeSpan.FromTicks(Acceptor.FirstBackoff.Ticks * 2), first.Wait);
+                Assert.Equal(3, script.AcceptCalls);
                 peer.ReceiveTimeout = 10000;
                 var buffer = new byte[64];
                 Assert.Equal("refused\n", Encoding.ASCII.GetString(buffer, 0, peer.Receive(buffer)));
-                Assert.Equal(2, script.Reserves.Count);
+                Assert.Single(script.Reserves);
                 Assert.True(script.Reserves[0].Disposed);
-                Assert.False(script.Reserves[1].Disposed);
+                // One episode, one first.
+                Assert.Equal(new[] { true, false }, script.Exhausted);
 
-                // Still out: the backoff doubles, and the episode's event came once.
-                var (again, againPeer) = await PairAsync();
-                using (againPeer)
+                // Descriptors again: a client is admitted, and the next exhaustion is a new episode that
+                // starts from the first backoff (its reserve is taken again, not yet used).
+                var (normal, normalPeer) = await PairAsync();
+                using (normalPeer)
                 {
+                    script.ReserveFree = true;
+                    script.Accepts.Add(() => Task.FromResult(normal));
                     script.Accepts.Add(() => throw Emfile());
-                    script.Accepts.Add(() => Task.FromResult(again));
                     first.Done.SetResult(true);
+                    Assert.True(script.Admitted.TryTake(out var admitted, 10000));
+                    admitted!.Dispose();
                     var second = script.NextWait();
-                    Assert.Equal(TimeSpan.FromTicks(Acceptor.FirstBackoff.Ticks * 2), second.Wait);
-                    Assert.Equal(new[] { true, false }, script.Exhausted);
+                    Assert.Equal(Acceptor.FirstBackoff, second.Wait);
+                    Assert.Equal(new[] { true, false, true }, script.Exhausted);
+                    Assert.Equal(2, script.Reserves.Count);
 
-                    // Descriptors again: a client is admitted, and the next exhaustion is a new episode from the first backoff.
-                    var (normal, normalPeer) = await PairAsync();
-                    using (normalPeer)
-                    {
-                        script.Accepts.Add(() => Task.FromResult(normal));
-                        script.Accepts.Add(() => throw Emfile());
-                        script.Accepts.Add(() => throw Emfile());
-                        second.Done.SetResult(true);
-                        Assert.True(script.Admitted.TryTake(out var admitted, 10000));
-                        admitted!.Dispose();
-                        var third = script.NextWait();
-                        Assert.Equal(Acceptor.FirstBackoff, third.Wait);
-                        Assert.Equal(new[] { true, false, true }, script.Exhausted);
-
-                        script.Running = false;
-                        script.Accepts.Add(() => throw new ObjectDisposedException("listener"));
-                        third.Done.SetResult(true);
-                        await loop;
-                        Assert.All(script.Reserves, r => Assert.True(r.Disposed));
-                    }
+                    script.Running = false;
+                    second.Done.SetResult(true);
+                    await loop;
+                    Assert.All(script.Reserves, r => Assert.True(r.Disposed));
                 }
             }
         }
@@ -159,9 +157,9 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void TheClientCeilingKeepsAMarginBelowTheDescriptorLimit()
         {
-            Assert.Equal(1024 - 128, DescriptorLimit.ClientCeiling(1024));
-            Assert.Equal(65536 - 8192, DescriptorLimit.ClientCeiling(65536));
-            Assert.Equal(1, DescriptorLimit.ClientCeiling(64));
+            Assert.Equal(1024 - 200 - 64, DescriptorLimit.ClientCeiling(1024, open: 200));
+            Assert.Equal(65536 - 200 - 4096, DescriptorLimit.ClientCeiling(65536, open: 200));
+            Assert.Equal(1, DescriptorLimit.ClientCeiling(256, open: 200));
         }
     }
 }

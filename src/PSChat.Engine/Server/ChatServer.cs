@@ -80,7 +80,7 @@ namespace PSChat
             AddressGate.ParseAll(options.DenyAddress);
             int asked = options.MaxClients;
             long? descriptors = DescriptorLimit.Read();
-            if (descriptors != null) options.MaxClients = Math.Min(asked, DescriptorLimit.ClientCeiling(descriptors.Value));
+            if (descriptors != null) options.MaxClients = Math.Min(asked, DescriptorLimit.ClientCeiling(descriptors.Value, DescriptorLimit.OpenNow() ?? 256));
             var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {

@@ -10,7 +10,8 @@ namespace PSChat.Engine.Transport
     /// next. When the process is out of file descriptors (EMFILE, ENFILE, ENOBUFS) the waiting client
     /// is not left hanging: the loop gives back a descriptor it keeps in reserve, accepts the client
     /// with it, hands it to <see cref="Refuse"/> (a one-line reason, then closed), and takes the
-    /// reserve again.
+    /// reserve again. That is progress (one waiting client served, as a normal accept would), so the
+    /// loop goes on without waiting; it waits only when the reserve could not be used.
     /// </summary>
     internal sealed class Acceptor
     {
@@ -79,7 +80,9 @@ namespace PSChat.Engine.Transport
                         {
                             Exhausted?.Invoke(ex, !exhausted);
                             exhausted = true;
-                            if (!await RefuseWithReserveAsync().ConfigureAwait(false)) return;
+                            bool? refused = await RefuseWithReserveAsync().ConfigureAwait(false);
+                            if (refused == null) return;
+                            if (refused == true) continue;
                         }
                         else
                         {
@@ -101,13 +104,16 @@ namespace PSChat.Engine.Transport
             }
         }
 
-        /// <summary>Accepts the waiting client with the reserve descriptor and refuses it; false when the listener closed.</summary>
-        private async Task<bool> RefuseWithReserveAsync()
+        /// <summary>
+        /// Accepts the waiting client with the reserve descriptor and refuses it: true when it did, false
+        /// when it could not (no reserve, or still no descriptor), null when the listener closed.
+        /// </summary>
+        private async Task<bool?> RefuseWithReserveAsync()
         {
             if (reserve == null || Refuse == null)
             {
                 reserve ??= TakeReserve();
-                return true;
+                return false;
             }
 
             reserve.Dispose();
@@ -115,21 +121,21 @@ namespace PSChat.Engine.Transport
             try
             {
                 Hand(Refuse, await accept().ConfigureAwait(false));
+                return true;
             }
             catch (ObjectDisposedException)
             {
-                return false;
+                return null;
             }
             catch (SocketException)
             {
                 // Still none to be had (another thread took it): the client waits in the backlog.
+                return false;
             }
             finally
             {
                 reserve = TakeReserve();
             }
-
-            return true;
         }
 
         private static void Hand(Action<Socket> to, Socket socket)

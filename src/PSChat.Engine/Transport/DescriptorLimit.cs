@@ -31,12 +31,30 @@ namespace PSChat.Engine.Transport
             }
         }
 
+        /// <summary>Descriptors the process has open now (Linux: /proc/self/fd, macOS: /dev/fd), or null.</summary>
+        public static int? OpenNow()
+        {
+            foreach (string directory in new[] { "/proc/self/fd", "/dev/fd" })
+            {
+                try
+                {
+                    if (System.IO.Directory.Exists(directory)) return System.IO.Directory.GetFileSystemEntries(directory).Length;
+                }
+                catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+                {
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>
-        /// The most clients a server should take under a descriptor limit: the rest is kept for what
-        /// the process itself holds open (assemblies, the I/O loops' epoll and event descriptors,
-        /// listeners, the accept loop's reserve, PowerShell's own files): an eighth, and at least 128.
+        /// The most clients a server should take under a descriptor limit, with <paramref name="open"/>
+        /// descriptors in use already (a PowerShell process holds ~200: assemblies, pipes): the rest of
+        /// the limit but a margin for what the process opens later (I/O loops, listeners, the accept
+        /// loop's reserve, other servers' clients): a sixteenth of the limit, at least 64.
         /// </summary>
-        public static int ClientCeiling(long limit) => (int)Math.Max(1, Math.Min(int.MaxValue, limit - Math.Max(128, limit / 8)));
+        public static int ClientCeiling(long limit, int open) => (int)Math.Max(1, Math.Min(int.MaxValue, limit - open - Math.Max(64, limit / 16)));
 
         [StructLayout(LayoutKind.Sequential)]
         private struct RLimit
