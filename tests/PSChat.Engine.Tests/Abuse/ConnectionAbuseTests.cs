@@ -181,5 +181,34 @@ namespace PSChat.Engine.Tests.Abuse
                 foreach (var client in held) client.Dispose();
             }
         }
+
+        [Fact]
+        public void SlowlorisConnectionsTricklingBytesLeaveOthersServed()
+        {
+            // Finding 12: 2,000 connections sending one byte every 3 s caused 300-520 ms latency spikes.
+            // Each trickled byte, after the quiet time, is a text message to everyone in the default
+            // room (so n tricklers cost n * n deliveries a round); the per-address limits bound n for
+            // one address, and the probe's round trips while they trickle go to the abuse report.
+            int count = Slowloris;
+            using var fx = new ServerFixture(o => o.Protocol = ChatProtocol.Auto);
+            using var probe = AbuseProbe.Start(fx, "slowloris-" + count);
+            var tricklers = new System.Collections.Generic.List<TestClient>();
+            try
+            {
+                for (int i = 0; i < count; i++) tricklers.Add(TestClient.Connect(fx.EndPoint));
+                probe.Check();
+                for (int round = 0; round < 5; round++)
+                {
+                    foreach (var client in tricklers) client.Write("x");
+                    for (int check = 0; check < 4; check++) probe.Check();
+                }
+            }
+            finally
+            {
+                foreach (var client in tricklers) client.Dispose();
+            }
+        }
+
+        private static int Slowloris => int.TryParse(Environment.GetEnvironmentVariable("PSCHAT_SLOWLORIS"), out int n) ? n : 300;
     }
 }
