@@ -207,5 +207,26 @@ namespace PSChat.Engine.Tests
                 healthy.Abort("test over");
             }
         }
+
+        [Theory]
+        [MemberData(nameof(LoopbackSockets.Drivers), MemberType = typeof(LoopbackSockets))]
+        public async Task LinesAfterASendQueueAbortInTheSameReadAreNotActedOn(bool useLoop)
+        {
+            var (accepted, peer) = await LoopbackSockets.PairAsync();
+            var handler = new LineRecorder();
+            var options = new LineConnectionOptions { UseIoLoop = useLoop, MaxSendQueueBytes = 1000 };
+            var connection = new LineConnection(accepted, handler, options);
+            // Every line asks for 600 bytes of reply: the second overflows the queue (the writer runs
+            // only when the read has been handled) and aborts the connection.
+            handler.OnEachLine = _ => connection.Send(new byte[600]);
+            connection.Start();
+            using (peer)
+            {
+                peer.Send(Encoding.ASCII.GetBytes("first\nsecond\nthird\nfourth\n"));
+
+                Assert.StartsWith("send queue full", await ClosedReason(handler));
+                Assert.Equal(new[] { "first", "second" }, handler.Lines.ToArray());
+            }
+        }
     }
 }

@@ -118,11 +118,46 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void AMessageThatWouldPassTheBoundOverflowsAndIsNotQueued()
         {
-            var queue = NewQueue(maxBytes: 100);
+            // Room for two 60-byte messages and their entries, and 40 bytes more.
+            var queue = NewQueue(maxBytes: 60 + 60 + 40 + (3 * SendQueue.EntryCostBytes));
             Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(60), out _));
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(60), out _));
             Assert.Equal(SendAction.Overflow, queue.Enqueue(Message(41), out _));
-            Assert.Equal(60, queue.QueuedBytes);
+            Assert.Equal(120, queue.QueuedBytes);
             Assert.Equal(SendAction.None, queue.Enqueue(Message(40), out _));
+        }
+
+        [Fact]
+        public void EmptyLinesCountAgainstTheBoundToo()
+        {
+            // Issue 11, finding 6: 6.3M empty lines to 20 silent clients grew the server by 530 MB, as a
+            // one-byte message ("\n") cost one byte against the bound. Each entry costs memory; the bound
+            // must hold what a client's queue costs, whatever the size of its messages.
+            const int maxBytes = 64 * 1024;
+            var queue = NewQueue(maxBytes: maxBytes);
+            int accepted = 0;
+            while (accepted <= maxBytes && queue.Enqueue(Message(1), out _) != SendAction.Overflow) accepted++;
+
+            Assert.InRange(accepted, 1, maxBytes / 32);
+            Assert.Equal(accepted, queue.QueuedMessages);
+
+            // Written and discarded entries give their cost back.
+            WriteAll(queue);
+            Assert.Equal(0, queue.QueuedMessages);
+            for (int i = 0; i < accepted; i++) Assert.NotEqual(SendAction.Overflow, queue.Enqueue(Message(1), out _));
+            queue.Discard();
+            Assert.Equal(0, queue.QueuedMessages);
+        }
+
+        [Fact]
+        public void AnEmptyMessageIsNotQueued()
+        {
+            // A batch of nothing but empty messages would total 0 bytes, which the writer takes for
+            // "nothing queued" while the queue still counts it as the writer: the queue would stall.
+            var queue = NewQueue(TimeSpan.Zero);
+            Assert.Equal(SendAction.None, queue.Enqueue(new ArraySegment<byte>(new byte[0]), out _));
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(1), out _));
+            Assert.Single(WriteAll(queue));
         }
 
         [Fact]

@@ -35,6 +35,7 @@ namespace PSChat.Engine.Framing
         private byte[]? partial;
         private int partialCount;
         private bool discarding;
+        private bool stopped;
 
         public LineFramer(int maxLineBytes)
         {
@@ -47,11 +48,17 @@ namespace PSChat.Engine.Framing
         /// <summary>True when bytes of an unterminated line are waiting.</summary>
         public bool HasPartial => partialCount > 0;
 
+        /// <summary>
+        /// Cuts no more lines, from the next one on (also within the <see cref="Feed"/> running now): the
+        /// connection was dropped, and the rest of its read must cost nothing.
+        /// </summary>
+        public void Stop() => stopped = true;
+
         public void Feed(byte[] data, int offset, int count, ILineSink sink)
         {
             int end = offset + count;
             int start = offset;
-            while (start < end)
+            while (start < end && !stopped)
             {
                 int lf = Array.IndexOf(data, (byte)'\n', start, end - start);
                 if (lf < 0)

@@ -132,6 +132,7 @@ namespace PSChat.Engine.Irc
             {
                 Describe(e, null);
                 e.Reason = shown;
+                e.Limit = connection.Limit;
             });
         }
 

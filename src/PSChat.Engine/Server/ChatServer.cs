@@ -25,6 +25,7 @@ namespace PSChat
         private readonly ConcurrentDictionary<string, ChatMember> nicks = new ConcurrentDictionary<string, ChatMember>(StringComparer.Ordinal);
         private readonly IPEndPoint endPoint;
         private readonly IServerProtocol[] protocols;
+        private readonly AddressGate addressGate;
         private int guestCounter;
 
         private ChatServer(ChatServerOptions options, Socket listener)
@@ -41,6 +42,7 @@ namespace PSChat
                 WriteDelay = options.WriteDelay,
                 Clock = options.Clock,
             };
+            addressGate = new AddressGate(options);
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
             protocols = new IServerProtocol[] { new IrcServerProtocol(this) };
         }
@@ -74,6 +76,11 @@ namespace PSChat
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             options = options.Clone();
+            AddressGate.ParseAll(options.AllowAddress);
+            AddressGate.ParseAll(options.DenyAddress);
+            int asked = options.MaxClients;
+            long? descriptors = DescriptorLimit.Read();
+            if (descriptors != null) options.MaxClients = Math.Min(asked, DescriptorLimit.ClientCeiling(descriptors.Value, DescriptorLimit.OpenNow() ?? 256));
             var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -94,7 +101,16 @@ namespace PSChat
             var server = new ChatServer(options, socket);
             if (listener != null) server.EventRaised += listener;
             server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint);
-            server.StartAccepting(socket, options.MaxClients, server.Admit);
+            if (options.MaxClients < asked)
+            {
+                server.Raise(ServerEventKind.Limited, e =>
+                {
+                    e.Limit = nameof(ChatServerOptions.MaxClients);
+                    e.Reason = $"MaxClients lowered from {asked} to {options.MaxClients}: the process may open {descriptors} files (ulimit -n)";
+                });
+            }
+
+            server.StartAccepting(socket, options.MaxClients, server.Admit, options.AcceptHook);
             return server;
         }
 
@@ -177,7 +193,12 @@ namespace PSChat
             }
         }
 
-        internal void Forget(IServerClient client) => clients.TryRemove(client.Connection, out _);
+        internal void Forget(IServerClient client)
+        {
+            if (!clients.TryRemove(client.Connection, out _)) return;
+            addressGate.Release(client.Connection.RemoteEndPoint.Address);
+            if (client.Connection.Limit == nameof(ChatServerOptions.MaxSendQueue)) Limits.Add(LimitCounter.SendQueueDisconnects);
+        }
 
         protected override void StopCore()
         {
@@ -189,9 +210,32 @@ namespace PSChat
             }
         }
 
+        private protected override Refusal? Screen(Socket socket) =>
+            socket.RemoteEndPoint is IPEndPoint remote ? addressGate.TryAdmit(remote.Address) : null;
+
+        private protected override void Count(LimitCounter counter) => Limits.Add(counter);
+
+        /// <summary>
+        /// The protocol is not known at accept: a server that speaks IRC sends an IRC ERROR (which a person
+        /// reads as well), a text-only server a text client's error line.
+        /// </summary>
+        private protected override byte[]? RefusalLine(string reason) =>
+            System.Text.Encoding.UTF8.GetBytes(Options.Protocol == ChatProtocol.Text ? $"*** error: {reason}\n" : $"ERROR :Closing link: {reason}\r\n");
+
         private void Admit(Socket socket)
         {
-            var connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
+            LineConnection connection;
+            try
+            {
+                connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
+            }
+            catch
+            {
+                // Admitted by the gate but never a client: Forget will not run for it.
+                if (socket.RemoteEndPoint is IPEndPoint remote) addressGate.Release(remote.Address);
+                throw;
+            }
+
             // Text and Auto start as text (Auto hands over on the first line); a protocol named in the
             // options has the connection from the start.
             string only = Options.Protocol.ToString();

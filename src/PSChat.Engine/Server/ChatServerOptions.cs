@@ -33,7 +33,26 @@ namespace PSChat
         /// <summary>Bytes queued for one client before it is dropped as a slow consumer.</summary>
         public int MaxSendQueue { get; set; } = 1024 * 1024;
 
+        /// <summary>
+        /// Most clients at once. Lowered at start to what the process's descriptor limit (ulimit -n) can
+        /// hold, with a margin, and the server says so in a Limited event.
+        /// </summary>
         public int MaxClients { get; set; } = 20000;
+
+        /// <summary>Most open connections from one address (IPv6: one /64); 0 for no bound. Loopback is exempt unless <see cref="LimitLoopback"/>.</summary>
+        public int MaxConnectionsPerAddress { get; set; } = 64;
+
+        /// <summary>Most connection attempts from one address in a minute (a token bucket: that many at once, then one every 60/N s); 0 for no bound.</summary>
+        public int MaxConnectsPerMinute { get; set; } = 120;
+
+        /// <summary>Applies the per-address limits to loopback clients too (they are exempt by default: local tools and tests connect in numbers).</summary>
+        public bool LimitLoopback { get; set; }
+
+        /// <summary>When not empty, only clients in these ranges (CIDR, or single addresses) may connect.</summary>
+        public string[] AllowAddress { get; set; } = new string[0];
+
+        /// <summary>Clients in these ranges (CIDR, or single addresses) may not connect; wins over <see cref="AllowAddress"/>.</summary>
+        public string[] DenyAddress { get; set; } = new string[0];
 
         /// <summary>
         /// How long messages to a busy client may wait to go out together: a client written to within
@@ -82,6 +101,12 @@ namespace PSChat
 
         /// <summary>The clock of every deadline (write delay, quiet time, registration, ping); tests drive their own.</summary>
         internal Engine.Timing.MonotonicClock Clock { get; set; } = Engine.Timing.MonotonicClock.System;
+
+        /// <summary>Hands out the accept loop's accepts (tests inject descriptor exhaustion); null accepts from the listener.</summary>
+        internal Func<System.Net.Sockets.Socket, System.Threading.Tasks.Task<System.Net.Sockets.Socket>>? AcceptHook { get; set; }
+
+        /// <summary>True when <paramref name="range"/> is an address or a CIDR range the allow and deny lists take; otherwise <paramref name="error"/> says why.</summary>
+        public static bool IsAddressRange(string range, out string? error) => Engine.Server.AddressRange.TryParse(range, out error) != null;
 
         public ChatServerOptions Clone() => (ChatServerOptions)MemberwiseClone();
     }

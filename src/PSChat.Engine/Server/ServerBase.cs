@@ -1,8 +1,10 @@
 using System;
 using System.Net;
 using System.Net.Sockets;
-using PSChat.Engine.Transport;
 using System.Threading;
+using System.Threading.Tasks;
+using PSChat.Engine.Server;
+using PSChat.Engine.Transport;
 
 namespace PSChat
 {
@@ -68,31 +70,98 @@ namespace PSChat
         protected abstract void StopCore();
 
         /// <summary>
-        /// Accepts until the listener closes: a connection past <paramref name="maxClients"/> is closed
-        /// with a Rejected event, the others go to <paramref name="admit"/>.
+        /// Accepts until the listener closes: a connection past <paramref name="maxClients"/> or turned away
+        /// by <see cref="Screen"/> is told why (<see cref="RefusalLine"/>) and closed with a Rejected event,
+        /// the others go to <paramref name="admit"/>. Out of descriptors, the loop backs off and refuses
+        /// the waiting client with its reserve descriptor, with one Limited event per episode.
         /// </summary>
-        internal void StartAccepting(Socket listener, int maxClients, Action<Socket> admit)
+        internal void StartAccepting(Socket listener, int maxClients, Action<Socket> admit, Func<Socket, Task<Socket>>? acceptHook = null)
         {
-            _ = Acceptor.RunAsync(
-                listener,
+            var acceptor = new Acceptor(
+                acceptHook == null ? () => listener.AcceptAsync() : () => acceptHook(listener),
                 () => State == ServerState.Running,
                 socket =>
                 {
-                    if (ClientCount < maxClients)
+                    var refusal = ClientCount >= maxClients
+                        ? new Refusal($"server full ({maxClients} clients)", "MaxClients", LimitCounter.RefusedServerFull, firstOfEpisode: true)
+                        : Screen(socket);
+                    if (refusal == null)
                     {
                         admit(socket);
                         return;
                     }
 
                     string remote = socket.RemoteEndPoint?.ToString() ?? "?";
-                    socket.Dispose();
+                    Refuse(socket, refusal.Reason);
+                    Count(refusal.Counter);
+                    if (!refusal.FirstOfEpisode) return;
                     Raise(ServerEventKind.Rejected, e =>
                     {
                         e.Client = remote;
-                        e.Reason = $"server full ({maxClients} clients)";
+                        e.Reason = refusal.Reason;
+                        e.Limit = refusal.Limit;
+                    });
+                })
+            {
+                Failed = ex => Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message),
+                Exhausted = (ex, first) =>
+                {
+                    Count(LimitCounter.RefusedDescriptors);
+                    if (!first) return;
+                    Raise(ServerEventKind.Limited, e =>
+                    {
+                        e.Reason = $"out of file descriptors ({ex.Message}): refusing new connections until some close";
+                        e.Limit = "MaxClients";
                     });
                 },
-                ex => Raise(ServerEventKind.Error, e => e.Reason = "accept failed: " + ex.Message));
+                Refuse = socket => Refuse(socket, "the server is out of file descriptors; try again later"),
+            };
+            _ = acceptor.RunAsync();
+        }
+
+        /// <summary>Decides from the accepted socket alone whether it may stay; null admits it.</summary>
+        private protected virtual Refusal? Screen(Socket socket) => null;
+
+        /// <summary>Counts a limit that tripped (chat servers keep counters; others need not).</summary>
+        private protected virtual void Count(LimitCounter counter)
+        {
+        }
+
+        /// <summary>The one line a refused client is sent before the close; null sends nothing.</summary>
+        private protected virtual byte[]? RefusalLine(string reason) => null;
+
+        /// <summary>Where a refused client's unread bytes are dropped (shared: nobody reads them).</summary>
+        private static readonly byte[] DrainScratch = new byte[4096];
+
+        /// <summary>Tells a refused client why (one line, never waiting) and closes it.</summary>
+        private void Refuse(Socket socket, string reason)
+        {
+            try
+            {
+                byte[]? line = RefusalLine(reason);
+                if (line != null)
+                {
+                    socket.Blocking = false;
+                    socket.Send(line, 0, line.Length, SocketFlags.None, out _);
+                    socket.Shutdown(SocketShutdown.Send);
+                    // Bytes the client already sent, left unread, would turn the close into a reset
+                    // that may discard the line before the client reads it.
+                    for (int i = 0; i < 4 && socket.Available > 0; i++)
+                    {
+                        if (socket.Receive(DrainScratch, 0, DrainScratch.Length, SocketFlags.None, out _) <= 0) break;
+                    }
+                }
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+            finally
+            {
+                socket.Dispose();
+            }
         }
 
         internal void Raise(ServerEventKind kind, Action<ServerEvent>? fill)

@@ -172,6 +172,7 @@ namespace PSChat.Engine.Server
             {
                 Describe(e, null);
                 e.Reason = reason;
+                e.Limit = connection.Limit;
             });
         }
 

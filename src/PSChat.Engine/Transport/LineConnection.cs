@@ -15,7 +15,7 @@ namespace PSChat.Engine.Transport
     /// closes once. A handler that throws ends its own connection (never the thread that read it), on
     /// either driver. No thread is held per connection.
     /// </summary>
-    internal sealed class LineConnection
+    internal sealed class LineConnection : ILineSink
     {
         private readonly LineConnectionOptions options;
         private readonly LineFramer framer;
@@ -57,6 +57,9 @@ namespace PSChat.Engine.Transport
         public bool IsClosed => Volatile.Read(ref closed) != 0;
 
         public string? CloseReason => Volatile.Read(ref closeReason);
+
+        /// <summary>The limit that dropped the connection (the Start-ChatServer parameter that sets it), or null.</summary>
+        public string? Limit { get; private set; }
 
         /// <summary>Bytes accepted by <see cref="Send(ArraySegment{byte})"/> and not yet written to the socket.</summary>
         public long QueuedBytes => queue.QueuedBytes;
@@ -105,6 +108,7 @@ namespace PSChat.Engine.Transport
                     DelayWriter(TimeSpan.FromTicks(due.Ticks - options.Clock.NowTicks), due.Delay);
                     return true;
                 case SendAction.Overflow:
+                    if (!IsClosing) Limit = nameof(ChatServerOptions.MaxSendQueue);
                     Abort($"send queue full ({options.MaxSendQueueBytes} bytes): the client is not reading");
                     return false;
                 default:
@@ -163,7 +167,7 @@ namespace PSChat.Engine.Transport
             readSequence++;
             try
             {
-                framer.Feed(buffer, 0, count, handler);
+                framer.Feed(buffer, 0, count, this);
             }
             catch (Exception ex)
             {
@@ -172,6 +176,30 @@ namespace PSChat.Engine.Transport
             }
 
             return !IsClosing;
+        }
+
+        // The framer's sink: a line is acted on only while the connection is not closing. An abort (a
+        // full send queue, a flood, a kick from another thread) stops the framer between two lines of
+        // one read, so a client cannot make the server run the rest of a 16 KB read after dropping it.
+        void ILineSink.OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+        {
+            if (StopIfClosing()) return;
+            handler.OnLine(buffer, offset, count, terminator);
+            StopIfClosing();
+        }
+
+        void ILineSink.OnOverlongLine(int bytesSeen)
+        {
+            if (StopIfClosing()) return;
+            handler.OnOverlongLine(bytesSeen);
+            StopIfClosing();
+        }
+
+        private bool StopIfClosing()
+        {
+            if (!IsClosing) return false;
+            framer.Stop();
+            return true;
         }
 
         /// <summary>The peer closed its side: a pending unterminated line is taken as whole, then the receive side ends.</summary>

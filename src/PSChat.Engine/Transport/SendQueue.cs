@@ -45,7 +45,8 @@ namespace PSChat.Engine.Transport
     /// <summary>
     /// The send side of a connection without the socket: whole messages in order, at most one writer at
     /// a time (the caller that gets <see cref="SendAction.WriteNow"/> or <see cref="SendAction.WriteAt"/>
-    /// owns it until <see cref="TakeBatch"/> finds nothing), a bound on queued bytes, and the write delay.
+    /// owns it until <see cref="TakeBatch"/> finds nothing), a bound on what the queue costs in memory
+    /// (each message's bytes plus <see cref="EntryCostBytes"/>), and the write delay.
     /// The delay: a peer written to within the last <c>writeDelay</c> gets its next messages together
     /// when the delay since that write is up; a peer not written to that recently (idle, or never
     /// written to) is written at once; a burst past <see cref="WriteNowBytes"/> does not wait. All times
@@ -59,12 +60,22 @@ namespace PSChat.Engine.Transport
         /// <summary>Entries a list may keep once the queue empties: none, so an idle connection holds no list storage.</summary>
         public const int KeepCapacity = 0;
 
+        /// <summary>
+        /// What a queued message costs besides its own bytes, charged against the bound: its list entry
+        /// (16 bytes, up to twice that in a list that doubled) and the header of an array the queue may be
+        /// the last to hold (24 bytes and padding). Without it, a flood of empty lines to a client that
+        /// does not read queues millions of entries under a bound of a megabyte.
+        /// </summary>
+        public const int EntryCostBytes = 64;
+
         private readonly object gate = new object();
         private readonly MonotonicClock clock;
         private readonly long maxBytes;
         private readonly long delayTicks;
         private List<ArraySegment<byte>> pending = new List<ArraySegment<byte>>();
         private long queuedBytes;
+        private long queuedEntries;
+        private int batchEntries;
         private long sentBytes;
         private bool writerClaimed;
         private bool waitingForDelay;
@@ -80,6 +91,12 @@ namespace PSChat.Engine.Transport
             this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
             this.maxBytes = maxBytes;
             delayTicks = Math.Max(0, Math.Min(writeDelay.Ticks, TimeSpan.TicksPerDay));
+        }
+
+        /// <summary>Messages accepted and not yet reported written.</summary>
+        public long QueuedMessages
+        {
+            get { lock (gate) return queuedEntries; }
         }
 
         /// <summary>Bytes accepted and not yet reported written.</summary>
@@ -102,9 +119,13 @@ namespace PSChat.Engine.Transport
             lock (gate)
             {
                 if (closing) return SendAction.Closed;
-                if (queuedBytes + message.Count > maxBytes) return SendAction.Overflow;
+                // Nothing to write: queued, it would make a batch of 0 bytes, which the writer takes for
+                // "nothing queued" while it still holds the writer.
+                if (message.Count == 0) return SendAction.None;
+                if (queuedBytes + message.Count + ((queuedEntries + 1) * EntryCostBytes) > maxBytes) return SendAction.Overflow;
                 pending.Add(message);
                 queuedBytes += message.Count;
+                queuedEntries++;
                 if (!writerClaimed && !paused)
                 {
                     writerClaimed = true;
@@ -175,6 +196,7 @@ namespace PSChat.Engine.Transport
                 var swap = batch;
                 batch = pending;
                 pending = swap;
+                batchEntries = batch.Count;
                 long total = 0;
                 foreach (var segment in batch) total += segment.Count;
                 return total;
@@ -187,6 +209,8 @@ namespace PSChat.Engine.Transport
             lock (gate)
             {
                 queuedBytes -= bytes;
+                queuedEntries -= batchEntries;
+                batchEntries = 0;
                 sentBytes += bytes;
                 lastWriteTicks = clock.NowTicks;
                 everWritten = true;
@@ -215,11 +239,7 @@ namespace PSChat.Engine.Transport
             lock (gate)
             {
                 paused = false;
-                if (discardQueued)
-                {
-                    foreach (var segment in pending) queuedBytes -= segment.Count;
-                    pending.Clear();
-                }
+                if (discardQueued) DropPending();
 
                 return ClaimIfPending();
             }
@@ -254,9 +274,15 @@ namespace PSChat.Engine.Transport
             lock (gate)
             {
                 closing = true;
-                foreach (var segment in pending) queuedBytes -= segment.Count;
-                pending.Clear();
+                DropPending();
             }
+        }
+
+        private void DropPending()
+        {
+            foreach (var segment in pending) queuedBytes -= segment.Count;
+            queuedEntries -= pending.Count;
+            pending.Clear();
         }
 
         private bool ClaimIfPending()

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 
 namespace PSChat.Commands
@@ -26,6 +27,25 @@ namespace PSChat.Commands
         public int MaxClients { get; set; } = 20000;
 
         [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int MaxConnectionsPerAddress { get; set; } = 64;
+
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int MaxConnectsPerMinute { get; set; } = 120;
+
+        [Parameter]
+        public SwitchParameter LimitLoopback { get; set; }
+
+        [Parameter]
+        [ValidateNotNull]
+        public string[] AllowAddress { get; set; } = new string[0];
+
+        [Parameter]
+        [ValidateNotNull]
+        public string[] DenyAddress { get; set; } = new string[0];
+
+        [Parameter]
         [ValidateRange(0, 1000)]
         public int WriteDelayMilliseconds { get; set; } = 8;
 
@@ -46,6 +66,14 @@ namespace PSChat.Commands
 
         protected override void EndProcessing()
         {
+            foreach (string range in AllowAddress.Concat(DenyAddress))
+            {
+                if (!ChatServerOptions.IsAddressRange(range, out string? error))
+                {
+                    ThrowTerminatingError(Error(new ArgumentException(error), "InvalidAddressRange", ErrorCategory.InvalidArgument, range));
+                }
+            }
+
             StartServer((address, listener) => ChatServer.Start(
                 new ChatServerOptions
                 {
@@ -56,6 +84,11 @@ namespace PSChat.Commands
                     MaxLineLength = MaxLineLength,
                     MaxSendQueue = MaxSendQueue,
                     MaxClients = MaxClients,
+                    MaxConnectionsPerAddress = MaxConnectionsPerAddress,
+                    MaxConnectsPerMinute = MaxConnectsPerMinute,
+                    LimitLoopback = LimitLoopback,
+                    AllowAddress = AllowAddress,
+                    DenyAddress = DenyAddress,
                     WriteDelay = TimeSpan.FromMilliseconds(WriteDelayMilliseconds),
                     Protocol = Protocol,
                     HostName = HostName,
