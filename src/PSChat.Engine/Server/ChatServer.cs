@@ -267,7 +267,6 @@ namespace PSChat
             connection.SetHandler(client);
             Raise(ServerEventKind.Connected, e => e.Client = connection.RemoteEndPoint.ToString());
             connection.Start();
-            (client as TextMember)?.Started();
         }
 
         /// <summary>Moves a connection to another protocol after its first line (called by the text codec).</summary>

@@ -36,7 +36,7 @@ namespace PSChat.Engine.Server
         private bool spoke;
         private readonly bool detects;
         private readonly bool passwordOnly;
-        /// <summary>Why the room would not take this client (+i, +k, +l); told once it is known to speak text.</summary>
+        /// <summary>Why the room would not take this client (+i, +k, +l); told once it turns out to speak text.</summary>
         private readonly string? entryRefusal;
         private int style = -1;
         private IServerClient? successor;
@@ -65,9 +65,10 @@ namespace PSChat.Engine.Server
             }
             else
             {
+                // Only a server without IRC skips detection, and only IRC sets the modes that could refuse.
                 phase = Text;
-                entryRefusal = Enter();
-                if (entryRefusal == null) Joined();
+                room.Add(this);
+                Joined();
             }
         }
 
@@ -276,12 +277,6 @@ namespace PSChat.Engine.Server
             string? refusal = null;
             room.Add(this, MemberStatus.None, r => (refusal = server.RefusesEntry(r, this)) == null);
             return refusal;
-        }
-
-        /// <summary>Called once the connection runs: a client the room would not take learns why and is closed.</summary>
-        internal void Started()
-        {
-            if (Volatile.Read(ref phase) == Text && entryRefusal != null) TurnAway();
         }
 
         private void TurnAway()
