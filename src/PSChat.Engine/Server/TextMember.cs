@@ -233,7 +233,7 @@ namespace PSChat.Engine.Server
         /// </summary>
         public void CheckDeadlines(long nowTicks)
         {
-            if (!passwordOnly || nowTicks - connectedTicks <= server.Options.RegistrationTimeout.Ticks) return;
+            if (!passwordOnly || leaving || nowTicks - connectedTicks <= server.Options.RegistrationTimeout.Ticks) return;
             if (Interlocked.CompareExchange(ref phase, Text, Detecting) != Detecting) return;
             leaving = true;
             server.Limits.Add(LimitCounter.RegistrationTimeouts);
