@@ -22,7 +22,7 @@ namespace PSChat.Engine.Tests
         {
             using var irc = new FakeIrcServer();
             var options = irc.Options("alice", ChatProtocol.Irc, "#a", "b secret");
-            options.Password = "hunter2";
+            options.Password = Secret.Of("hunter2");
             var connecting = irc.Connect(options);
 
             irc.Expect("CAP LS 302");

@@ -270,7 +270,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void WrongPasswordIsRefusedAndClosed()
         {
-            using var fx = IrcBasicsTests.Irc(o => o.Password = "sesame");
+            using var fx = IrcBasicsTests.Irc(o => o.Password = Secret.Of("sesame"));
             using var c = IrcTestClient.Connect(fx);
             c.Send("PASS nope");
             c.Send("NICK alice");
@@ -285,7 +285,7 @@ namespace PSChat.Engine.Tests
         {
             using var fx = IrcBasicsTests.Irc(o =>
             {
-                o.Password = "sesame";
+                o.Password = Secret.Of("sesame");
                 o.DetectTimeout = TimeSpan.FromMilliseconds(20);
             });
             using var alice = IrcTestClient.Connect(fx);
@@ -311,7 +311,7 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void RightPasswordRegisters()
         {
-            using var fx = IrcBasicsTests.Irc(o => o.Password = "sesame");
+            using var fx = IrcBasicsTests.Irc(o => o.Password = Secret.Of("sesame"));
             using var c = IrcTestClient.Connect(fx);
             c.Send("PASS sesame");
             c.Send("NICK alice");

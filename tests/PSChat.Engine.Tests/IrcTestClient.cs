@@ -16,10 +16,11 @@ namespace PSChat.Engine.Tests
 
         public static IrcTestClient Connect(ServerFixture fx) => new IrcTestClient(TestClient.Connect(fx.EndPoint));
 
-        /// <summary>Connects, registers as <paramref name="nick"/> (after CAP REQ when caps are given) and reads through the welcome burst.</summary>
-        public static IrcTestClient Register(ServerFixture fx, string nick, string? caps = null)
+        /// <summary>Connects, registers as <paramref name="nick"/> (after CAP REQ when caps are given, with PASS when a password is) and reads through the welcome burst.</summary>
+        public static IrcTestClient Register(ServerFixture fx, string nick, string? caps = null, string? password = null)
         {
             var client = Connect(fx);
+            if (password != null) client.Send("PASS " + password);
             if (caps != null)
             {
                 client.Send("CAP LS 302");

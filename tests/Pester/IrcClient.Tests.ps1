@@ -108,18 +108,18 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
     }
 
     It 'reports a refused password as ProtocolFailed' {
-        # Start-ChatServer has no -Password yet: the engine's server takes it.
-        $locked = [PSChat.ChatServer]::Start([PSChat.ChatServerOptions]@{ Port = 0; Password = 'sesame' })
+        # No delay after the failure: the right password follows at once from the same address.
+        $locked = Start-ChatServer -Port 0 -Password (ConvertTo-SecureString -String sesame -AsPlainText -Force) -LoginFailureDelayMilliseconds 0
         try {
-        Connect-ChatRoom -Port $locked.Port -Name alice -Password 'wrong' -Protocol Irc -ErrorVariable err -ErrorAction SilentlyContinue
+        Connect-ChatRoom -Port $locked.Port -Name alice -Password (ConvertTo-SecureString -String wrong -AsPlainText -Force) -Protocol Irc -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -Be 'ProtocolFailed,PSChat.Commands.ConnectChatRoomCommand'
         $err[0].CategoryInfo.Category | Should -Be 'ProtocolError'
         $err[0].TargetObject | Should -Be "127.0.0.1:$($locked.Port)"
         $err[0].Exception.Message | Should -BeLike 'The server refused the password (464: *'
-        $good = Connect-ChatRoom -Port $locked.Port -Name alice -Password 'sesame' -Protocol Irc
+        $good = Connect-ChatRoom -Port $locked.Port -Name alice -Password (ConvertTo-SecureString -String sesame -AsPlainText -Force) -Protocol Irc
         $good.State | Should -Be 'Connected'
         }
-        finally { $locked.Stop() }
+        finally { $locked | Stop-ChatServer -Confirm:$false }
     }
 
     It 'reports sending with no room as NoRoom' {

@@ -121,7 +121,9 @@ Describe 'Start-ChatServer speaks IRC' -Tag 'E2E' {
 
 Describe 'Start-ChatServer -Password' -Tag 'E2E' {
     BeforeAll {
-        $server = Start-ChatServer -Port 0 -Name ircpass -HostName irc.pester -Password sesame
+        $password = ConvertTo-SecureString -String sesame -AsPlainText -Force
+        # No delay after a failure here: each test connects from the same address (the throttle has its own tests).
+        $server = Start-ChatServer -Port 0 -Name ircpass -HostName irc.pester -Password $password -LoginFailureDelayMilliseconds 0
     }
 
     AfterAll {
@@ -146,5 +148,51 @@ Describe 'Start-ChatServer -Password' -Tag 'E2E' {
             Read-IrcLine $client | Should -Match '^:irc\.pester 001 pat '
         }
         finally { $client.Dispose() }
+    }
+
+    It 'takes the password only as a SecureString' {
+        { Start-ChatServer -Port 0 -Password 'sesame' } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,PSChat.Commands.StartChatServerCommand'
+    }
+}
+
+Describe 'Start-ChatServer login limits' -Tag 'E2E' {
+    BeforeAll {
+        $password = ConvertTo-SecureString -String sesame -AsPlainText -Force
+        $server = Start-ChatServer -Port 0 -HostName irc.pester -Password $password -LoginFailureDelayMilliseconds 60000 -MaxLoginFailures 5 -LoginLockoutSeconds 600 -RegistrationTimeoutSeconds 60 -ReservedName Oracle
+    }
+
+    AfterAll {
+        $server | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'refuses, unchecked, the next attempt from an address that just failed' {
+        $guesser = [RawClient]::new($server.Port)
+        $next = [RawClient]::new($server.Port)
+        try {
+            $guesser.Send("PASS wrong`r`nNICK pat`r`nUSER pat 0 * :Pat`r`n")
+            Wait-Until { $server.Limits.FailedLogins -eq 1 }
+            $next.Send("PASS sesame`r`nNICK sam`r`nUSER sam 0 * :Sam`r`n")
+            Read-IrcLine $next | Should -BeExactly ':irc.pester 464 sam :Too many failed logins from your address; try again in 60 seconds'
+            $server.Limits.FailedLogins | Should -Be 1
+            $server.Limits.ThrottledLogins | Should -Be 1
+        }
+        finally {
+            $guesser.Dispose()
+            $next.Dispose()
+        }
+    }
+
+    It 'refuses the names of -ReservedName and no longer the default ones' {
+        $fresh = Start-ChatServer -Port 0 -HostName irc.pester -ReservedName Oracle
+        $client = [RawClient]::new($fresh.Port)
+        try {
+            $client.Send("NICK oracle`r`nNICK ChanServ`r`nUSER c 0 * :C`r`n")
+            Read-IrcLine $client | Should -BeExactly ':irc.pester 432 * oracle :Nickname is reserved'
+            Read-IrcLine $client | Should -Match '^:irc\.pester 001 ChanServ '
+        }
+        finally {
+            $client.Dispose()
+            $fresh | Stop-ChatServer -Confirm:$false
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Security;
 
 namespace PSChat
 {
@@ -19,7 +20,8 @@ namespace PSChat
 
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
-        public string? Password { get; set; }
+        /// <summary>Sent with IRC PASS when set and not empty; the caller owns (and disposes) the string.</summary>
+        public SecureString? Password { get; set; }
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using PSChat.Engine.Framing;
@@ -257,7 +258,7 @@ namespace PSChat.Engine.Client
 
         private void SendRegistration()
         {
-            if (!string.IsNullOrEmpty(Session.Options.Password)) Reply(new IrcMessage("PASS", Session.Options.Password!));
+            if (Session.Options.Password is SecureString password && password.Length > 0) Reply(new IrcMessage("PASS", SecretText.Reveal(password)));
             Reply(new IrcMessage("NICK", baseNick));
             string user = new string(baseNick.Where(c => c < 0x80 && char.IsLetterOrDigit(c)).Take(10).ToArray());
             Reply(new IrcMessage("USER", user.Length > 0 ? user : "pschat", "0", "*", "PSChat"));

@@ -328,7 +328,7 @@ namespace PSChat.Engine.Irc
             Reply(Numerics.RPL_LISTEND, "End of /LIST");
         }
 
-        private static int VisibleCount(ChatRoom room) => room.Members.Count(IsVisible);
+        internal static int VisibleCount(ChatRoom room) => room.Members.Count(IsVisible);
 
         private static string UnixTime(DateTime time) =>
             ((long)(time.ToUniversalTime() - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds).ToString(CultureInfo.InvariantCulture);

@@ -16,6 +16,10 @@ namespace PSChat.Engine.Irc
         private string? password;
         private string? userName;
         private bool capNegotiating;
+        /// <summary>The password was checked and good, or the server has none: only then is a nick claimed.</summary>
+        private bool authenticated;
+        /// <summary>The nick table has <see cref="ChatMember.Nick"/> for this member.</summary>
+        private bool holdsNick;
 
         private static void AddRegistrationCommands(Dictionary<string, Command> table)
         {
@@ -75,8 +79,22 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            if (server.IsReservedNick(wanted!))
+            {
+                Reply(Numerics.ERR_ERRONEUSNICKNAME, wanted!, "Nickname is reserved");
+                return;
+            }
+
             string old = Nick;
-            if (old == wanted) return;
+            if (old == wanted && holdsNick) return;
+            if (!authenticated)
+            {
+                // Nothing is reserved before the password is checked: a guesser must not hold a real user's nick.
+                Rename(wanted!);
+                TryCompleteRegistration();
+                return;
+            }
+
             if (!server.TryClaimNick(this, wanted!))
             {
                 Reply(Numerics.ERR_NICKNAMEINUSE, wanted!, "Nickname is already in use");
@@ -84,7 +102,8 @@ namespace PSChat.Engine.Irc
             }
 
             bool sameHolder = CaseMapping.Equals(old, wanted!);
-            if (old != "*" && !sameHolder) server.ReleaseNick(this, old);
+            if (holdsNick && !sameHolder) server.ReleaseNick(this, old);
+            holdsNick = true;
             var before = Identity;
             Rename(wanted!);
             if (IsRegistered)
@@ -101,6 +120,67 @@ namespace PSChat.Engine.Irc
                 TryCompleteRegistration();
             }
         }
+
+        /// <summary>
+        /// Checks PASS through the server's login throttle. A wrong password is answered when the address's
+        /// delay is up (by <see cref="CheckDeadlines"/>, on the server's timer, never by waiting here); an
+        /// address that must still wait, or is locked out, is refused at once without a check.
+        /// </summary>
+        private bool Authenticate()
+        {
+            string? given = password;
+            password = null;
+            var verdict = server.Logins.Check(Remote.Address, () => server.Password!.Matches(given));
+            switch (verdict.Outcome)
+            {
+                case Server.LoginOutcome.Accepted:
+                    authenticated = true;
+                    return true;
+                case Server.LoginOutcome.Refused:
+                    server.Limits.Add(PSChat.LimitCounter.FailedLogins);
+                    server.Raise(PSChat.ServerEventKind.Rejected, e =>
+                    {
+                        Describe(e, null);
+                        e.Reason = $"wrong password ({verdict.Failures} in a row from {Identity.Host})";
+                    });
+                    if (verdict.LockoutStarted)
+                    {
+                        server.Raise(PSChat.ServerEventKind.Limited, e =>
+                        {
+                            Describe(e, null);
+                            e.Limit = LockoutLimit;
+                            e.Reason = $"{verdict.Failures} failed logins in a row: {Identity.Host} is locked out for {Seconds(verdict.RetryAfter)} s";
+                        });
+                    }
+
+                    if (verdict.ReplyDelay <= TimeSpan.Zero) RefuseLogin();
+                    else Interlocked.Exchange(ref refusalDueTicks, clock.NowTicks + verdict.ReplyDelay.Ticks);
+                    return false;
+                default:
+                    bool lockedOut = verdict.Outcome == Server.LoginOutcome.LockedOut;
+                    server.Limits.Add(PSChat.LimitCounter.ThrottledLogins);
+                    server.Raise(PSChat.ServerEventKind.Limited, e =>
+                    {
+                        Describe(e, null);
+                        e.Limit = lockedOut ? LockoutLimit : DelayLimit;
+                        e.Reason = (lockedOut ? "login while locked out" : "login before the last failure's delay was over") + $"; not checked, {Seconds(verdict.RetryAfter)} s to wait";
+                    });
+                    string error = $"Too many failed logins from your address; try again in {Seconds(verdict.RetryAfter)} seconds";
+                    Reply(Numerics.ERR_PASSWDMISMATCH, error);
+                    CloseWithError(error, "login throttled");
+                    return false;
+            }
+        }
+
+        /// <summary>The refusal of a wrong password, once its delay is up.</summary>
+        private void RefuseLogin()
+        {
+            Reply(Numerics.ERR_PASSWDMISMATCH, "Password incorrect");
+            CloseWithError("Bad password", "bad password");
+        }
+
+        /// <summary>Whole seconds, rounded up: "try again in 0 seconds" would invite a refusal.</summary>
+        private static long Seconds(TimeSpan wait) => (wait.Ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
 
         private void OnCap(IrcMessage message)
         {
@@ -168,12 +248,19 @@ namespace PSChat.Engine.Irc
         private void TryCompleteRegistration()
         {
             if (IsRegistered || Nick == "*" || userName == null || capNegotiating) return;
-            string? required = server.Options.Password;
-            if (!string.IsNullOrEmpty(required) && password != required)
+            if (!authenticated && !Authenticate()) return;
+            if (!holdsNick)
             {
-                Reply(Numerics.ERR_PASSWDMISMATCH, "Password incorrect");
-                CloseWithError("Bad password", "bad password");
-                return;
+                // Claimed only now that the password is good; whoever took the nick meanwhile keeps it.
+                string wanted = Nick;
+                if (!server.TryClaimNick(this, wanted))
+                {
+                    Rename("*");
+                    Reply(Numerics.ERR_NICKNAMEINUSE, wanted, "Nickname is already in use");
+                    return;
+                }
+
+                holdsNick = true;
             }
 
             Rename(Nick, userName);

@@ -28,6 +28,14 @@ namespace PSChat.Engine.Irc
         /// <summary>No PING is outstanding; not 0, which a clock may read.</summary>
         private const long NoPing = long.MinValue;
 
+        /// <summary>No refusal is due, as <see cref="NoPing"/>.</summary>
+        private const long NoRefusal = long.MinValue;
+
+        /// <summary>The Start-ChatServer parameters of the limits this member enforces, for <see cref="PSChat.ServerEvent.Limit"/>.</summary>
+        private const string DelayLimit = "LoginFailureDelayMilliseconds";
+        private const string LockoutLimit = "MaxLoginFailures";
+        private const string RegistrationLimit = "RegistrationTimeoutSeconds";
+
         private readonly ChatServer server;
         private readonly IrcServerProtocol protocol;
         private readonly MonotonicClock clock;
@@ -40,6 +48,9 @@ namespace PSChat.Engine.Irc
         private long lastHeardTicks;
         private long lastSpokeTicks;
         private long pingSentTicks = NoPing;
+        /// <summary>When a wrong password's refusal goes out; lines meanwhile are not acted on.</summary>
+        private long refusalDueTicks = NoRefusal;
+        private int deadlineMissed;
         private string? quitReason;
 
         public IrcMember(ChatServer server, IrcServerProtocol protocol, LineConnection connection)
@@ -50,6 +61,7 @@ namespace PSChat.Engine.Irc
             Connection = connection;
             clock = server.Options.Clock;
             connectedTicks = lastHeardTicks = lastSpokeTicks = clock.NowTicks;
+            authenticated = server.Password == null;
         }
 
         public LineConnection Connection { get; }
@@ -80,7 +92,7 @@ namespace PSChat.Engine.Irc
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
             // After QUIT or ERROR the rest of the read is not acted on.
-            if (Volatile.Read(ref closed) != 0 || quitReason != null) return;
+            if (Volatile.Read(ref closed) != 0 || quitReason != null || Interlocked.Read(ref refusalDueTicks) != NoRefusal) return;
             Interlocked.Exchange(ref lastHeardTicks, clock.NowTicks);
             Interlocked.Exchange(ref pingSentTicks, NoPing);
             int body = offset;
@@ -145,7 +157,23 @@ namespace PSChat.Engine.Irc
             var options = server.Options;
             if (!IsRegistered)
             {
-                if (nowTicks - connectedTicks > options.RegistrationTimeout.Ticks) CloseWithError("Registration timed out", "registration timed out");
+                long refusalDue = Interlocked.Read(ref refusalDueTicks);
+                if (refusalDue != NoRefusal)
+                {
+                    if (nowTicks >= refusalDue && Interlocked.Exchange(ref deadlineMissed, 1) == 0) RefuseLogin();
+                }
+                else if (nowTicks - connectedTicks > options.RegistrationTimeout.Ticks && Interlocked.Exchange(ref deadlineMissed, 1) == 0)
+                {
+                    server.Limits.Add(PSChat.LimitCounter.RegistrationTimeouts);
+                    server.Raise(ServerEventKind.Limited, e =>
+                    {
+                        Describe(e, null);
+                        e.Limit = RegistrationLimit;
+                        e.Reason = "registration timed out";
+                    });
+                    CloseWithError("Registration timed out", "registration timed out");
+                }
+
                 return;
             }
 

@@ -7,29 +7,20 @@ using PSChat.Engine.Transport;
 namespace PSChat.Engine.Irc
 {
     /// <summary>
-    /// IRC on the chat server's port: recognises a registration command as the first line and
-    /// checks every IRC client's registration and ping deadlines from one timer per server. The
-    /// timer only wakes the check; the deadlines are measured on the server's monotonic clock.
+    /// IRC on the chat server's port: recognises a registration command as the first line, keeps the
+    /// channel state of every room and applies its modes to members of other protocols too.
     /// </summary>
     internal sealed class IrcServerProtocol : IServerProtocol
     {
         private static readonly string[] FirstCommands = { "CAP", "NICK", "USER", "PASS" };
 
-        private readonly ChatServer server;
-        private readonly Timer sweeper;
         /// <summary>Where IRC keeps its channel state in every room (a room that is dropped takes it along).</summary>
         private static readonly int ChannelSlot = ChatRoom.StateSlots.Take();
         private static readonly Func<IrcChannel> NewChannel = () => new IrcChannel();
         private int maxUsers;
 
-        public IrcServerProtocol(ChatServer server)
+        public IrcServerProtocol()
         {
-            this.server = server;
-            var options = server.Options;
-            long shortest = Math.Min(options.RegistrationTimeout.Ticks, Math.Min(options.PingInterval.Ticks, options.PingTimeout.Ticks));
-            // A quarter of the shortest deadline keeps the overshoot small without waking often.
-            var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, Math.Min(TimeSpan.TicksPerSecond, shortest / 4)));
-            sweeper = new Timer(_ => Sweep(), null, period, period);
             Created = DateTime.UtcNow;
         }
 
@@ -76,18 +67,34 @@ namespace PSChat.Engine.Irc
 
         public bool IsValidNick(string nick) => IrcNames.IsValidNick(nick);
 
-        public IServerClient Accept(ChatServer chatServer, LineConnection connection) => new IrcMember(chatServer, this, connection);
-
-        public void Dispose() => sweeper.Dispose();
-
-        private void Sweep()
+        /// <summary>
+        /// +k, +l and +i as IRC members meet them (<see cref="IrcMember"/> checks its own, with numerics),
+        /// for a member that joins without IRC: it cannot give a key, so +k keeps it out. An invitation lets
+        /// it in once, as it does an IRC member.
+        /// </summary>
+        public string? RefusesEntry(ChatRoom room, ChatMember member)
         {
-            long now = server.Options.Clock.NowTicks;
-            foreach (var client in server.Clients)
+            var channel = ChannelOf(room);
+            string folded = CaseMapping.Fold(member.Nick);
+            if (channel.IsInvited(folded))
             {
-                if (client is IrcMember member) member.CheckDeadlines(now);
+                channel.UseInvitation(folded);
+                return null;
             }
+
+            if (channel.Key != null) return $"cannot join {room.Name}: it needs a key (+k), which only IRC clients can give";
+            if (channel.Limit > 0 && IrcMember.VisibleCount(room) >= channel.Limit) return $"cannot join {room.Name}: it is full (+l)";
+            if (channel.InviteOnly) return $"cannot join {room.Name}: it is invite only (+i)";
+            return null;
         }
+
+        /// <summary>+m for a member that speaks without IRC: only a voiced member or an operator may.</summary>
+        public string? RefusesSpeech(ChatRoom room, ChatMember member) =>
+            ChannelOf(room).Moderated && room.GetStatus(member) == MemberStatus.None
+                ? $"cannot send to {room.Name}: it is moderated (+m), only voiced members and operators may speak"
+                : null;
+
+        public IServerClient Accept(ChatServer chatServer, LineConnection connection) => new IrcMember(chatServer, this, connection);
 
         private static bool MatchesIgnoringCase(byte[] buffer, int start, string command)
         {

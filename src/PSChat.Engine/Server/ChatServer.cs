@@ -26,6 +26,8 @@ namespace PSChat
         private readonly IPEndPoint endPoint;
         private readonly IServerProtocol[] protocols;
         private readonly AddressGate addressGate;
+        private readonly HashSet<string> reservedNicks;
+        private readonly Timer deadlines;
         private int guestCounter;
 
         private ChatServer(ChatServerOptions options, Socket listener)
@@ -43,11 +45,25 @@ namespace PSChat
                 Clock = options.Clock,
             };
             addressGate = new AddressGate(options);
+            // The server keeps a hash of the password, not the caller's secret.
+            Password = ServerPassword.From(options.Password);
+            options.Password = null;
+            Logins = new LoginThrottle(options.Clock, options.LoginFailureDelay, options.MaxLoginFailures, options.LoginLockout);
+            reservedNicks = new HashSet<string>(options.ReservedNames.Select(CaseMapping.Fold), StringComparer.Ordinal);
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
-            protocols = new IServerProtocol[] { new IrcServerProtocol(this) };
+            protocols = new IServerProtocol[] { new IrcServerProtocol() };
+            var period = SweepPeriod(options);
+            deadlines = new Timer(_ => SweepDeadlines(), null, period, period);
         }
 
+        /// <summary>
+        /// The settings the server runs with. <see cref="ChatServerOptions.Password"/> is null here: the server
+        /// keeps only a hash of it (<see cref="RequiresPassword"/> says whether there is one).
+        /// </summary>
         public ChatServerOptions Options { get; }
+
+        /// <summary>True when clients must give a password (IRC PASS) to get in.</summary>
+        public bool RequiresPassword => Password != null;
 
         public override string Kind => "Chat";
 
@@ -62,6 +78,12 @@ namespace PSChat
         public string[] Rooms => rooms.Values.Select(r => r.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
 
         internal ChatRoom DefaultRoom { get; }
+
+        /// <summary>The password clients must give; null when there is none.</summary>
+        internal ServerPassword? Password { get; }
+
+        /// <summary>Failed logins per address: the growing delay and the lockout.</summary>
+        internal LoginThrottle Logins { get; }
 
         internal LineConnectionOptions ConnectionOptions { get; }
 
@@ -183,6 +205,31 @@ namespace PSChat
             return true;
         }
 
+        /// <summary>A name nobody may take (ChatServerOptions.ReservedNames), in any protocol.</summary>
+        internal bool IsReservedNick(string nick) => reservedNicks.Contains(CaseMapping.Fold(nick));
+
+        /// <summary>Why <paramref name="room"/> will not take <paramref name="member"/> (a protocol's +i, +k, +l, bans); null when it will.</summary>
+        internal string? RefusesEntry(ChatRoom room, ChatMember member)
+        {
+            foreach (var protocol in protocols)
+            {
+                if (protocol.RefusesEntry(room, member) is string reason) return reason;
+            }
+
+            return null;
+        }
+
+        /// <summary>Why <paramref name="member"/> may not speak in <paramref name="room"/> (a protocol's +m, bans); null when it may.</summary>
+        internal string? RefusesSpeech(ChatRoom room, ChatMember member)
+        {
+            foreach (var protocol in protocols)
+            {
+                if (protocol.RefusesSpeech(room, member) is string reason) return reason;
+            }
+
+            return null;
+        }
+
         /// <summary>A free name of the form guestN.</summary>
         internal string NextGuestName()
         {
@@ -203,7 +250,7 @@ namespace PSChat
         protected override void StopCore()
         {
             listener.Dispose();
-            foreach (var protocol in protocols) protocol.Dispose();
+            deadlines.Dispose();
             foreach (var client in clients.Values.ToArray())
             {
                 client.Shutdown("server is shutting down");
@@ -221,6 +268,23 @@ namespace PSChat
         /// </summary>
         private protected override byte[]? RefusalLine(string reason) =>
             System.Text.Encoding.UTF8.GetBytes(Options.Protocol == ChatProtocol.Text ? $"*** error: {reason}\n" : $"ERROR :Closing link: {reason}\r\n");
+        /// <summary>
+        /// A quarter of the shortest deadline keeps the overshoot small without waking often. The timer only
+        /// wakes the check; the deadlines are measured on the server's monotonic clock.
+        /// </summary>
+        private static TimeSpan SweepPeriod(ChatServerOptions options)
+        {
+            long shortest = Math.Min(options.RegistrationTimeout.Ticks, Math.Min(options.PingInterval.Ticks, options.PingTimeout.Ticks));
+            if (options.LoginFailureDelay > TimeSpan.Zero) shortest = Math.Min(shortest, options.LoginFailureDelay.Ticks);
+            return TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(20).Ticks, Math.Min(TimeSpan.TicksPerSecond, shortest / 4)));
+        }
+
+        /// <summary>Every client's deadlines (registration, ping, a failed login's delayed refusal), from one timer per server.</summary>
+        private void SweepDeadlines()
+        {
+            long now = Options.Clock.NowTicks;
+            foreach (var client in clients.Values) client.CheckDeadlines(now);
+        }
 
         private void Admit(Socket socket)
         {

@@ -15,6 +15,7 @@ namespace PSChat
         RefusedDenied,
         RefusedDescriptors,
         FailedLogins,
+        ThrottledLogins,
         RegistrationTimeouts,
         RejectedLines,
         DroppedEvents,
@@ -59,6 +60,9 @@ namespace PSChat
 
         /// <summary>Failed password or account logins.</summary>
         public long FailedLogins => Read(LimitCounter.FailedLogins);
+
+        /// <summary>Logins refused unchecked: their address was waiting out a failed login's delay, or locked out.</summary>
+        public long ThrottledLogins => Read(LimitCounter.ThrottledLogins);
 
         /// <summary>Clients dropped for not registering (or authenticating) in time.</summary>
         public long RegistrationTimeouts => Read(LimitCounter.RegistrationTimeouts);

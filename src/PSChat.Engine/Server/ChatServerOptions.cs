@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Security;
 
 namespace PSChat
 {
@@ -78,13 +79,38 @@ namespace PSChat
         /// <summary>The IRC network name (ISUPPORT NETWORK and the welcome line).</summary>
         public string NetworkName { get; set; } = "PSChat";
 
-        /// <summary>When set, IRC clients must send this with PASS before registering.</summary>
-        public string? Password { get; set; }
+        /// <summary>
+        /// When set (and not empty), IRC clients must send this with PASS before registering. The server
+        /// keeps only a salted hash of it, made when it starts; the caller owns (and disposes) the string.
+        /// </summary>
+        public SecureString? Password { get; set; }
+
+        /// <summary>
+        /// How long an address waits after a failed login before its next attempt is checked, times the
+        /// failures in a row (1x, 2x, 3x ...); the failing client gets its refusal when the wait is over.
+        /// Zero: no wait.
+        /// </summary>
+        public TimeSpan LoginFailureDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>Failed logins in a row from one address that lock it out for <see cref="LoginLockout"/>; 0 never locks out.</summary>
+        public int MaxLoginFailures { get; set; } = 10;
+
+        /// <summary>How long a locked-out address is refused unchecked; failures are remembered this long after the last one.</summary>
+        public TimeSpan LoginLockout { get; set; } = TimeSpan.FromMinutes(10);
+
+        /// <summary>
+        /// Nicks nobody may take, in either protocol (case-insensitive): by default the names of IRC
+        /// services, which users trust to speak for the network. Empty allows every name.
+        /// </summary>
+        public string[] ReservedNames { get; set; } = { "BotServ", "ChanServ", "Global", "HostServ", "MemoServ", "NickServ", "OperServ" };
 
         /// <summary>Lines of the IRC message of the day; none means 422 (no MOTD).</summary>
         public string[] Motd { get; set; } = new string[0];
 
-        /// <summary>An IRC client that has not registered within this time is dropped.</summary>
+        /// <summary>
+        /// An IRC client that has not registered within this time is dropped; so is a plain text client on
+        /// a server with a password that stays silent this long (it cannot give one).
+        /// </summary>
         public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>An IRC client silent this long is sent a PING.</summary>

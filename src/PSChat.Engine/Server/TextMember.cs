@@ -13,7 +13,9 @@ namespace PSChat.Engine.Server
     /// A plain text client (netcat, telnet, the tutorial's programs) in the server's default room.
     /// Lines from text clients are relayed to other text clients byte for byte; messages from named
     /// members reach it as "name:text". A client that sent lines gets lines back in its own style
-    /// (LF, CRLF, or none for the tutorial's unterminated messages).
+    /// (LF, CRLF, or none for the tutorial's unterminated messages). A client speaks only under its
+    /// own name: a "name:" another member holds, or a reserved one, is refused. The room's IRC modes
+    /// apply to it as to an IRC member (+i +k +l on entry, +m on speech), and a KICK disconnects it.
     /// </summary>
     internal sealed class TextMember : ChatMember, IServerClient
     {
@@ -21,14 +23,21 @@ namespace PSChat.Engine.Server
         private const int Text = 1;
         private const int HandedOver = 2;
 
+        /// <summary>The Start-ChatServer parameter of the deadline of a silent client on a password server.</summary>
+        private const string RegistrationLimit = "RegistrationTimeoutSeconds";
+
         private readonly ChatServer server;
         private readonly ChatRoom room;
+        private readonly long connectedTicks;
         private int phase;
         private int rejectedInRow;
-        private bool leaving;
+        /// <summary>Set by the client's own thread, a KICK's or the server timer's: nothing more it sends is acted on.</summary>
+        private volatile bool leaving;
         private bool spoke;
         private readonly bool detects;
         private readonly bool passwordOnly;
+        /// <summary>Why the room would not take this client (+i, +k, +l); told once it turns out to speak text.</summary>
+        private readonly string? entryRefusal;
         private int style = -1;
         private IServerClient? successor;
 
@@ -38,10 +47,11 @@ namespace PSChat.Engine.Server
             this.server = server;
             Connection = connection;
             room = server.DefaultRoom;
+            connectedTicks = server.Options.Clock.NowTicks;
             connection.QuietTime = server.Options.QuietTime;
             server.TryClaimNick(this, Nick);
             // Plain text has no way to give a password: on a server with one, only IRC gets in.
-            passwordOnly = server.Options.Password != null;
+            passwordOnly = server.RequiresPassword;
             detects = detect || passwordOnly;
             if (detects)
             {
@@ -49,12 +59,13 @@ namespace PSChat.Engine.Server
                 // messages are held back, so an IRC client never sees a text line first.
                 Hidden = true;
                 connection.PauseSending();
-                if (!passwordOnly) room.Add(this);
+                if (!passwordOnly) entryRefusal = Enter();
                 _ = Task.Delay(server.Options.DetectTimeout).ContinueWith(
                     (_, state) => ((TextMember)state!).BecomeText(), this, TaskScheduler.Default);
             }
             else
             {
+                // Only a server without IRC skips detection, and only IRC sets the modes that could refuse.
                 phase = Text;
                 room.Add(this);
                 Joined();
@@ -69,6 +80,12 @@ namespace PSChat.Engine.Server
 
         public override void Deliver(RoomEvent roomEvent)
         {
+            if (roomEvent.Kind == RoomEventKind.Kick && ReferenceEquals(roomEvent.Room, room) && CaseMapping.Equals(roomEvent.Target ?? string.Empty, Nick))
+            {
+                WasKicked($"by {roomEvent.Source.Nick} ({roomEvent.Text})");
+                return;
+            }
+
             if (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice) return;
             var terminator = style >= 0
                 ? (LineTerminator)style
@@ -117,6 +134,19 @@ namespace PSChat.Engine.Server
             // The rest of a read after "exit" or too many refusals is not this client's to say.
             if (leaving) return;
             style = (int)terminator;
+            if (entryRefusal != null)
+            {
+                TurnAway();
+                return;
+            }
+
+            // Only a KICK takes a text client out of its room (the notice may still be on its way).
+            if (!room.Contains(this))
+            {
+                WasKicked(string.Empty);
+                return;
+            }
+
             string? refusal = TextRules.TryDecode(buffer, offset, count, out string line);
             if (refusal != null)
             {
@@ -133,11 +163,27 @@ namespace PSChat.Engine.Server
 
             // Only a name every protocol of the server can carry becomes the nick; otherwise the name
             // stays part of the text, so members of other protocols still see who spoke. Text clients
-            // get the line as it came either way.
+            // get the line as it came either way, so it must not name anyone else: a name another
+            // member holds (in any case) or a reserved one is refused, not relayed.
             if (TextRules.TrySplitSender(line, out string sender, out string text) && sender != Nick)
             {
                 if (server.IsValidNick(sender)) TakeName(sender);
-                if (sender != Nick) text = line;
+                if (sender != Nick)
+                {
+                    if (ClaimRefusal(sender) is string claim)
+                    {
+                        Refuse(claim);
+                        return;
+                    }
+
+                    text = line;
+                }
+            }
+
+            if (server.RefusesSpeech(room, this) is string silenced)
+            {
+                Refuse(silenced);
+                return;
             }
 
             var original = new byte[count];
@@ -182,6 +228,27 @@ namespace PSChat.Engine.Server
             Connection.Close(reason);
         }
 
+        /// <summary>
+        /// On a server with a password a client that stays silent cannot be let in and would otherwise hold
+        /// its connection for ever: it gets the registration timeout, as an IRC client does.
+        /// </summary>
+        public void CheckDeadlines(long nowTicks)
+        {
+            if (!passwordOnly || leaving || nowTicks - connectedTicks <= server.Options.RegistrationTimeout.Ticks) return;
+            if (Interlocked.CompareExchange(ref phase, Text, Detecting) != Detecting) return;
+            leaving = true;
+            server.Limits.Add(LimitCounter.RegistrationTimeouts);
+            server.Raise(ServerEventKind.Limited, e =>
+            {
+                Describe(e, null);
+                e.Limit = RegistrationLimit;
+                e.Reason = "no password in time";
+            });
+            Connection.ResumeSending(discardQueued: true);
+            SendSystemLine($"error: no password within {(long)server.Options.RegistrationTimeout.TotalSeconds} s; this server needs one, which only IRC clients can give");
+            Connection.Close("no password in time");
+        }
+
         private void CloseWith(string reason)
         {
             leaving = true;
@@ -193,9 +260,55 @@ namespace PSChat.Engine.Server
             // On a password server a silent client stays out of the room until its first line.
             if (passwordOnly) return;
             if (Interlocked.CompareExchange(ref phase, Text, Detecting) != Detecting) return;
+            if (entryRefusal != null)
+            {
+                Connection.ResumeSending(discardQueued: true);
+                TurnAway();
+                return;
+            }
+
             Hidden = false;
             Connection.ResumeSending(discardQueued: false);
             Joined();
+        }
+
+        /// <summary>Into the room, if its modes let a member of any protocol in; otherwise why not.</summary>
+        private string? Enter()
+        {
+            string? refusal = null;
+            room.Add(this, MemberStatus.None, r => (refusal = server.RefusesEntry(r, this)) == null);
+            return refusal;
+        }
+
+        private void TurnAway()
+        {
+            if (leaving) return;
+            leaving = true;
+            SendSystemLine("error: " + entryRefusal);
+            server.Raise(ServerEventKind.Rejected, e =>
+            {
+                Describe(e, null);
+                e.Reason = entryRefusal;
+            });
+            Connection.Close(entryRefusal!);
+        }
+
+        /// <summary>Out of the room by a KICK: told so, and disconnected (a text client has no way back in but to reconnect).</summary>
+        private void WasKicked(string how)
+        {
+            if (leaving) return;
+            leaving = true;
+            string reason = $"you were kicked from {room.Name}" + (how.Length > 0 ? " " + how : string.Empty);
+            SendSystemLine("error: " + reason);
+            Connection.Close("kicked from " + room.Name);
+        }
+
+        /// <summary>Why this client may not speak as <paramref name="name"/>: a reserved name, or one another member holds.</summary>
+        private string? ClaimRefusal(string name)
+        {
+            if (server.IsReservedNick(name)) return $"the name {name} is reserved";
+            var holder = server.FindMember(name);
+            return holder != null && !ReferenceEquals(holder, this) ? $"the name {name} belongs to someone else" : null;
         }
 
         /// <summary>Announced once the client is visible, so IRC members in the room see it arrive.</summary>
@@ -208,8 +321,9 @@ namespace PSChat.Engine.Server
         private void TakeName(string wanted)
         {
             string old = Nick;
-            if (!server.TryClaimNick(this, wanted)) return;
-            server.ReleaseNick(this, old);
+            if (server.IsReservedNick(wanted) || !server.TryClaimNick(this, wanted)) return;
+            // Another spelling of the same name is the same entry: releasing it would let anyone take it.
+            if (!CaseMapping.Equals(old, wanted)) server.ReleaseNick(this, old);
             Rename(wanted);
             room.Broadcast(new RoomEvent(RoomEventKind.Nick, null, new MemberIdentity(old, Identity.User, Identity.Host), wanted), this);
             server.Raise(ServerEventKind.Renamed, e =>

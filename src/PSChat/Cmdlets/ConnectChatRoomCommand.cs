@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Security;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 using PSChat.Commands.Completion;
@@ -35,9 +36,10 @@ namespace PSChat.Commands
         [Parameter]
         public ChatProtocol Protocol { get; set; } = ChatProtocol.Auto;
 
+        /// <summary>Sent with IRC PASS (a SecureString: Read-Host -AsSecureString, or ConvertTo-SecureString).</summary>
         [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? Password { get; set; }
+        [ValidateNotNull]
+        public SecureString? Password { get; set; }
 
         /// <summary>Seconds to wait for the connection (and, for IRC, registration).</summary>
         [Parameter]

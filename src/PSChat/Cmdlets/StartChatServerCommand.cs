@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using System.Security;
 
 namespace PSChat.Commands
 {
@@ -56,9 +57,31 @@ namespace PSChat.Commands
         [ValidatePattern(@"^[A-Za-z0-9][A-Za-z0-9.\-]*$")]
         public string HostName { get; set; } = "pschat.local";
 
+        /// <summary>What IRC clients must send with PASS (a SecureString: Read-Host -AsSecureString, or ConvertTo-SecureString).</summary>
         [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? Password { get; set; }
+        [ValidateNotNull]
+        public SecureString? Password { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 60000)]
+        public int LoginFailureDelayMilliseconds { get; set; } = 1000;
+
+        [Parameter]
+        [ValidateRange(0, 1000)]
+        public int MaxLoginFailures { get; set; } = 10;
+
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int LoginLockoutSeconds { get; set; } = 600;
+
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int RegistrationTimeoutSeconds { get; set; } = 60;
+
+        /// <summary>Nicks nobody may take; an empty list allows every name.</summary>
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[] ReservedName { get; set; } = new ChatServerOptions().ReservedNames;
 
         [Parameter]
         [AllowEmptyCollection]
@@ -93,6 +116,11 @@ namespace PSChat.Commands
                     Protocol = Protocol,
                     HostName = HostName,
                     Password = Password,
+                    LoginFailureDelay = TimeSpan.FromMilliseconds(LoginFailureDelayMilliseconds),
+                    MaxLoginFailures = MaxLoginFailures,
+                    LoginLockout = TimeSpan.FromSeconds(LoginLockoutSeconds),
+                    RegistrationTimeout = TimeSpan.FromSeconds(RegistrationTimeoutSeconds),
+                    ReservedNames = ReservedName,
                     Motd = Motd,
                 },
                 listener));

@@ -33,12 +33,12 @@ namespace PSChat.Engine.Tests.Abuse
             this.channel = channel;
         }
 
-        /// <summary>Registers the probe pair on <paramref name="fx"/> (a server that accepts IRC) before the abuse starts.</summary>
-        public static AbuseProbe Start(ServerFixture fx, string scenario)
+        /// <summary>Registers the probe pair on <paramref name="fx"/> (a server that accepts IRC, with <paramref name="password"/> when it needs one) before the abuse starts.</summary>
+        public static AbuseProbe Start(ServerFixture fx, string scenario, string? password = null)
         {
             string tag = Guid.NewGuid().ToString("N").Substring(0, 6);
-            var speaker = IrcTestClient.Register(fx, "probe" + tag);
-            var listener = IrcTestClient.Register(fx, "watch" + tag);
+            var speaker = IrcTestClient.Register(fx, "probe" + tag, password: password);
+            var listener = IrcTestClient.Register(fx, "watch" + tag, password: password);
             string channel = "#probe" + tag;
             IrcTestClient.JoinAll(channel, speaker, listener);
             return new AbuseProbe(scenario, speaker, listener, channel);
