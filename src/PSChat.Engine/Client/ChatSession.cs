@@ -51,6 +51,7 @@ namespace PSChat
         private Timer? keepAlive;
         private long lastHeardTicks;
         private int keepAliveAsked;
+        private OutgoingPacer? pacer;
 
         private ChatSession(ChatSessionOptions options)
         {
@@ -106,6 +107,9 @@ namespace PSChat
             long before = Interlocked.Exchange(ref dropsReported, now);
             return Math.Max(0, now - before);
         }
+
+        /// <summary>Lines waiting for their turn to be sent (IRC pacing).</summary>
+        public int SendsPending => pacer?.Waiting ?? 0;
 
         /// <summary>Messages waiting to be read.</summary>
         public int MessagesPending => buffer.Count;
@@ -200,6 +204,7 @@ namespace PSChat
             }
 
             session.StartKeepAlive();
+            session.StartPacing();
             return session;
         }
 
@@ -270,7 +275,13 @@ namespace PSChat
             buffer.Take(timeout, cancel, out message);
 
         /// <summary>Says goodbye in the protocol, then closes (flushing what is queued).</summary>
-        public void Disconnect(string reason = "Leaving")
+        /// <summary>
+        /// Says goodbye in the protocol, then closes: lines still waiting for their turn (IRC pacing) go
+        /// first, the goodbye after them, and the connection closes once they are out.
+        /// </summary>
+        public void Disconnect(string reason = "Leaving") => Leave(reason, flush: true);
+
+        private void Leave(string reason, bool flush)
         {
             leaving = true;
             try
@@ -301,13 +312,24 @@ namespace PSChat
             }
             finally
             {
-                connection?.Close(reason);
+                var link = connection;
+                var paced = pacer;
+                if (flush && paced != null && paced.Waiting > 0 && link != null)
+                {
+                    paced.Drained += () => link.Close(reason);
+                    if (paced.Waiting == 0) link.Close(reason); // drained while we subscribed
+                }
+                else
+                {
+                    link?.Close(reason);
+                }
             }
         }
 
+        /// <summary>Closes at once: what waits to be sent is dropped.</summary>
         public void Dispose()
         {
-            Disconnect("session disposed");
+            Leave("session disposed", flush: false);
             if (connection == null) MarkClosed("not connected");
         }
 
@@ -342,6 +364,23 @@ namespace PSChat
 
                 throw new InvalidOperationException($"Session {Id} is closed: {CloseReason ?? connection?.CloseReason ?? "not connected"}.");
             }
+        }
+
+        /// <summary>
+        /// A line the session sends on its own account: through the pacer on IRC when pacing is on, at once
+        /// otherwise. Errors as <see cref="SendBytes"/>.
+        /// </summary>
+        internal void SendPaced(byte[] bytes)
+        {
+            var paced = pacer;
+            if (paced == null || State != SessionState.Connected)
+            {
+                SendBytes(bytes);
+                return;
+            }
+
+            if (connection == null || connection.IsClosing) SendBytes(bytes); // throws the closed-session error
+            paced.Enqueue(bytes);
         }
 
         /// <summary>Auto found a server that does not speak IRC: from now on the text protocol reads and writes.</summary>
@@ -400,6 +439,7 @@ namespace PSChat
             if (goodbye != null) reason = "the server closed the connection: " + goodbye;
             linkCloseReason = reason;
             linkClosed.TrySetResult(true);
+            StopPacing();
             switch (State)
             {
                 case SessionState.Reconnecting:
@@ -470,6 +510,7 @@ namespace PSChat
 
                     Interlocked.Increment(ref reconnects);
                     StartKeepAlive();
+                    StartPacing();
                     var rooms = Rooms;
                     System($"Reconnected to {HostPort.Format(ComputerName, Port)} as {Name}" + (rooms.Length > 0 ? "; back in " + string.Join(", ", rooms) + "." : "."));
                     return;
@@ -510,6 +551,25 @@ namespace PSChat
         }
 
         private void StopKeepAlive() => Interlocked.Exchange(ref keepAlive, null)?.Dispose();
+
+        /// <summary>Pacing starts once registered: registration and joins at connect go at once (the server expects them together).</summary>
+        private void StartPacing()
+        {
+            if (protocol?.Name != ChatProtocol.Irc || !(Options.PaceLinesPerSecond > 0)) return;
+            var link = connection!;
+            var created = new OutgoingPacer(Math.Max(1, Options.PaceBurst), Options.PaceLinesPerSecond, Options.Clock, bytes => link.Send(bytes));
+            Interlocked.Exchange(ref pacer, created)?.Dispose();
+        }
+
+        /// <summary>The link is gone: lines still waiting can never go out on it; the reader hears how many.</summary>
+        private void StopPacing()
+        {
+            var old = Interlocked.Exchange(ref pacer, null);
+            if (old == null) return;
+            int dropped = old.Clear();
+            old.Dispose();
+            if (dropped > 0) System($"{dropped} line(s) waiting to be sent were not sent: the connection closed.");
+        }
 
         /// <summary>A quiet link gets a PING; one that stays quiet past the timeout is dead and closed (or reconnected).</summary>
         private void CheckKeepAlive()

@@ -62,7 +62,17 @@ namespace PSChat
         /// <summary>IRC: how long the server has to answer that PING (with anything) before the link counts as dead.</summary>
         public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-        /// <summary>The clock of keepalive; tests drive their own.</summary>
+        /// <summary>
+        /// IRC: lines the session sends on its own account (messages, joins, nick changes), at most this
+        /// many a second after a burst of <see cref="PaceBurst"/>, queued in order; zero sends at once.
+        /// Real networks drop clients that flood (RFC 1459 8.10); answers such as PONG never wait.
+        /// </summary>
+        public double PaceLinesPerSecond { get; set; } = 1;
+
+        /// <summary>IRC: lines that may go at once after a quiet spell before pacing starts.</summary>
+        public int PaceBurst { get; set; } = 5;
+
+        /// <summary>The clock of keepalive and pacing; tests drive their own.</summary>
         internal Engine.Timing.MonotonicClock Clock { get; set; } = Engine.Timing.MonotonicClock.System;
 
         /// <summary>How often the keepalive looks at the clock (real time).</summary>

@@ -264,14 +264,15 @@ namespace PSChat.Engine.Client
             Reply(new IrcMessage("USER", user.Length > 0 ? user : "pschat", "0", "*", "PSChat"));
         }
 
-        private void Send(IrcMessage message) => Session.SendBytes(message.ToBytes());
+        /// <summary>A line on the session's own account: paced.</summary>
+        private void Send(IrcMessage message) => Session.SendPaced(message.ToBytes());
 
         /// <summary>An answer the protocol gives by itself while reading: a closing connection needs none, and must not stop the reader.</summary>
         private void Reply(IrcMessage message)
         {
             try
             {
-                Send(message);
+                Session.SendBytes(message.ToBytes()); // never paced: PONG and CAP must not wait behind chat
             }
             catch (InvalidOperationException)
             {
