@@ -21,6 +21,8 @@ namespace PSChat.Engine.Transport
         private readonly LineFramer framer;
         private readonly SendQueue queue;
         private readonly ConnectionDriver driver;
+        private readonly FloodBudget? flood;
+        private readonly FloodGate? floodGate;
         private ILineConnectionHandler handler;
         private List<ArraySegment<byte>> inFlight = new List<ArraySegment<byte>>();
         private string? closeReason;
@@ -41,6 +43,12 @@ namespace PSChat.Engine.Transport
             queue = new SendQueue(options.Clock, options.MaxSendQueueBytes, options.WriteDelay);
             socket.NoDelay = true;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
+            if (options.Flood != null && !options.Flood.Exempts(RemoteEndPoint.Address))
+            {
+                flood = new FloodBudget(options.Clock, options.Flood);
+                floodGate = new FloodGate(this);
+            }
+
             var loop = options.UseIoLoop ? IoLoop.Next() : null;
             driver = loop != null ? new LoopDriver(this, socket, loop) : (ConnectionDriver)StreamDriver.ForSocket(this, socket);
         }
@@ -76,6 +84,15 @@ namespace PSChat.Engine.Transport
 
         /// <summary>True once a close or an abort was asked for: lines still in the current read are not acted on.</summary>
         internal bool IsClosing => Volatile.Read(ref closeRequested) != 0 || Volatile.Read(ref closed) != 0;
+
+        /// <summary>Whether the server's flood control applies to this connection (it may exempt its address).</summary>
+        public bool IsFloodControlled => flood != null;
+
+        /// <summary>
+        /// Charges the flood budget for <paramref name="lines"/> more lines (a command whose reply was big).
+        /// Called by the handler while it handles a line.
+        /// </summary>
+        public void ChargeFlood(int lines) => flood?.Charge(lines);
 
         /// <summary>Hands the connection to another protocol handler (after protocol detection).</summary>
         public void SetHandler(ILineConnectionHandler newHandler) => handler = newHandler ?? throw new ArgumentNullException(nameof(newHandler));
@@ -160,7 +177,9 @@ namespace PSChat.Engine.Transport
             readSequence++;
             try
             {
-                framer.Feed(buffer, 0, count, handler);
+                // Held lines whose time has come go first: a client that keeps sending still gets its turn.
+                if (flood != null) RunDueLines();
+                framer.Feed(buffer, 0, count, Sink);
             }
             catch (Exception ex)
             {
@@ -175,7 +194,8 @@ namespace PSChat.Engine.Transport
         internal void OnEndOfStream()
         {
             if (receiveDone) return;
-            if (!IsClosing) Guarded(() => framer.FlushPartial(handler));
+            // Lines flood control still holds are dropped with the connection, as IRC servers do.
+            if (!IsClosing) Guarded(() => framer.FlushPartial(Sink));
             FinishReceive("client closed the connection");
         }
 
@@ -193,7 +213,43 @@ namespace PSChat.Engine.Transport
         internal void OnQuiet(long sequence)
         {
             if (receiveDone || IsClosing || readSequence != sequence || !framer.HasPartial) return;
-            Guarded(() => framer.FlushPartial(handler));
+            Guarded(() => framer.FlushPartial(Sink));
+        }
+
+        /// <summary>True when flood control holds lines: the driver calls <see cref="OnFloodDue"/> after <paramref name="wait"/> (on the connection's clock).</summary>
+        internal bool WantsFloodWake(out TimeSpan wait)
+        {
+            wait = TimeSpan.Zero;
+            if (flood == null || flood.HeldCount == 0 || receiveDone || IsClosing) return false;
+            wait = flood.UntilNextDue;
+            return true;
+        }
+
+        /// <summary>The wait asked for by <see cref="WantsFloodWake"/> is over: runs the held lines whose time has come.</summary>
+        internal void OnFloodDue()
+        {
+            if (receiveDone || IsClosing || flood == null) return;
+            Guarded(RunDueLines);
+        }
+
+        /// <summary>Where the framer puts lines: straight to the handler, or through flood control.</summary>
+        private ILineSink Sink => floodGate ?? (ILineSink)handler;
+
+        private void RunDueLines()
+        {
+            while (!IsClosing && flood!.TryTakeDue(out var line))
+            {
+                if (line.Overlong) handler.OnOverlongLine(line.Count);
+                else handler.OnLine(line.Bytes!, line.Offset, line.Count, line.Terminator);
+            }
+        }
+
+        /// <summary>Held input passed its bound: the handler tells the client and closes (a plain handler is aborted).</summary>
+        private void ExcessFlood()
+        {
+            flood!.Discard();
+            if (handler is IFloodListener listener) listener.OnExcessFlood(options.Flood!.MaxHeldBytes);
+            if (!IsClosing) Abort($"excess flood (more than {options.Flood!.MaxHeldBytes} bytes of input held)");
         }
 
         /// <summary>The receive side is over: tell the handler, once (the send side may still drain).</summary>
@@ -202,6 +258,7 @@ namespace PSChat.Engine.Transport
             if (receiveDone) return;
             receiveDone = true;
             framer.Dispose();
+            flood?.Discard();
             Close(reason);
             try
             {
@@ -304,6 +361,50 @@ namespace PSChat.Engine.Transport
                 inFlight.Clear();
                 queue.Written(total);
             }
+        }
+
+        /// <summary>Lines on their way to the handler through the flood budget: run now, held, or excess flood.</summary>
+        private sealed class FloodGate : ILineSink
+        {
+            private readonly LineConnection connection;
+
+            public FloodGate(LineConnection connection) => this.connection = connection;
+
+            public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+            {
+                if (connection.IsClosing) return;
+                switch (connection.flood!.Offer(buffer, offset, count, terminator))
+                {
+                    case FloodVerdict.Run:
+                        connection.handler.OnLine(buffer, offset, count, terminator);
+                        break;
+                    case FloodVerdict.Held:
+                        Held();
+                        break;
+                    default:
+                        connection.ExcessFlood();
+                        break;
+                }
+            }
+
+            public void OnOverlongLine(int bytesSeen)
+            {
+                if (connection.IsClosing) return;
+                switch (connection.flood!.OfferOverlong(bytesSeen))
+                {
+                    case FloodVerdict.Run:
+                        connection.handler.OnOverlongLine(bytesSeen);
+                        break;
+                    case FloodVerdict.Held:
+                        Held();
+                        break;
+                    default:
+                        connection.ExcessFlood();
+                        break;
+                }
+            }
+
+            private void Held() => (connection.handler as IFloodListener)?.OnLineHeld(connection.flood!.HeldCount == 1);
         }
     }
 }

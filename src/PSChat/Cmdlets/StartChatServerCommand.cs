@@ -44,8 +44,52 @@ namespace PSChat.Commands
         [AllowEmptyCollection]
         public string[] Motd { get; set; } = new string[0];
 
+        /// <summary>On by default; <c>-FloodControl:$false</c> turns it off (a benchmark, a trusted network).</summary>
+        [Parameter]
+        public SwitchParameter FloodControl { get; set; } = true;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int FloodBurst { get; set; } = 10;
+
+        [Parameter]
+        [ValidateRange(0.01, 1000000.0)]
+        public double FloodRate { get; set; } = 2;
+
+        [Parameter]
+        [ValidateRange(512, int.MaxValue)]
+        public int MaxReceiveQueue { get; set; } = 16 * 1024;
+
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[] FloodExemptAddress { get; set; } = new string[0];
+
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int MaxTargets { get; set; } = 4;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int MaxChannelsPerClient { get; set; } = 10;
+
+        [Parameter]
+        [ValidateRange(1, 10000000)]
+        public int MaxRooms { get; set; } = 10000;
+
         protected override void EndProcessing()
         {
+            foreach (string entry in FloodExemptAddress)
+            {
+                try
+                {
+                    Engine.Transport.AddressRange.Parse(entry);
+                }
+                catch (FormatException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(ex.Message, nameof(FloodExemptAddress), ex), "InvalidFloodExemptAddress", ErrorCategory.InvalidArgument, entry));
+                }
+            }
+
             StartServer((address, listener) => ChatServer.Start(
                 new ChatServerOptions
                 {
@@ -61,6 +105,14 @@ namespace PSChat.Commands
                     HostName = HostName,
                     Password = Password,
                     Motd = Motd,
+                    FloodControl = FloodControl.IsPresent,
+                    FloodBurst = FloodBurst,
+                    FloodRate = FloodRate,
+                    MaxReceiveQueue = MaxReceiveQueue,
+                    FloodExemptAddress = FloodExemptAddress,
+                    MaxTargets = MaxTargets,
+                    MaxChannelsPerClient = MaxChannelsPerClient,
+                    MaxRooms = MaxRooms,
                 },
                 listener));
         }
