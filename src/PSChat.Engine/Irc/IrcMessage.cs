@@ -157,12 +157,17 @@ namespace PSChat.Engine.Irc
             int excess = bytes.Length - tags - MaxLineBytes;
             if (excess <= 0 || Parameters.Count == 0) return bytes;
             string last = Parameters[Parameters.Count - 1];
-            // One byte more than the excess: a cut that empties the parameter or bares a space adds its ':'.
-            string cut = Utf8Splitter.Prefix(last, Math.Max(0, Encoding.UTF8.GetByteCount(last) - excess - 1));
             var parameters = new string[Parameters.Count];
             for (int i = 0; i < parameters.Length - 1; i++) parameters[i] = Parameters[i];
-            parameters[parameters.Length - 1] = cut;
-            return new IrcMessage(Tags, Source, Command, parameters).ToBytes();
+            int keep = Encoding.UTF8.GetByteCount(last) - excess;
+            while (true)
+            {
+                parameters[parameters.Length - 1] = Utf8Splitter.Prefix(last, Math.Max(0, keep));
+                bytes = new IrcMessage(Tags, Source, Command, parameters).ToBytes();
+                // A cut that empties the parameter or bares a space gives it a ':' (one byte): cut one more.
+                if (bytes.Length - tags <= MaxLineBytes || keep <= 0) return bytes;
+                keep--;
+            }
         }
 
         /// <summary>Buffers past this size (a long line with many tags) are not kept for the thread.</summary>
