@@ -148,7 +148,12 @@ namespace PSChat.Engine.Tests
         [Fact]
         public async Task ClientThatStopsReadingIsDroppedAndOthersGetEverything()
         {
-            using var fx = NewServer(o => o.MaxSendQueue = 256 * 1024);
+            // A transport test: the sender floods on purpose, so flood control is off.
+            using var fx = NewServer(o =>
+            {
+                o.MaxSendQueue = 256 * 1024;
+                o.FloodControl = false;
+            });
             using var stuck = fx.Join(receiveBuffer: 4096);
             using var reader = fx.Join();
             using var sender = fx.Join();
@@ -192,7 +197,7 @@ namespace PSChat.Engine.Tests
         {
             const int senders = 8;
             const int each = 300;
-            using var fx = NewServer();
+            using var fx = NewServer(o => o.FloodControl = false);
             using var reader = fx.Join();
             var clients = Enumerable.Range(0, senders).Select(_ => fx.Join()).ToList();
 
@@ -232,7 +237,11 @@ namespace PSChat.Engine.Tests
         [Fact]
         public void ABusyClientWaitsForTheWriteDelayAndAFloodDoesNotWait()
         {
-            using var fx = NewServer(o => o.WriteDelay = TimeSpan.FromHours(1));
+            using var fx = NewServer(o =>
+            {
+                o.WriteDelay = TimeSpan.FromHours(1);
+                o.FloodControl = false;
+            });
             using var a = fx.Join();
             using var b = fx.Join();
 

@@ -296,6 +296,12 @@ Describe 'Chat rooms end to end' -Tag 'E2E' {
     }
 
     Context 'many clients' {
+        BeforeEach {
+            # Fan-out under load, not flood control: every client sends its 50 lines at once.
+            $server | Stop-ChatServer -Confirm:$false
+            $server = Start-ChatServer -Port 0 -FloodControl:$false
+        }
+
         It 'delivers 50 numbered messages from each of 100 concurrent clients to every other client, in order' {
             $sessions = 0..99 | ForEach-Object { New-TextSession $server -Name "c$_" }
             Wait-ClientCount $server 100 -TimeoutMs 20000

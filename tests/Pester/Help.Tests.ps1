@@ -248,7 +248,7 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Send-ChatMessage/Example 4'    = { param($out) $out | Should -BeExactly 'SessionClosed,PSChat.Commands.SendChatMessageCommand' }
             'Stop-ChatServer/Example 1'     = { param($out) "$out" | Should -BeExactly 'Stopped' }
             'Stop-ChatServer/Example 3'     = { param($out) "$($out.Name) $($out.State)" | Should -BeExactly 'lobby Stopped' }
-            'about_PSChat/PowerShell block 2' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
+            'about_PSChat/PowerShell block 3' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
         }
     }
 

@@ -7,7 +7,8 @@ Describe 'A client that stops reading' -Tag 'E2E' {
         # The default queue: a smaller one can overflow for a reader that keeps reading but is scheduled
         # late on a busy machine, which is not what this test is about.
         $queueBytes = 1MB
-        $server = Start-ChatServer -Port 0 -Protocol Text -MaxSendQueue $queueBytes
+        # The sender writes megabytes at once on purpose: flood control is off, it is not what this is about.
+        $server = Start-ChatServer -Port 0 -Protocol Text -MaxSendQueue $queueBytes -FloodControl:$false
         $events = [PSChatTests.EventRecorder]::new($server).Queue
         $slow = [RawClient]::new($server.Port, 4096)
         $fast = [RawClient]::new($server.Port)

@@ -22,15 +22,19 @@ namespace PSChat.Engine.Irc
         {
             "AWAYLEN=" + IrcNames.AwayLength,
             "CASEMAPPING=" + CaseMapping.Name,
+            "CHANLIMIT=#:" + options.MaxChannelsPerClient,
             "CHANMODES=" + IrcModes.ChannelModeTypes,
             "CHANNELLEN=" + IrcNames.ChannelLength,
             "CHANTYPES=#",
             "KICKLEN=" + IrcNames.KickLength,
+            "MAXTARGETS=" + options.MaxTargets,
             "MODES",
             "NETWORK=" + options.NetworkName,
             "NICKLEN=" + IrcNames.NickLength,
             "PREFIX=(ov)@+",
-            "TARGMAX=JOIN:,KICK:,NAMES:,PART:,PRIVMSG:,NOTICE:,TAGMSG:",
+            // JOIN and PART take any number of channels (duplicates once; CHANLIMIT ends a JOIN).
+            "TARGMAX=JOIN:,KICK:" + options.MaxTargets + ",NAMES:" + options.MaxTargets + ",PART:,PRIVMSG:" + options.MaxTargets +
+                ",NOTICE:" + options.MaxTargets + ",TAGMSG:" + options.MaxTargets + ",WHOIS:" + options.MaxTargets,
             "TOPICLEN=" + IrcNames.TopicLength,
             "USERLEN=" + IrcNames.UserLength,
         };

@@ -40,7 +40,9 @@ namespace PSChat.Engine.Irc
             var message = ToMessage(e, time, clientTags, e.Text);
             byte[] bytes = message.ToBytes();
             int lineBytes = bytes.Length - TagsLength(message, bytes);
-            if (lineBytes <= MaxLineBytes || (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice)) return bytes;
+            if (lineBytes <= MaxLineBytes) return bytes;
+            // A long PART, QUIT or KICK reason is cut to fit, like a long IRC message below.
+            if (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice) return message.ToBoundedBytes();
 
             int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
             var pieces = Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead);
@@ -55,8 +57,7 @@ namespace PSChat.Engine.Irc
             return lines.ToArray();
         }
 
-        /// <summary>RFC 1459: 512 bytes a line, CR LF included, tags not counted.</summary>
-        private const int MaxLineBytes = 512;
+        private const int MaxLineBytes = IrcMessage.MaxLineBytes;
 
         /// <summary>Bytes of the "@tags " part (up to the first space: a space in a tag value is escaped), or 0.</summary>
         private static int TagsLength(IrcMessage message, byte[] bytes) =>

@@ -34,30 +34,50 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            // Keys pair with the names as given; a name given twice is joined once.
             string[] names = SplitList(message.Parameters[0]);
             string[] keys = message[1] is string k ? k.Split(',') : new string[0];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < names.Length; i++)
             {
-                JoinOne(names[i], i < keys.Length ? keys[i] : null);
+                if (!seen.Add(CaseMapping.Fold(names[i]))) continue;
+                if (!JoinOne(names[i], i < keys.Length ? keys[i] : null)) return;
             }
         }
 
-        private void JoinOne(string name, string? key)
+        /// <summary>Joins one channel; false when a channel limit refused it (405), which ends the JOIN.</summary>
+        private bool JoinOne(string name, string? key)
         {
             if (!IrcNames.IsValidChannel(name))
             {
                 Reply(Numerics.ERR_NOSUCHCHANNEL, name, "No such channel");
-                return;
+                return true;
+            }
+
+            int limit = server.Options.MaxChannelsPerClient;
+            if (RoomCount >= limit && server.FindRoom(name) is var existing && (existing == null || !existing.Contains(this)))
+            {
+                Reply(Numerics.ERR_TOOMANYCHANNELS, name, $"You have joined too many channels (at most {limit})");
+                ReportLimit(nameof(ChatServerOptions.MaxChannelsPerClient), $"tried to join more than {limit} channels");
+                return false;
             }
 
             string folded = CaseMapping.Fold(Nick);
-            var room = server.Enter(name, this, candidate => Admits(candidate, folded, key));
-            if (room == null) return;
+            var room = server.Enter(name, this, candidate => Admits(candidate, folded, key), out bool serverFull);
+            if (serverFull)
+            {
+                Reply(Numerics.ERR_TOOMANYCHANNELS, name, $"The server has too many channels (at most {server.Options.MaxRooms})");
+                ReportLimit(nameof(ChatServerOptions.MaxRooms), $"the server has {server.Options.MaxRooms} rooms");
+                return false;
+            }
+
+            if (room == null) return true;
             protocol.ChannelOf(room).UseInvitation(folded);
             room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), null);
             if (room.Topic != null) SendTopic(room);
             SendNames(room);
             server.Raise(PSChat.ServerEventKind.Joined, e => Describe(e, room));
+            return true;
         }
 
         /// <summary>Whether +k, +l and +i let this member in; replies 475, 471 or 473 when not.</summary>
@@ -89,7 +109,7 @@ namespace PSChat.Engine.Irc
         private void OnPart(IrcMessage message)
         {
             string reason = message[1] ?? string.Empty;
-            foreach (string name in SplitList(message.Parameters[0]))
+            foreach (string name in DistinctNames(message.Parameters[0]))
             {
                 if (FindJoinedRoom(name) is ChatRoom room) LeaveRoom(room, RoomEventKind.Part, reason);
             }
@@ -194,6 +214,15 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            int max = server.Options.MaxTargets;
+            if (nicks.Length > max)
+            {
+                Reply(Numerics.ERR_TOOMANYTARGETS, nicks[max], $"Too many targets: at most {max} per KICK; the rest were not kicked");
+                ReportLimit(nameof(ChatServerOptions.MaxTargets), $"KICK named more than {max} targets");
+                nicks = nicks.Take(max).ToArray();
+                if (channels.Length > 1) channels = channels.Take(max).ToArray();
+            }
+
             string reason = IrcNames.Truncate(message[2] is string r && r.Length > 0 ? r : Nick, IrcNames.KickLength);
             if (channels.Length == 1)
             {
@@ -275,57 +304,49 @@ namespace PSChat.Engine.Irc
             }
 
             // One 366 closes the whole request and echoes the list as given (irctest testNamesMultipleChannels).
-            foreach (string name in SplitList(message.Parameters[0]))
+            BeginLongReply();
+            foreach (string name in TargetsOf(message.Parameters[0], "NAMES", errors: true))
             {
-                if (server.FindRoom(name) is ChatRoom room) SendNameReplies(room);
+                if (server.FindRoom(name) is ChatRoom room && !SendNameReplies(room)) break;
             }
 
-            Reply(Numerics.RPL_ENDOFNAMES, message.Parameters[0], "End of /NAMES list");
+            EndLongReply("NAMES", Numerics.RPL_ENDOFNAMES, message.Parameters[0], "End of /NAMES list");
         }
 
         private void SendNames(ChatRoom room)
         {
+            BeginLongReply();
             SendNameReplies(room);
-            Reply(Numerics.RPL_ENDOFNAMES, room.Name, "End of /NAMES list");
+            EndLongReply("NAMES", Numerics.RPL_ENDOFNAMES, room.Name, "End of /NAMES list");
         }
 
-        /// <summary>353 lines kept under the 512-byte limit.</summary>
-        private void SendNameReplies(ChatRoom room)
+        /// <summary>353 lines, each within 512 bytes; false once the reply was cut.</summary>
+        private bool SendNameReplies(ChatRoom room)
         {
             bool all = Has(Capability.MultiPrefix);
-            int budget = MaxLineBytes - ServerName.Length - Nick.Length - room.Name.Length - 16;
-            var line = new List<string>();
-            int used = 0;
-            foreach (var member in room.Members)
-            {
-                if (!IsVisible(member)) continue;
-                string entry = IrcModes.Prefix(room.GetStatus(member), all) + member.Nick;
-                if (used + entry.Length + 1 > budget && line.Count > 0)
-                {
-                    Reply(Numerics.RPL_NAMREPLY, "=", room.Name, string.Join(" ", line));
-                    line.Clear();
-                    used = 0;
-                }
-
-                line.Add(entry);
-                used += entry.Length + 1;
-            }
-
-            if (line.Count > 0) Reply(Numerics.RPL_NAMREPLY, "=", room.Name, string.Join(" ", line));
+            var entries = room.Members.Where(IsVisible).Select(m => IrcModes.Prefix(room.GetStatus(m), all) + m.Nick);
+            return ReplySplit(Numerics.RPL_NAMREPLY, new[] { "=", room.Name }, entries);
         }
 
+        /// <summary>
+        /// Rooms in the server's table order, not sorted: sorting would visit every room for every LIST,
+        /// and a reply cut short by the send queue stops the walk where it is cut.
+        /// </summary>
         private void OnList(IrcMessage message)
         {
             IEnumerable<ChatRoom> rooms = message.Parameters.Count > 0 && message.Parameters[0].Length > 0
-                ? SplitList(message.Parameters[0]).Select(server.FindRoom).Where(r => r != null).Select(r => r!)
-                : server.RoomObjects.Where(r => VisibleCount(r) > 0).OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase);
-            Reply(Numerics.RPL_LISTSTART, "Channel", "Users  Name");
-            foreach (var room in rooms)
+                ? DistinctNames(message.Parameters[0]).Select(server.FindRoom).Where(r => r != null).Select(r => r!)
+                : server.RoomObjects.Where(r => VisibleCount(r) > 0);
+            BeginLongReply();
+            if (ReplyPart(Numerics.RPL_LISTSTART, "Channel", "Users  Name"))
             {
-                Reply(Numerics.RPL_LIST, room.Name, VisibleCount(room).ToString(CultureInfo.InvariantCulture), room.Topic ?? string.Empty);
+                foreach (var room in rooms)
+                {
+                    if (!ReplyPart(Numerics.RPL_LIST, room.Name, VisibleCount(room).ToString(CultureInfo.InvariantCulture), room.Topic ?? string.Empty)) break;
+                }
             }
 
-            Reply(Numerics.RPL_LISTEND, "End of /LIST");
+            EndLongReply("LIST", Numerics.RPL_LISTEND, "End of /LIST");
         }
 
         internal static int VisibleCount(ChatRoom room) => room.Members.Count(IsVisible);

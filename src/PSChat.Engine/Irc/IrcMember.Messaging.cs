@@ -41,7 +41,7 @@ namespace PSChat.Engine.Irc
             if (kind == RoomEventKind.TagMessage && clientTags == null) return;
             // The time OnLine heard this line: one clock read less per message.
             Interlocked.Exchange(ref lastSpokeTicks, Interlocked.Read(ref lastHeardTicks));
-            foreach (string target in SplitList(message.Parameters[0]))
+            foreach (string target in TargetsOf(message.Parameters[0], command, errors))
             {
                 if (IrcNames.IsChannel(target)) MessageRoom(target, kind, text, clientTags, errors);
                 else MessageMember(target, kind, text, clientTags, errors);

@@ -68,34 +68,36 @@ namespace PSChat.Engine.Irc
         {
             string mask = message[0] is string m && m.Length > 0 ? m : "*";
             bool all = Has(Capability.MultiPrefix);
+            BeginLongReply();
             if (IrcNames.IsChannel(mask))
             {
                 if (server.FindRoom(mask) is ChatRoom room)
                 {
                     foreach (var member in room.Members.Where(IsVisible))
                     {
-                        SendWhoReply(room.Name, member, IrcModes.Prefix(room.GetStatus(member), all));
+                        if (!SendWhoReply(room.Name, member, IrcModes.Prefix(room.GetStatus(member), all))) break;
                     }
                 }
             }
             else
             {
+                bool wildcard = mask.IndexOfAny(new[] { '*', '?' }) >= 0;
                 foreach (var member in server.Members.Where(x => IsVisible(x) && IrcNames.MatchesMask(mask, x.Nick)))
                 {
-                    if (mask.IndexOfAny(new[] { '*', '?' }) >= 0 && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this)) continue;
+                    if (wildcard && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this)) continue;
                     var shared = member.Rooms.FirstOrDefault();
-                    SendWhoReply(shared?.Name ?? "*", member, shared == null ? string.Empty : IrcModes.Prefix(shared.GetStatus(member), all));
+                    if (!SendWhoReply(shared?.Name ?? "*", member, shared == null ? string.Empty : IrcModes.Prefix(shared.GetStatus(member), all))) break;
                 }
             }
 
-            Reply(Numerics.RPL_ENDOFWHO, mask, "End of WHO list");
+            EndLongReply("WHO", Numerics.RPL_ENDOFWHO, mask, "End of WHO list");
         }
 
-        private void SendWhoReply(string channel, ChatMember member, string prefix)
+        private bool SendWhoReply(string channel, ChatMember member, string prefix)
         {
             string flags = (member.AwayMessage == null ? "H" : "G") + prefix;
             var who = member.Identity;
-            Reply(Numerics.RPL_WHOREPLY, channel, who.User, who.Host, ServerName, who.Nick, flags, "0 " + member.RealName);
+            return ReplyPart(Numerics.RPL_WHOREPLY, channel, who.User, who.Host, ServerName, who.Nick, flags, "0 " + member.RealName);
         }
 
         private void OnWhois(IrcMessage message)
@@ -108,7 +110,8 @@ namespace PSChat.Engine.Irc
 
             // "WHOIS server nick" asks a given server; there is only this one.
             string nicks = message.Parameters[message.Parameters.Count - 1];
-            foreach (string nick in SplitList(nicks))
+            BeginLongReply();
+            foreach (string nick in TargetsOf(nicks, "WHOIS", errors: true))
             {
                 var member = FindVisibleMember(nick);
                 if (member == null)
@@ -118,15 +121,14 @@ namespace PSChat.Engine.Irc
                 }
 
                 var who = member.Identity;
-                Reply(Numerics.RPL_WHOISUSER, who.Nick, who.User, who.Host, "*", member.RealName);
+                if (!ReplyPart(Numerics.RPL_WHOISUSER, who.Nick, who.User, who.Host, "*", member.RealName)) break;
                 bool all = Has(Capability.MultiPrefix);
                 // An invisible user's channels show only to that user and to those who share them.
                 bool hidden = member is IrcMember { Invisible: true } && !ReferenceEquals(member, this);
                 var channels = member.Rooms
                     .Where(r => !hidden || r.Contains(this))
-                    .Select(r => IrcModes.Prefix(r.GetStatus(member), all) + r.Name)
-                    .ToArray();
-                if (channels.Length > 0) Reply(Numerics.RPL_WHOISCHANNELS, who.Nick, string.Join(" ", channels));
+                    .Select(r => IrcModes.Prefix(r.GetStatus(member), all) + r.Name);
+                if (!ReplySplit(Numerics.RPL_WHOISCHANNELS, new[] { who.Nick }, channels)) break;
                 Reply(Numerics.RPL_WHOISSERVER, who.Nick, ServerName, server.Options.NetworkName + " chat server");
                 if (member.AwayMessage != null) Reply(Numerics.RPL_AWAY, who.Nick, member.AwayMessage);
                 // A plain text member's messages are not timed: its idle time counts from its signon.
@@ -139,7 +141,7 @@ namespace PSChat.Engine.Irc
                     "seconds idle, signon time");
             }
 
-            Reply(Numerics.RPL_ENDOFWHOIS, nicks, "End of /WHOIS list");
+            EndLongReply("WHOIS", Numerics.RPL_ENDOFWHOIS, nicks, "End of /WHOIS list");
         }
 
         private void SendLusers()

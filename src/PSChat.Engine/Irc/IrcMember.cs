@@ -52,6 +52,8 @@ namespace PSChat.Engine.Irc
         private long refusalDueTicks = NoRefusal;
         private int deadlineMissed;
         private string? quitReason;
+        /// <summary>The Start-ChatServer parameter whose limit closed this client, for its Disconnected event.</summary>
+        private string? closeLimit;
 
         public IrcMember(ChatServer server, IrcServerProtocol protocol, LineConnection connection)
             : base("*", "*", connection.RemoteEndPoint)
@@ -144,8 +146,21 @@ namespace PSChat.Engine.Irc
             {
                 Describe(e, null);
                 e.Reason = shown;
-                e.Limit = connection.Limit;
+                e.Limit = closeLimit ?? connection.Limit;
             });
+        }
+
+        public void OnLineHeld(bool first)
+        {
+            server.Limits.Add(PSChat.LimitCounter.FloodDelayedLines);
+            if (first) RaiseLimited(nameof(ChatServerOptions.FloodRate), "flood control holds the client's lines back");
+        }
+
+        public void OnExcessFlood(int maxHeldBytes)
+        {
+            server.Limits.Add(PSChat.LimitCounter.FloodDisconnects);
+            closeLimit = nameof(ChatServerOptions.MaxReceiveQueue);
+            CloseWithError("Excess Flood", "Excess Flood");
         }
 
         public void Shutdown(string reason) => CloseWithError(reason, reason);
@@ -199,7 +214,9 @@ namespace PSChat.Engine.Irc
         /// parameter echoed from the client may be empty or hold spaces (it came as a trailing one, e.g.
         /// "NAMES :"); the wire cannot carry that, so it becomes "*" as in ERR_INVALIDMODEPARAM's examples.
         /// </summary>
-        private void Reply(string numeric, params string[] parameters)
+        private void Reply(string numeric, params string[] parameters) => Send(NumericLine(numeric, parameters));
+
+        private IrcMessage NumericLine(string numeric, string[] parameters)
         {
             var all = new string[parameters.Length + 1];
             all[0] = Nick;
@@ -209,10 +226,11 @@ namespace PSChat.Engine.Irc
                 all[i + 1] = middle && IrcMessage.NeedsTrailing(parameters[i]) ? "*" : parameters[i];
             }
 
-            Send(new IrcMessage(null, ServerName, numeric, all));
+            return new IrcMessage(null, ServerName, numeric, all);
         }
 
-        private void Send(IrcMessage message) => Connection.Send(message.ToBytes());
+        /// <summary>Every line to the client fits 512 bytes (tags aside), whatever went into it.</summary>
+        private void Send(IrcMessage message) => Connection.Send(message.ToBoundedBytes());
 
         /// <summary>A member other clients may see and address: not a client still being detected or registering.</summary>
         private static bool IsVisible(ChatMember? member) =>
@@ -246,6 +264,14 @@ namespace PSChat.Engine.Irc
                 }
             }
         }
+
+        /// <summary>A Limited server event about this client: <paramref name="limit"/> is the Start-ChatServer parameter that tripped.</summary>
+        private void RaiseLimited(string limit, string reason) => server.Raise(ServerEventKind.Limited, e =>
+        {
+            Describe(e, null);
+            e.Limit = limit;
+            e.Reason = reason;
+        });
 
         private void Describe(PSChat.ServerEvent e, ChatRoom? room)
         {

@@ -143,6 +143,33 @@ namespace PSChat.Engine.Irc
             return bytes;
         }
 
+        /// <summary>RFC 1459: the most bytes of a line, CR LF included, IRCv3 tags not counted.</summary>
+        public const int MaxLineBytes = 512;
+
+        /// <summary>
+        /// <see cref="ToBytes"/> kept within <see cref="MaxLineBytes"/> (tags aside): when the line is
+        /// longer, its last parameter is cut at a character boundary (a long reason, real name or topic).
+        /// </summary>
+        public byte[] ToBoundedBytes()
+        {
+            byte[] bytes = ToBytes();
+            int tags = Tags.Count == 0 ? 0 : Array.IndexOf(bytes, (byte)' ') + 1;
+            int excess = bytes.Length - tags - MaxLineBytes;
+            if (excess <= 0 || Parameters.Count == 0) return bytes;
+            string last = Parameters[Parameters.Count - 1];
+            var parameters = new string[Parameters.Count];
+            for (int i = 0; i < parameters.Length - 1; i++) parameters[i] = Parameters[i];
+            int keep = Encoding.UTF8.GetByteCount(last) - excess;
+            while (true)
+            {
+                parameters[parameters.Length - 1] = Utf8Splitter.Prefix(last, Math.Max(0, keep));
+                bytes = new IrcMessage(Tags, Source, Command, parameters).ToBytes();
+                // A cut that empties the parameter or bares a space gives it a ':' (one byte): cut one more.
+                if (bytes.Length - tags <= MaxLineBytes || keep <= 0) return bytes;
+                keep--;
+            }
+        }
+
         /// <summary>Buffers past this size (a long line with many tags) are not kept for the thread.</summary>
         private const int MaxCachedChars = 16 * 1024;
 

@@ -50,6 +50,8 @@ namespace PSChat.Engine.Irc
         public const string ERR_NOSUCHSERVER = "402";
         public const string ERR_NOSUCHCHANNEL = "403";
         public const string ERR_CANNOTSENDTOCHAN = "404";
+        public const string ERR_TOOMANYCHANNELS = "405";
+        public const string ERR_TOOMANYTARGETS = "407";
         public const string ERR_INVALIDCAPCMD = "410";
         public const string ERR_NORECIPIENT = "411";
         public const string ERR_NOTEXTTOSEND = "412";

@@ -52,6 +52,12 @@ namespace PSChat.Engine.Rooms
             get { lock (rooms) return rooms.ToArray(); }
         }
 
+        /// <summary>How many rooms the member is in (without copying the list).</summary>
+        public int RoomCount
+        {
+            get { lock (rooms) return rooms.Count; }
+        }
+
         /// <summary>Puts the event into this member's protocol and queues it. Must not block.</summary>
         public abstract void Deliver(RoomEvent roomEvent);
 

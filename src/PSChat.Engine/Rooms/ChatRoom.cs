@@ -38,6 +38,7 @@ namespace PSChat.Engine.Rooms
         private readonly object?[] protocolState = new object?[StateSlots.Capacity];
         private ChatMember[] members = new ChatMember[0];
         private bool detached;
+        private bool operatorGiven;
 
         public ChatRoom(string name)
         {
@@ -73,8 +74,9 @@ namespace PSChat.Engine.Rooms
         }
 
         /// <summary>
-        /// Adds a member. One who can moderate becomes operator when nobody in the room is (the first to
-        /// join an empty room, or the first IRC user in a lobby of plain text clients, who cannot moderate).
+        /// Adds a member. The first member who can moderate in the room's life becomes its operator (the
+        /// creator of a new room, or the first IRC user in a lobby of plain text clients, who cannot
+        /// moderate); nobody after, even when no operator is left: joining an abandoned room is no takeover.
         /// A room the server has dropped takes nobody: the joiner goes to the room that replaced it.
         /// <paramref name="admits"/> (a protocol's +k/+l/+i) runs under the room's lock, so two joiners
         /// cannot both take the last place; it must not block (replying is queueing).
@@ -86,7 +88,12 @@ namespace PSChat.Engine.Rooms
                 if (detached) return RoomEntry.Detached;
                 if (status.ContainsKey(member)) return RoomEntry.AlreadyIn;
                 if (admits != null && !admits(this)) return RoomEntry.Refused;
-                if (!member.Hidden && member.CanModerate && !HasOperator()) initial |= MemberStatus.Operator;
+                if (!operatorGiven && !member.Hidden && member.CanModerate)
+                {
+                    initial |= MemberStatus.Operator;
+                    operatorGiven = true;
+                }
+
                 status[member] = initial;
                 var next = new ChatMember[members.Length + 1];
                 Array.Copy(members, next, members.Length);
@@ -110,16 +117,6 @@ namespace PSChat.Engine.Rooms
                 if (status.Count == 0) detached = true;
                 return detached;
             }
-        }
-
-        private bool HasOperator()
-        {
-            foreach (var s in status.Values)
-            {
-                if ((s & MemberStatus.Operator) != 0) return true;
-            }
-
-            return false;
         }
 
         public bool Remove(ChatMember member)

@@ -25,6 +25,10 @@ namespace PSChat.Engine.Server
         public string Text { get; }
 
         /// <summary>Parses <paramref name="text"/>; null with <paramref name="error"/> when it is not a range.</summary>
+        /// <summary>Parses an address or CIDR block; throws <see cref="FormatException"/> saying why when it is neither.</summary>
+        public static AddressRange Parse(string text) =>
+            TryParse(text ?? throw new ArgumentNullException(nameof(text)), out string? error) ?? throw new FormatException(error);
+
         public static AddressRange? TryParse(string text, out string? error)
         {
             error = null;

@@ -29,6 +29,7 @@ namespace PSChat
         private readonly HashSet<string> reservedNicks;
         private readonly Timer deadlines;
         private int guestCounter;
+        private int roomCount;
 
         private ChatServer(ChatServerOptions options, Socket listener)
             : base(string.IsNullOrEmpty(options.Name) ? "Chat" + ((IPEndPoint)listener.LocalEndPoint).Port : options.Name)
@@ -43,6 +44,7 @@ namespace PSChat
                 MaxSendQueueBytes = options.MaxSendQueue,
                 WriteDelay = options.WriteDelay,
                 Clock = options.Clock,
+                Flood = FloodLimitsOf(options),
             };
             addressGate = new AddressGate(options);
             // The server keeps a hash of the password, not the caller's secret.
@@ -50,7 +52,8 @@ namespace PSChat
             options.Password = null;
             Logins = new LoginThrottle(options.Clock, options.LoginFailureDelay, options.MaxLoginFailures, options.LoginLockout);
             reservedNicks = new HashSet<string>(options.ReservedNames.Select(CaseMapping.Fold), StringComparer.Ordinal);
-            DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
+            // The default room is made before anyone can fill the table: MaxRooms is at least one.
+            DefaultRoom = FindOrCreateRoom(options.DefaultRoom)!;
             protocols = new IServerProtocol[] { new IrcServerProtocol() };
             var period = SweepPeriod(options);
             deadlines = new Timer(_ => SweepDeadlines(), null, period, period);
@@ -98,6 +101,13 @@ namespace PSChat
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             options = options.Clone();
+            // Bad settings fail here, before the port is taken.
+            FloodLimitsOf(options);
+            if (options.MaxRooms < 1 || options.MaxTargets < 1 || options.MaxChannelsPerClient < 1)
+            {
+                throw new ArgumentException("MaxRooms, MaxTargets and MaxChannelsPerClient must be at least 1.", nameof(options));
+            }
+
             AddressGate.ParseAll(options.AllowAddress);
             AddressGate.ParseAll(options.DenyAddress);
             int asked = options.MaxClients;
@@ -136,21 +146,74 @@ namespace PSChat
             return server;
         }
 
-        private ChatRoom GetOrCreateRoom(string name) => rooms.GetOrAdd(CaseMapping.Fold(name), _ => new ChatRoom(name));
+        /// <summary>The flood-control settings of the options (null when it is off); throws <see cref="ArgumentException"/> for bad ones.</summary>
+        private static FloodLimits? FloodLimitsOf(ChatServerOptions options)
+        {
+            if (!options.FloodControl) return null;
+            var exempt = new List<AddressRange>();
+            foreach (string entry in options.FloodExemptAddress ?? new string[0])
+            {
+                try
+                {
+                    exempt.Add(AddressRange.Parse(entry));
+                }
+                catch (FormatException ex)
+                {
+                    throw new ArgumentException(ex.Message, nameof(ChatServerOptions.FloodExemptAddress), ex);
+                }
+            }
+
+            try
+            {
+                return new FloodLimits(options.FloodBurst, options.FloodRate, options.MaxReceiveQueue, exempt);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new ArgumentException("FloodBurst, FloodRate and MaxReceiveQueue must be positive.", ex);
+            }
+        }
+
+        /// <summary>The room of that name, made when missing; null when that would make more than MaxRooms.</summary>
+        private ChatRoom? FindOrCreateRoom(string name)
+        {
+            string key = CaseMapping.Fold(name);
+            while (true)
+            {
+                if (rooms.TryGetValue(key, out var room)) return room;
+                // Counted before it is made, so racing joiners cannot all pass the bound.
+                if (Interlocked.Increment(ref roomCount) > Options.MaxRooms)
+                {
+                    Interlocked.Decrement(ref roomCount);
+                    return null;
+                }
+
+                var made = new ChatRoom(name);
+                if (rooms.TryAdd(key, made)) return made;
+                Interlocked.Decrement(ref roomCount);
+            }
+        }
 
         internal ChatRoom? FindRoom(string name) => rooms.TryGetValue(CaseMapping.Fold(name), out var room) ? room : null;
 
         /// <summary>
-        /// Puts a member in the room of that name, made when missing; null when it is in already or
-        /// <paramref name="admits"/> (which sees the very room it would join) refuses. A room that
+        /// Puts a member in the room of that name, made when missing; null when it is in already,
+        /// <paramref name="admits"/> (which sees the very room it would join) refuses, or the room would
+        /// be one more than MaxRooms (<paramref name="serverFull"/>). A room that
         /// empties on another thread is dropped under its own lock and takes nobody after, so a joiner
         /// that finds it so looks the name up again and never lands in a room the server no longer lists.
         /// </summary>
-        internal ChatRoom? Enter(string name, ChatMember member, Func<ChatRoom, bool> admits)
+        internal ChatRoom? Enter(string name, ChatMember member, Func<ChatRoom, bool> admits, out bool serverFull)
         {
+            serverFull = false;
             while (true)
             {
-                var room = GetOrCreateRoom(name);
+                var room = FindOrCreateRoom(name);
+                if (room == null)
+                {
+                    serverFull = true;
+                    return null;
+                }
+
                 switch (room.Add(member, MemberStatus.None, admits))
                 {
                     case RoomEntry.Added:
@@ -174,8 +237,13 @@ namespace PSChat
         }
 
         /// <summary>Takes a detached room out of the table, unless another room has its name by now.</summary>
-        private void Unlist(ChatRoom room) =>
-            ((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room));
+        private void Unlist(ChatRoom room)
+        {
+            if (((ICollection<KeyValuePair<string, ChatRoom>>)rooms).Remove(new KeyValuePair<string, ChatRoom>(CaseMapping.Fold(room.Name), room)))
+            {
+                Interlocked.Decrement(ref roomCount);
+            }
+        }
 
         internal ChatMember? FindMember(string nick) => nicks.TryGetValue(CaseMapping.Fold(nick), out var m) ? m : null;
 

@@ -120,6 +120,35 @@ namespace PSChat
         public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>
+        /// Per-client flood control of every line (IRC and plain text): a burst of
+        /// <see cref="FloodBurst"/> lines, then <see cref="FloodRate"/> lines a second; lines over that are
+        /// held and run later, and a client whose held lines pass <see cref="MaxReceiveQueue"/> bytes is
+        /// dropped for excess flood. False turns it off (the benchmark does, as for the other servers).
+        /// </summary>
+        public bool FloodControl { get; set; } = true;
+
+        /// <summary>Lines a client may send at once before <see cref="FloodRate"/> applies.</summary>
+        public int FloodBurst { get; set; } = 10;
+
+        /// <summary>Lines a second a client may send once its burst is spent.</summary>
+        public double FloodRate { get; set; } = 2;
+
+        /// <summary>Bytes of lines flood control may hold for one client before it is dropped for excess flood.</summary>
+        public int MaxReceiveQueue { get; set; } = 16 * 1024;
+
+        /// <summary>Addresses or CIDR blocks ("127.0.0.1", "10.0.0.0/8", "::1") whose clients have no flood control (a trusted local bot).</summary>
+        public string[] FloodExemptAddress { get; set; } = new string[0];
+
+        /// <summary>Targets one IRC command may name (PRIVMSG, NOTICE, TAGMSG, KICK, NAMES, WHOIS), duplicates removed (TARGMAX, MAXTARGETS).</summary>
+        public int MaxTargets { get; set; } = 4;
+
+        /// <summary>Channels one IRC client may be in at once (CHANLIMIT); more draw 405.</summary>
+        public int MaxChannelsPerClient { get; set; } = 10;
+
+        /// <summary>Rooms the server holds at once (the default room included); a JOIN that would make another draws 405.</summary>
+        public int MaxRooms { get; set; } = 10000;
+
+        /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false
         /// keeps them on the thread pool (the tests run both).
         /// </summary>

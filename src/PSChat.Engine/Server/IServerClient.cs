@@ -4,7 +4,7 @@ using PSChat.Engine.Transport;
 namespace PSChat.Engine.Server
 {
     /// <summary>The protocol side of one accepted connection, as the server sees it.</summary>
-    internal interface IServerClient : ILineConnectionHandler
+    internal interface IServerClient : ILineConnectionHandler, IFloodListener
     {
         LineConnection Connection { get; }
 

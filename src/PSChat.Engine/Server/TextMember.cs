@@ -40,6 +40,7 @@ namespace PSChat.Engine.Server
         private readonly string? entryRefusal;
         private int style = -1;
         private IServerClient? successor;
+        private string? closeLimit;
 
         public TextMember(ChatServer server, LineConnection connection, bool detect)
             : base(server.NextGuestName(), "text", connection.RemoteEndPoint)
@@ -208,6 +209,26 @@ namespace PSChat.Engine.Server
             Refuse($"line longer than {server.Options.MaxLineLength} bytes ({bytesSeen} seen)");
         }
 
+        public void OnLineHeld(bool first)
+        {
+            server.Limits.Add(PSChat.LimitCounter.FloodDelayedLines);
+            if (!first) return;
+            server.Raise(ServerEventKind.Limited, e =>
+            {
+                Describe(e, null);
+                e.Limit = nameof(ChatServerOptions.FloodRate);
+                e.Reason = "flood control holds the client's lines back";
+            });
+        }
+
+        public void OnExcessFlood(int maxHeldBytes)
+        {
+            server.Limits.Add(PSChat.LimitCounter.FloodDisconnects);
+            closeLimit = nameof(ChatServerOptions.MaxReceiveQueue);
+            SendSystemLine("error: excess flood");
+            CloseWith($"excess flood (more than {maxHeldBytes} bytes of lines held)");
+        }
+
         public void OnClosed(LineConnection connection, string reason)
         {
             if (Volatile.Read(ref phase) == HandedOver) return;
@@ -218,7 +239,7 @@ namespace PSChat.Engine.Server
             {
                 Describe(e, null);
                 e.Reason = reason;
-                e.Limit = connection.Limit;
+                e.Limit = closeLimit ?? connection.Limit;
             });
         }
 

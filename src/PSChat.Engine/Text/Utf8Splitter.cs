@@ -33,6 +33,23 @@ namespace PSChat.Engine.Text
             return pieces;
         }
 
+        /// <summary>The longest start of <paramref name="text"/> that takes at most <paramref name="maxBytes"/> UTF-8 bytes, cut between characters.</summary>
+        public static string Prefix(string text, int maxBytes)
+        {
+            int bytes = 0;
+            int i = 0;
+            while (i < text.Length)
+            {
+                bool pair = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]);
+                int size = pair ? 4 : Utf8Size(text[i]);
+                if (bytes + size > maxBytes) break;
+                bytes += size;
+                i += pair ? 2 : 1;
+            }
+
+            return text.Substring(0, i);
+        }
+
         public static int Utf8Size(char c) => c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
     }
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Threading.Tasks;
 
 namespace PSChat.Engine.Timing
 {
@@ -20,6 +22,13 @@ namespace PSChat.Engine.Timing
         /// <summary>Ticks since <paramref name="earlierTicks"/>, a reading of this clock.</summary>
         public TimeSpan Since(long earlierTicks) => TimeSpan.FromTicks(NowTicks - earlierTicks);
 
+        /// <summary>
+        /// Completes once this clock has moved on by <paramref name="wait"/> (the machine's clock: a
+        /// timer, clamped to a day like every engine wait; a manual clock: when a test advances it).
+        /// </summary>
+        public virtual Task Delay(TimeSpan wait) =>
+            wait <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(TimeSpan.FromTicks(Math.Min(wait.Ticks, TimeSpan.TicksPerDay)));
+
         private sealed class StopwatchClock : MonotonicClock
         {
             private static readonly double TicksPerTimestamp = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
@@ -38,6 +47,33 @@ namespace PSChat.Engine.Timing
 
         public override long NowTicks => global::System.Threading.Interlocked.Read(ref now);
 
-        public void Advance(TimeSpan by) => global::System.Threading.Interlocked.Add(ref now, by.Ticks);
+        private readonly List<KeyValuePair<long, TaskCompletionSource<bool>>> waiters = new List<KeyValuePair<long, TaskCompletionSource<bool>>>();
+
+        public void Advance(TimeSpan by)
+        {
+            var due = new List<TaskCompletionSource<bool>>();
+            lock (waiters)
+            {
+                long reading = global::System.Threading.Interlocked.Add(ref now, by.Ticks);
+                waiters.RemoveAll(w =>
+                {
+                    if (w.Key > reading) return false;
+                    due.Add(w.Value);
+                    return true;
+                });
+            }
+
+            // Outside the lock: continuations may run inline and wait again.
+            foreach (var waiter in due) waiter.TrySetResult(true);
+        }
+
+        public override Task Delay(TimeSpan wait)
+        {
+            if (wait <= TimeSpan.Zero) return Task.CompletedTask;
+            var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Under the lock Advance moves the clock in, so no advance slips between the reading and the wait.
+            lock (waiters) waiters.Add(new KeyValuePair<long, TaskCompletionSource<bool>>(NowTicks + wait.Ticks, waiter));
+            return waiter.Task;
+        }
     }
 }

@@ -21,6 +21,8 @@ namespace PSChat.Engine.Transport
         private readonly LineFramer framer;
         private readonly SendQueue queue;
         private readonly ConnectionDriver driver;
+        private readonly FloodBudget? flood;
+        private readonly FloodGate? floodGate;
         private ILineConnectionHandler handler;
         private List<ArraySegment<byte>> inFlight = new List<ArraySegment<byte>>();
         private string? closeReason;
@@ -42,6 +44,12 @@ namespace PSChat.Engine.Transport
             socket.NoDelay = true;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
+            if (options.Flood != null && !options.Flood.Exempts(RemoteEndPoint.Address))
+            {
+                flood = new FloodBudget(options.Clock, options.Flood);
+                floodGate = new FloodGate(this);
+            }
+
             var loop = options.UseIoLoop ? IoLoop.Next() : null;
             driver = loop != null ? new LoopDriver(this, socket, loop) : (ConnectionDriver)StreamDriver.ForSocket(this, socket);
         }
@@ -64,6 +72,9 @@ namespace PSChat.Engine.Transport
         /// <summary>Bytes accepted by <see cref="Send(ArraySegment{byte})"/> and not yet written to the socket.</summary>
         public long QueuedBytes => queue.QueuedBytes;
 
+        /// <summary>What counts against MaxSendQueueBytes now (bytes plus each queued message's bookkeeping).</summary>
+        public long QueuedCost => queue.QueuedCost;
+
         /// <summary>
         /// After this long without bytes, an unterminated line is taken as a whole message
         /// (zero turns it off). The tutorial's programs never send line ends. Clamped to a day, like
@@ -82,6 +93,15 @@ namespace PSChat.Engine.Transport
 
         /// <summary>True once a close or an abort was asked for: lines still in the current read are not acted on.</summary>
         internal bool IsClosing => Volatile.Read(ref closeRequested) != 0 || Volatile.Read(ref closed) != 0;
+
+        /// <summary>Whether the server's flood control applies to this connection (it may exempt its address).</summary>
+        public bool IsFloodControlled => flood != null;
+
+        /// <summary>
+        /// Charges the flood budget for <paramref name="lines"/> more lines (a command whose reply was big).
+        /// Called by the handler while it handles a line.
+        /// </summary>
+        public void ChargeFlood(int lines) => flood?.Charge(lines);
 
         /// <summary>Hands the connection to another protocol handler (after protocol detection).</summary>
         public void SetHandler(ILineConnectionHandler newHandler) => handler = newHandler ?? throw new ArgumentNullException(nameof(newHandler));
@@ -167,7 +187,9 @@ namespace PSChat.Engine.Transport
             readSequence++;
             try
             {
-                framer.Feed(buffer, 0, count, this);
+                // Held lines whose time has come go first: a client that keeps sending still gets its turn.
+                if (flood != null) RunDueLines();
+                framer.Feed(buffer, 0, count, Sink);
             }
             catch (Exception ex)
             {
@@ -181,17 +203,18 @@ namespace PSChat.Engine.Transport
         // The framer's sink: a line is acted on only while the connection is not closing. An abort (a
         // full send queue, a flood, a kick from another thread) stops the framer between two lines of
         // one read, so a client cannot make the server run the rest of a 16 KB read after dropping it.
+        // Lines go on to the handler, through flood control when the connection has it.
         void ILineSink.OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
             if (StopIfClosing()) return;
-            handler.OnLine(buffer, offset, count, terminator);
+            Next.OnLine(buffer, offset, count, terminator);
             StopIfClosing();
         }
 
         void ILineSink.OnOverlongLine(int bytesSeen)
         {
             if (StopIfClosing()) return;
-            handler.OnOverlongLine(bytesSeen);
+            Next.OnOverlongLine(bytesSeen);
             StopIfClosing();
         }
 
@@ -206,7 +229,8 @@ namespace PSChat.Engine.Transport
         internal void OnEndOfStream()
         {
             if (receiveDone) return;
-            if (!IsClosing) Guarded(() => framer.FlushPartial(handler));
+            // Lines flood control still holds are dropped with the connection, as IRC servers do.
+            if (!IsClosing) Guarded(() => framer.FlushPartial(Sink));
             FinishReceive(options.PeerName + " closed the connection");
         }
 
@@ -224,7 +248,46 @@ namespace PSChat.Engine.Transport
         internal void OnQuiet(long sequence)
         {
             if (receiveDone || IsClosing || readSequence != sequence || !framer.HasPartial) return;
-            Guarded(() => framer.FlushPartial(handler));
+            Guarded(() => framer.FlushPartial(Sink));
+        }
+
+        /// <summary>True when flood control holds lines: the driver calls <see cref="OnFloodDue"/> after <paramref name="wait"/> (on the connection's clock).</summary>
+        internal bool WantsFloodWake(out TimeSpan wait)
+        {
+            wait = TimeSpan.Zero;
+            if (flood == null || flood.HeldCount == 0 || receiveDone || IsClosing) return false;
+            wait = flood.UntilNextDue;
+            return true;
+        }
+
+        /// <summary>The wait asked for by <see cref="WantsFloodWake"/> is over: runs the held lines whose time has come.</summary>
+        internal void OnFloodDue()
+        {
+            if (receiveDone || IsClosing || flood == null) return;
+            Guarded(RunDueLines);
+        }
+
+        /// <summary>Where the framer puts lines: this connection, which acts on a line only while it is open.</summary>
+        private ILineSink Sink => this;
+
+        /// <summary>Where an accepted line goes: straight to the handler, or through flood control.</summary>
+        private ILineSink Next => floodGate ?? (ILineSink)handler;
+
+        private void RunDueLines()
+        {
+            while (!IsClosing && flood!.TryTakeDue(out var line))
+            {
+                if (line.Overlong) handler.OnOverlongLine(line.Count);
+                else handler.OnLine(line.Bytes!, line.Offset, line.Count, line.Terminator);
+            }
+        }
+
+        /// <summary>Held input passed its bound: the handler tells the client and closes (a plain handler is aborted).</summary>
+        private void ExcessFlood()
+        {
+            flood!.Discard();
+            if (handler is IFloodListener listener) listener.OnExcessFlood(options.Flood!.MaxHeldBytes);
+            if (!IsClosing) Abort($"excess flood (more than {options.Flood!.MaxHeldBytes} bytes of input held)");
         }
 
         /// <summary>The receive side is over: tell the handler, once (the send side may still drain).</summary>
@@ -233,6 +296,7 @@ namespace PSChat.Engine.Transport
             if (receiveDone) return;
             receiveDone = true;
             framer.Dispose();
+            flood?.Discard();
             Close(reason);
             try
             {
@@ -335,6 +399,50 @@ namespace PSChat.Engine.Transport
                 inFlight.Clear();
                 queue.Written(total);
             }
+        }
+
+        /// <summary>Lines on their way to the handler through the flood budget: run now, held, or excess flood.</summary>
+        private sealed class FloodGate : ILineSink
+        {
+            private readonly LineConnection connection;
+
+            public FloodGate(LineConnection connection) => this.connection = connection;
+
+            public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+            {
+                if (connection.IsClosing) return;
+                switch (connection.flood!.Offer(buffer, offset, count, terminator))
+                {
+                    case FloodVerdict.Run:
+                        connection.handler.OnLine(buffer, offset, count, terminator);
+                        break;
+                    case FloodVerdict.Held:
+                        Held();
+                        break;
+                    default:
+                        connection.ExcessFlood();
+                        break;
+                }
+            }
+
+            public void OnOverlongLine(int bytesSeen)
+            {
+                if (connection.IsClosing) return;
+                switch (connection.flood!.OfferOverlong(bytesSeen))
+                {
+                    case FloodVerdict.Run:
+                        connection.handler.OnOverlongLine(bytesSeen);
+                        break;
+                    case FloodVerdict.Held:
+                        Held();
+                        break;
+                    default:
+                        connection.ExcessFlood();
+                        break;
+                }
+            }
+
+            private void Held() => (connection.handler as IFloodListener)?.OnLineHeld(connection.flood!.HeldCount == 1);
         }
     }
 }

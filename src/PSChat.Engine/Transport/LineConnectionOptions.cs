@@ -11,6 +11,16 @@ namespace PSChat.Engine.Transport
         void OnClosed(LineConnection connection, string reason);
     }
 
+    /// <summary>A handler that hears what flood control does to its connection (the server's clients do).</summary>
+    internal interface IFloodListener
+    {
+        /// <summary>A line was held back; <paramref name="first"/> when nothing was held before it (a new episode).</summary>
+        void OnLineHeld(bool first);
+
+        /// <summary>Held input passed <paramref name="maxHeldBytes"/> (its lines are dropped): tell the client, then close.</summary>
+        void OnExcessFlood(int maxHeldBytes);
+    }
+
     /// <summary>Limits and timings of one connection.</summary>
     internal sealed class LineConnectionOptions
     {
@@ -60,7 +70,10 @@ namespace PSChat.Engine.Transport
         /// <summary>What the other end is called in close reasons ("client closed the connection"): a client session says "server".</summary>
         public string PeerName { get; set; } = "client";
 
-        /// <summary>The clock the write delay is measured on.</summary>
+        /// <summary>Flood control for every connection (but those from exempt addresses); null for none (client sessions).</summary>
+        public FloodLimits? Flood { get; set; }
+
+        /// <summary>The clock the write delay and flood control are measured on.</summary>
         public MonotonicClock Clock { get; set; } = MonotonicClock.System;
     }
 }

@@ -17,6 +17,7 @@ namespace PSChat.Engine.Transport
     {
         private static readonly Action<LoopDriver> RegisterAction = d => d.Register();
         private static readonly Action<LoopDriver> FinishCloseAction = d => d.FinishClose();
+        private static readonly Action<LoopDriver> FloodDueAction = d => d.OnFloodDue();
 
         private readonly Socket socket;
         private readonly IoLoop loop;
@@ -25,6 +26,7 @@ namespace PSChat.Engine.Transport
         // Touched by the loop thread only.
         private bool done;
         private bool peerClosed;
+        private bool floodWakePending;
 
         public LoopDriver(LineConnection connection, Socket socket, IoLoop loop)
             : base(connection)
@@ -102,6 +104,29 @@ namespace PSChat.Engine.Transport
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
             }
+
+            WakeForHeldLines();
+        }
+
+        /// <summary>While flood control holds lines, one wake at a time on the connection's clock, run on this loop.</summary>
+        private void WakeForHeldLines()
+        {
+            if (floodWakePending || !Connection.WantsFloodWake(out TimeSpan wait)) return;
+            floodWakePending = true;
+            _ = Connection.Options.Clock.Delay(wait).ContinueWith(
+                (_, state) => ((LoopDriver)state!).loop.Post(FloodDueAction, (LoopDriver)state!),
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+
+        private void OnFloodDue()
+        {
+            floodWakePending = false;
+            if (done) return;
+            Connection.OnFloodDue();
+            WakeForHeldLines();
         }
 
         /// <summary>Shuts the socket down and leaves the rest to the loop thread.</summary>

@@ -105,6 +105,12 @@ namespace PSChat.Engine.Transport
             get { lock (gate) return queuedBytes; }
         }
 
+        /// <summary>What counts against the bound now: queued bytes plus <see cref="EntryCostBytes"/> per queued message.</summary>
+        public long QueuedCost
+        {
+            get { lock (gate) return queuedBytes + ((long)queuedEntries * EntryCostBytes); }
+        }
+
         /// <summary>Bytes reported written.</summary>
         public long SentBytes
         {

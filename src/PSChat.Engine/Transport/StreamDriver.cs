@@ -98,7 +98,7 @@ namespace PSChat.Engine.Transport
                     if (waitsWithoutBuffer)
                     {
                         Task<int> ready = stream.ReadAsync(Empty, 0, 0);
-                        await QuietCheckWhileWaiting(ready).ConfigureAwait(false);
+                        await ServeTimersWhileWaiting(ready).ConfigureAwait(false);
                         await ready.ConfigureAwait(false);
                     }
 
@@ -109,7 +109,7 @@ namespace PSChat.Engine.Transport
                         // Also after a zero-byte read: its readiness may be stale (seen on Linux), and
                         // the quiet time must run while this read waits too.
                         read = stream.ReadAsync(buffer, 0, size);
-                        await QuietCheckWhileWaiting(read).ConfigureAwait(false);
+                        await ServeTimersWhileWaiting(read).ConfigureAwait(false);
                         int count = await read.ConfigureAwait(false);
                         if (count == 0)
                         {
@@ -151,14 +151,33 @@ namespace PSChat.Engine.Transport
             Connection.FinishReceive(reason);
         }
 
-        /// <summary>Takes an unterminated line as whole when no byte comes within the quiet time.</summary>
-        private async Task QuietCheckWhileWaiting(Task pending)
+        /// <summary>
+        /// While a read waits: takes an unterminated line as whole when no byte comes within the quiet
+        /// time (once per wait), and runs the lines flood control holds as their time comes (on the
+        /// connection's clock). Both in this read loop, the connection's one receive context.
+        /// </summary>
+        private async Task ServeTimersWhileWaiting(Task pending)
         {
-            if (pending.IsCompleted || !Connection.WantsQuietCheck(out TimeSpan quiet)) return;
-            long sequence = Connection.ReadSequence;
-            if (await Task.WhenAny(pending, Task.Delay(quiet)).ConfigureAwait(false) != pending)
+            bool quietChecked = false;
+            while (!pending.IsCompleted)
             {
-                Connection.OnQuiet(sequence);
+                bool quietDue = !quietChecked && Connection.WantsQuietCheck(out TimeSpan quiet);
+                bool floodDue = Connection.WantsFloodWake(out TimeSpan floodWait);
+                if (!quietDue && !floodDue) return;
+                long sequence = Connection.ReadSequence;
+                Task quietTimer = quietDue ? Task.Delay(quiet) : pending;
+                Task floodTimer = floodDue ? Connection.Options.Clock.Delay(floodWait) : pending;
+                Task first = await Task.WhenAny(pending, quietTimer, floodTimer).ConfigureAwait(false);
+                if (first == pending) return;
+                if (first == quietTimer)
+                {
+                    quietChecked = true;
+                    Connection.OnQuiet(sequence);
+                }
+                else
+                {
+                    turn.RunFloodDue(Connection);
+                }
             }
         }
 
@@ -176,10 +195,29 @@ namespace PSChat.Engine.Transport
                 }
                 finally
                 {
-                    Leave(previous);
-                    foreach (var writer in deferred) writer.RunWriter();
-                    deferred.Clear();
+                    End(previous);
                 }
+            }
+
+            /// <summary>Runs the lines flood control held whose time has come, in a turn of their own.</summary>
+            public void RunFloodDue(LineConnection connection)
+            {
+                var previous = Enter();
+                try
+                {
+                    connection.OnFloodDue();
+                }
+                finally
+                {
+                    End(previous);
+                }
+            }
+
+            private void End(WriteTurn? previous)
+            {
+                Leave(previous);
+                foreach (var writer in deferred) writer.RunWriter();
+                deferred.Clear();
             }
 
             public override void WriteAtEnd(LineConnection connection) => deferred.Add(connection);

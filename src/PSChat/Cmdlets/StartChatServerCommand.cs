@@ -87,6 +87,38 @@ namespace PSChat.Commands
         [AllowEmptyCollection]
         public string[] Motd { get; set; } = new string[0];
 
+        /// <summary>On by default; <c>-FloodControl:$false</c> turns it off (a benchmark, a trusted network).</summary>
+        [Parameter]
+        public SwitchParameter FloodControl { get; set; } = true;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int FloodBurst { get; set; } = 10;
+
+        [Parameter]
+        [ValidateRange(0.01, 1000000.0)]
+        public double FloodRate { get; set; } = 2;
+
+        [Parameter]
+        [ValidateRange(512, int.MaxValue)]
+        public int MaxReceiveQueue { get; set; } = 16 * 1024;
+
+        [Parameter]
+        [AllowEmptyCollection]
+        public string[] FloodExemptAddress { get; set; } = new string[0];
+
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int MaxTargets { get; set; } = 4;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int MaxChannelsPerClient { get; set; } = 10;
+
+        [Parameter]
+        [ValidateRange(1, 10000000)]
+        public int MaxRooms { get; set; } = 10000;
+
         protected override void EndProcessing()
         {
             foreach (string range in AllowAddress.Concat(DenyAddress))
@@ -94,6 +126,18 @@ namespace PSChat.Commands
                 if (!ChatServerOptions.IsAddressRange(range, out string? error))
                 {
                     ThrowTerminatingError(Error(new ArgumentException(error), "InvalidAddressRange", ErrorCategory.InvalidArgument, range));
+                }
+            }
+
+            foreach (string entry in FloodExemptAddress)
+            {
+                try
+                {
+                    Engine.Server.AddressRange.Parse(entry);
+                }
+                catch (FormatException ex)
+                {
+                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(ex.Message, nameof(FloodExemptAddress), ex), "InvalidFloodExemptAddress", ErrorCategory.InvalidArgument, entry));
                 }
             }
 
@@ -122,6 +166,14 @@ namespace PSChat.Commands
                     RegistrationTimeout = TimeSpan.FromSeconds(RegistrationTimeoutSeconds),
                     ReservedNames = ReservedName,
                     Motd = Motd,
+                    FloodControl = FloodControl.IsPresent,
+                    FloodBurst = FloodBurst,
+                    FloodRate = FloodRate,
+                    MaxReceiveQueue = MaxReceiveQueue,
+                    FloodExemptAddress = FloodExemptAddress,
+                    MaxTargets = MaxTargets,
+                    MaxChannelsPerClient = MaxChannelsPerClient,
+                    MaxRooms = MaxRooms,
                 },
                 listener));
         }

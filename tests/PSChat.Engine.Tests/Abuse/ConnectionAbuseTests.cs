@@ -61,6 +61,7 @@ namespace PSChat.Engine.Tests.Abuse
                 o.Protocol = ChatProtocol.Auto;
                 o.DetectTimeout = TimeSpan.FromHours(1);
                 o.MaxSendQueue = 16 * 1024;
+                o.FloodControl = false; // the attack here is memory, not rate: every line must fan out
             });
             using var probe = AbuseProbe.Start(fx, "empty-lines-to-silent-clients");
             var silent = Enumerable.Range(0, 5).Select(_ => TestClient.Connect(fx.EndPoint)).ToArray();
@@ -71,8 +72,9 @@ namespace PSChat.Engine.Tests.Abuse
                 fx.WaitFor(ServerEventKind.Joined, e => e.Client == speaker.Socket.LocalEndPoint!.ToString());
                 probe.Check();
 
-                // 1,000 empty lines: 1,000 bytes per silent client, 64 KB of bookkeeping.
-                speaker.Write(new string('\n', 1000));
+                // 1,000 one-character lines: 2,000 bytes per silent client, 64 KB of bookkeeping. (Empty
+                // lines are no messages at all; the smallest message is one character.)
+                speaker.Write(string.Concat(Enumerable.Repeat("x\n", 1000)));
                 var locals = silent.Select(c => c.Socket.LocalEndPoint!.ToString()).ToList();
                 for (int i = 0; i < silent.Length; i++)
                 {
