@@ -55,6 +55,18 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            if (!IrcNames.IsValidUser(user))
+            {
+                Reply(Numerics.ERR_INVALIDUSERNAME, "Your username is not valid (letters, digits and - . _ ~ [ ] { } \\ | ^ ` only)");
+                server.Limits.Add(LimitCounter.RejectedLines);
+                server.Raise(PSChat.ServerEventKind.Rejected, e =>
+                {
+                    Describe(e, null);
+                    e.Reason = "invalid user name: " + SafeText.Render(IrcNames.Truncate(user, 64));
+                });
+                return;
+            }
+
             userName = user.Length > IrcNames.UserLength ? user.Substring(0, IrcNames.UserLength) : user;
             RealName = message.Parameters[3];
             TryCompleteRegistration();

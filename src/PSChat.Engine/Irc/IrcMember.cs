@@ -101,9 +101,48 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            // RFC 1459 2.3.1 bars NUL, CR and LF from a message (the framer took the line end). Relayed, a
+            // bare CR ends the line at receivers that split on CR and starts one the sender wrote
+            // ("...\r:ChanServ!s@services PRIVMSG ..."); NUL ends a string in many clients and servers.
+            if (Array.IndexOf(buffer, (byte)0, offset, count) >= 0)
+            {
+                RefuseLine("it contains a NUL byte");
+                return;
+            }
+
+            if (Array.IndexOf(buffer, (byte)'\r', offset, count) >= 0)
+            {
+                RefuseLine("it contains a CR that does not end the line");
+                return;
+            }
+
             var message = IrcMessage.Parse(buffer, offset, count);
             if (message == null) return;
+            foreach (string key in message.Tags.Keys)
+            {
+                if (!IrcNames.IsValidTagKey(key))
+                {
+                    RefuseLine($"tag key '{SafeText.Render(IrcNames.Truncate(key, 64))}' is not valid (letters, digits and '-', after an optional '+' and vendor/)");
+                    return;
+                }
+            }
+
             Dispatch(message);
+        }
+
+        /// <summary>
+        /// A line that is not run at all: the client is told by a NOTICE, the server raises Rejected and
+        /// counts it in <see cref="ChatServerCounters.RejectedLines"/>.
+        /// </summary>
+        private void RefuseLine(string reason)
+        {
+            server.Limits.Add(LimitCounter.RejectedLines);
+            Send(new IrcMessage(null, ServerName, "NOTICE", new[] { Nick, "*** Line refused: " + reason }));
+            server.Raise(ServerEventKind.Rejected, e =>
+            {
+                Describe(e, null);
+                e.Reason = "line refused: " + reason;
+            });
         }
 
         public void OnOverlongLine(int bytesSeen) => Reply(Numerics.ERR_INPUTTOOLONG, "Input line was too long");

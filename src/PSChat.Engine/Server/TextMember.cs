@@ -124,6 +124,9 @@ namespace PSChat.Engine.Server
                 return;
             }
 
+            // An empty line (a stray Enter) is no message: nothing is relayed, and it is no refusal either
+            // (nor does it clear the count of refusals in a row).
+            if (line.Length == 0) return;
             rejectedInRow = 0;
             if (line == "exit")
             {
@@ -139,6 +142,9 @@ namespace PSChat.Engine.Server
                 if (server.IsValidNick(sender)) TakeName(sender);
                 if (sender != Nick) text = line;
             }
+
+            // "name:" alone names the client and says nothing.
+            if (text.Length == 0) return;
 
             var original = new byte[count];
             Buffer.BlockCopy(buffer, offset, original, 0, count);
@@ -230,6 +236,7 @@ namespace PSChat.Engine.Server
 
         private void Refuse(string reason)
         {
+            server.Limits.Add(LimitCounter.RejectedLines);
             SendSystemLine("error: " + reason + "; the line was not sent");
             server.Raise(ServerEventKind.Rejected, e =>
             {
