@@ -215,7 +215,7 @@ namespace PSChat
             if (connection == null) MarkClosed("not connected");
         }
 
-        public override string ToString() => $"#{Id} {Name} @ {ComputerName}:{Port} ({State})";
+        public override string ToString() => SafeText.Render($"#{Id} {Name} @ {ComputerName}:{Port} ({State})");
 
         // ---- for protocols ----
 

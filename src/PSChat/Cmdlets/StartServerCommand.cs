@@ -26,6 +26,11 @@ namespace PSChat.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
+        /// <summary>With -Wait: events waiting to be written past this many are dropped, counted and reported.</summary>
+        [Parameter]
+        [ValidateRange(10, 10000000)]
+        public int MaxQueuedEvents { get; set; } = 100000;
+
         /// <summary>
         /// Starts the server that <paramref name="start"/> makes (given the parsed address and a listener
         /// to subscribe before anything happens) and writes it, or with -Wait writes its events until
@@ -44,7 +49,7 @@ namespace PSChat.Commands
                 ThrowTerminatingError(NameInUse(Name));
             }
 
-            var foreground = Wait ? new ForegroundEvents() : null;
+            using var foreground = Wait ? new ForegroundEvents(MaxQueuedEvents) : null;
             var endPoint = new IPEndPoint(address, Port);
             ServerBase server;
             try
