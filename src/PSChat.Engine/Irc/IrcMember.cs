@@ -101,32 +101,14 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            // RFC 1459 2.3.1 bars NUL, CR and LF from a message (the framer took the line end). Relayed, a
-            // bare CR ends the line at receivers that split on CR and starts one the sender wrote
-            // ("...\r:ChanServ!s@services PRIVMSG ..."); NUL ends a string in many clients and servers.
-            if (Array.IndexOf(buffer, (byte)0, offset, count) >= 0)
+            string? refusal = IrcInputRules.Check(buffer, offset, count, out var message);
+            if (refusal != null)
             {
-                RefuseLine("it contains a NUL byte");
+                RefuseLine(refusal);
                 return;
             }
 
-            if (Array.IndexOf(buffer, (byte)'\r', offset, count) >= 0)
-            {
-                RefuseLine("it contains a CR that does not end the line");
-                return;
-            }
-
-            var message = IrcMessage.Parse(buffer, offset, count);
             if (message == null) return;
-            foreach (string key in message.Tags.Keys)
-            {
-                if (!IrcNames.IsValidTagKey(key))
-                {
-                    RefuseLine($"tag key '{SafeText.Render(IrcNames.Truncate(key, 64))}' is not valid (letters, digits and '-', after an optional '+' and vendor/)");
-                    return;
-                }
-            }
-
             Dispatch(message);
         }
 

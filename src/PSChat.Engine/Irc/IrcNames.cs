@@ -96,7 +96,13 @@ namespace PSChat.Engine.Irc
             return true;
         }
 
-        public static string Truncate(string text, int length) => text.Length > length ? text.Substring(0, length) : text;
+        /// <summary>At most <paramref name="length"/> characters, one less rather than half a surrogate pair (an emoji).</summary>
+        public static string Truncate(string text, int length)
+        {
+            if (text.Length <= length) return text;
+            if (length > 0 && char.IsHighSurrogate(text[length - 1]) && char.IsLowSurrogate(text[length])) length--;
+            return text.Substring(0, length);
+        }
 
         /// <summary>
         /// '*' and '?' wildcards, compared after rfc1459 case folding. No regex: on a mismatch it goes
