@@ -1,5 +1,13 @@
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
+
+    # The tmux terminal of a Describe: its $socket (tmux -L, so nothing else on the machine is touched) and $pane.
+    function Invoke-Tmux { & tmux -L $socket @args; if ($LASTEXITCODE -ne 0) { throw "tmux $args failed ($LASTEXITCODE)" } }
+    function Get-Screen { @(& tmux -L $socket capture-pane -p -t $pane | ForEach-Object TrimEnd) }
+    function Wait-Screen {
+        param([Parameter(Mandatory)][string] $Pattern)
+        Wait-Until { (Get-Screen) -match $Pattern } -TimeoutMs 15000 -Because "'$Pattern' on the screen:`n$((Get-Screen | Where-Object { $_ }) -join "`n")"
+    }
 }
 
 Describe 'Enter-ChatRoom without a console' -Tag 'Unit' {
@@ -29,12 +37,6 @@ Describe 'Enter-ChatRoom in a terminal' -Tag 'E2E' -Skip:(-not (Get-Command tmux
         # A terminal of its own (tmux -L) so nothing else on the machine is touched.
         $socket = "pschat-test-$PID"
         $pane = 'chat'
-        function Invoke-Tmux { & tmux -L $socket @args; if ($LASTEXITCODE -ne 0) { throw "tmux $args failed ($LASTEXITCODE)" } }
-        function Get-Screen { @(& tmux -L $socket capture-pane -p -t $pane | ForEach-Object TrimEnd) }
-        function Wait-Screen {
-            param([Parameter(Mandatory)][string] $Pattern)
-            Wait-Until { (Get-Screen) -match $Pattern } -TimeoutMs 15000 -Because "'$Pattern' on the screen:`n$((Get-Screen | Where-Object { $_ }) -join "`n")"
-        }
         function Send-Line { param([string] $Text) Invoke-Tmux send-keys -t $pane -l $Text; Invoke-Tmux send-keys -t $pane Enter }
 
         $server = Start-ChatServer -Port 0
@@ -135,12 +137,6 @@ Describe 'Enter-ChatRoom and control characters' -Tag 'E2E' -Skip:(-not (Get-Com
     BeforeAll {
         $socket = "pschat-safe-$PID"
         $pane = 'safe'
-        function Invoke-Tmux { & tmux -L $socket @args; if ($LASTEXITCODE -ne 0) { throw "tmux $args failed ($LASTEXITCODE)" } }
-        function Get-Screen { @(& tmux -L $socket capture-pane -p -t $pane | ForEach-Object TrimEnd) }
-        function Wait-Screen {
-            param([Parameter(Mandatory)][string] $Pattern)
-            Wait-Until { (Get-Screen) -match $Pattern } -TimeoutMs 15000 -Because "'$Pattern' on the screen:`n$((Get-Screen | Where-Object { $_ }) -join "`n")"
-        }
 
         $server = Start-ChatServer -Port 0
         # alice chats over IRC, which carries control characters to her (a text client would get them stripped).

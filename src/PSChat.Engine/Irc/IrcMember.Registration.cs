@@ -58,12 +58,7 @@ namespace PSChat.Engine.Irc
             if (!IrcNames.IsValidUser(user))
             {
                 Reply(Numerics.ERR_INVALIDUSERNAME, "Your username is not valid (letters, digits and - . _ ~ [ ] { } \\ | ^ ` only)");
-                server.Limits.Add(LimitCounter.RejectedLines);
-                server.Raise(PSChat.ServerEventKind.Rejected, e =>
-                {
-                    Describe(e, null);
-                    e.Reason = "invalid user name: " + SafeText.Render(IrcNames.Truncate(user, 64));
-                });
+                ReportRejected("invalid user name: " + SafeText.Render(IrcNames.Truncate(user, 64)));
                 return;
             }
 

@@ -118,12 +118,18 @@ namespace PSChat.Engine.Irc
         /// </summary>
         private void RefuseLine(string reason)
         {
-            server.Limits.Add(LimitCounter.RejectedLines);
             Send(new IrcMessage(null, ServerName, "NOTICE", new[] { Nick, "*** Line refused: " + reason }));
+            ReportRejected("line refused: " + reason);
+        }
+
+        /// <summary>A refused line or name, after the client was told: a Rejected event and <see cref="ChatServerCounters.RejectedLines"/>.</summary>
+        private void ReportRejected(string reason)
+        {
+            server.Limits.Add(LimitCounter.RejectedLines);
             server.Raise(ServerEventKind.Rejected, e =>
             {
                 Describe(e, null);
-                e.Reason = "line refused: " + reason;
+                e.Reason = reason;
             });
         }
 
