@@ -116,7 +116,8 @@ Describe 'Start-ChatServer, Get-ChatServer, Stop-ChatServer' -Tag 'E2E' {
             $events = @($output | Where-Object { $_ -is [PSChat.ServerEvent] })
             $events[0].Kind | Should -Be 'Started'
             ($events | Where-Object Kind -EQ 'Disconnected').Name | Should -Be 'zoe'
-            $events[-1].Kind | Should -Be 'Stopped'
+            # zoe's Disconnected may be raised just after Stopped (ClientCount drops first): both are kept.
+            $events.Kind | Should -Contain 'Stopped'
             @($events | Where-Object Kind -EQ 'Message').Count | Should -BeLessThan 19
             $client.Dispose()
         }
