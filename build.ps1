@@ -15,6 +15,12 @@
     Bench: Build, then the load generator in bench/ against PSChat, ngircd and inspircd (where
     installed), each in its own process on a free loopback port; prints one table and writes it
     to out/bench-<time>.md.
+    Fuzz: the fuzz targets in fuzz/PSChat.Fuzz (irc: the IRC parser, formatter and input rules;
+    framer: the line framer; text: the text rules, SafeText and the UTF-8 splitter) under AFL++
+    through SharpFuzz, each for -FuzzSeconds from the seed corpus in fuzz/corpus/<target>. Installs
+    AFL++ (Debian package afl++) when it is missing and we are root; without it, or with
+    -FuzzEngine Random, a built-in random mutator runs instead (no coverage feedback). Findings are
+    replayed and the task fails; AFL++'s output is kept in out/fuzz/afl-<target>.
     Clean: remove build output.
 .PARAMETER Configuration
     Release (default) or Debug.
@@ -25,11 +31,17 @@
     'PsChat' (ids ignore case), so a release may pick a free id; the manifest is then named after it.
 .PARAMETER Quick
     With Bench: small scenarios that run in seconds (the smoke run CI can afford).
+.PARAMETER FuzzTarget
+    With Fuzz: the targets to run (irc, framer, text); all by default.
+.PARAMETER FuzzSeconds
+    With Fuzz: how long each target runs (60 by default).
+.PARAMETER FuzzEngine
+    With Fuzz: Auto (AFL++ where it can be had, else the random mutator), Afl or Random.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package', 'Bench', 'Fuzz', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -39,7 +51,16 @@ param(
 
     [string] $PackageId = 'PSChat',
 
-    [switch] $Quick
+    [switch] $Quick,
+
+    [ValidateSet('irc', 'framer', 'text')]
+    [string[]] $FuzzTarget = @('irc', 'framer', 'text'),
+
+    [ValidateRange(1, 86400)]
+    [int] $FuzzSeconds = 60,
+
+    [ValidateSet('Auto', 'Afl', 'Random')]
+    [string] $FuzzEngine = 'Auto'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -399,6 +420,67 @@ function Invoke-Bench {
     }
 }
 
+function Install-Afl {
+    # AFL++ from Debian (afl++), where we are root; returns afl-fuzz or $null.
+    $afl = Get-Command afl-fuzz -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($afl) { return $afl }
+    $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')
+    if ($isRoot -and (Get-Command apt-get -ErrorAction Ignore)) {
+        Write-Host 'Installing AFL++ (afl++)'
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        & apt-get update -qq
+        & apt-get install -y -qq --no-install-recommends afl++
+    }
+    Get-Command afl-fuzz -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+}
+
+function Invoke-Fuzz {
+    # The harness is published to out/fuzz/bin; for AFL++ its copy of the engine is instrumented by SharpFuzz.
+    $fuzzDir = Join-Path $OutDir 'fuzz'
+    $bin = Join-Path $fuzzDir 'bin'
+    if (Test-Path $bin) { Remove-Item $bin -Recurse -Force }
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'fuzz/PSChat.Fuzz/PSChat.Fuzz.csproj'), '-c', $Configuration, '-o', $bin, '--nologo', '-v', 'quiet', '-clp:ErrorsOnly')
+    $harness = Join-Path $bin 'PSChat.Fuzz.dll'
+    $afl = if ($FuzzEngine -ne 'Random') { Install-Afl } else { $null }
+    if ($FuzzEngine -eq 'Afl' -and -not $afl) { throw 'AFL++ (afl-fuzz) is not installed and could not be.' }
+    # AFL++ runs an instrumented copy; the plain one replays findings and runs the random mutator (the
+    # instrumented engine writes to AFL's shared memory, which only exists under afl-fuzz).
+    $aflBin = Join-Path $fuzzDir 'afl-bin'
+    if ($afl) {
+        if (Test-Path $aflBin) { Remove-Item $aflBin -Recurse -Force }
+        Copy-Item $bin $aflBin -Recurse
+        Invoke-Native dotnet @('tool', 'restore')
+        Invoke-Native dotnet @('sharpfuzz', (Join-Path $aflBin 'PSChat.Engine.dll'))
+    }
+    else {
+        Write-Warning "$(if ($FuzzEngine -eq 'Random') { 'As asked' } else { 'No AFL++' }): running the random mutator (no coverage feedback)."
+    }
+
+    $findings = 0
+    foreach ($target in $FuzzTarget) {
+        $corpus = Join-Path $Root "fuzz/corpus/$target"
+        Write-Host "fuzz $target for $FuzzSeconds s ($(if ($afl) { 'AFL++' } else { 'random' }))"
+        if ($afl) {
+            $results = Join-Path $fuzzDir "afl-$target"
+            if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+            # dotnet is no AFL binary (SKIP_BIN_CHECK); a crash is the harness's own exception, not a core dump.
+            $env:AFL_SKIP_BIN_CHECK = '1'; $env:AFL_NO_UI = '1'; $env:AFL_SKIP_CPUFREQ = '1'; $env:AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES = '1'
+            try { & $afl.Source -i $corpus -o $results -t 5000 -m none -V $FuzzSeconds -- (Join-Path $aflBin 'PSChat.Fuzz') $target | Select-Object -Last 3 | Write-Host }
+            finally { 'AFL_SKIP_BIN_CHECK', 'AFL_NO_UI', 'AFL_SKIP_CPUFREQ', 'AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES' | ForEach-Object { Remove-Item "env:$_" -ErrorAction Ignore } }
+            $crashes = @(Get-ChildItem (Join-Path $results 'default/crashes') -File -ErrorAction Ignore | Where-Object Name -NE 'README.txt')
+            foreach ($crash in $crashes) { & dotnet $harness $target --replay $crash.FullName }
+            $findings += $crashes.Count
+        }
+        else {
+            & dotnet $harness $target --random $FuzzSeconds 1 $corpus
+            if ($LASTEXITCODE -ne 0) { $findings++ }
+        }
+    }
+
+    if ($findings -gt 0) { throw "Fuzzing found $findings inputs that break an invariant (see above and out/fuzz)." }
+    Write-Host 'Fuzzing found nothing.'
+}
+
 function Invoke-Clean {
     foreach ($path in $ModuleDir, $OutDir) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -413,6 +495,7 @@ switch ($Task) {
     'Docs' { Invoke-Docs }
     'Package' { Invoke-Package }
     'Bench' { Invoke-Bench }
+    'Fuzz' { Invoke-Fuzz }
     'Clean' { Invoke-Clean }
     default { throw "Unknown task $Task" }
 }

@@ -98,6 +98,87 @@ Describe 'Start-ChatServer, Get-ChatServer, Stop-ChatServer' -Tag 'E2E' {
         }
     }
 
+    It 'reports the events -Wait had to drop, and keeps Disconnected and Stopped over messages' {
+        # The pipeline after -Wait holds the first event (Started) until the gate opens, so what the
+        # server raises meanwhile piles up in the queue of 20.
+        $gate = [System.Threading.ManualResetEventSlim]::new($false)
+        $script = 'Start-ChatServer -Port 0 -Name flooded -Wait -MaxQueuedEvents 20 3>&1 | ForEach-Object { $null = $Arguments[0].Wait(60000); $_ }'
+        $run = Start-InRunspace $script -ArgumentList $gate
+        try {
+            Wait-Until { Get-ChatServer -Name flooded -ErrorAction Ignore } -Because 'the foreground server'
+            $server = Get-ChatServer -Name flooded
+            $client = [RawClient]::new($server.Port)
+            $client.Send((@(1..40 | ForEach-Object { "zoe:m$_`n" }) -join '') + "exit`n")
+            Wait-Until { $server.ClientCount -eq 0 } -Because 'zoe to leave'
+            Stop-ChatServer -Name flooded -Confirm:$false
+            $gate.Set()
+            $null = $run.PowerShell.EndInvoke($run.Async)
+            $output = $run.Snapshot()
+
+            $dropped = $server.Limits.DroppedEvents
+            $dropped | Should -BeGreaterThan 20
+            $warnings = @($output | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+            $warnings.Count | Should -BeGreaterThan 0
+            $reported = ($warnings | ForEach-Object { [long]($_.Message -replace '^(\d+) server events were dropped.*$', '$1') } | Measure-Object -Sum).Sum
+            $reported | Should -Be $dropped
+            $warnings[-1].Message | Should -Match "\($dropped in all\): more than -MaxQueuedEvents were waiting"
+            $events = @($output | Where-Object { $_ -is [PSChat.ServerEvent] })
+            $events[0].Kind | Should -Be 'Started'
+            ($events | Where-Object Kind -EQ 'Disconnected').Name | Should -Be 'zoe'
+            # zoe's Disconnected may be raised just after Stopped (ClientCount drops first): both are kept.
+            $events.Kind | Should -Contain 'Stopped'
+            @($events | Where-Object Kind -EQ 'Message').Count | Should -BeLessThan 19
+            $client.Dispose()
+        }
+        finally {
+            $gate.Set()
+            $run.PowerShell.Dispose()
+        }
+    }
+
+    It 'writes a message with control characters to the console as visible stand-ins (-Wait)' {
+        # A real console write: a child pwsh whose -Wait output goes through Out-Default to its stdout.
+        $port = Get-FreePort
+        $pwsh = @(Get-PwshCommand)
+        $info = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+        foreach ($arg in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$env:PSCHAT_MODULE'; Start-ChatServer -Port $port -Wait")) {
+            $info.ArgumentList.Add($arg)
+        }
+        $info.RedirectStandardOutput = $true
+        $info.StandardOutputEncoding = [System.Text.UTF8Encoding]::new($false)
+        $info.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($info)
+        $client = $null
+        try {
+            $seen = [System.Collections.Generic.List[string]]::new()
+            # One read in flight at a time, kept across calls (a stream allows no second one).
+            $reader = @{ Pending = $process.StandardOutput.ReadLineAsync() }
+            function Read-UntilLine([string] $Like) {
+                $deadline = [datetime]::UtcNow.AddSeconds(30)
+                while ([datetime]::UtcNow -lt $deadline) {
+                    if (-not $reader.Pending.Wait(200)) { continue }
+                    $line = $reader.Pending.Result
+                    if ($null -eq $line) { throw "pwsh ended: $($seen -join "`n")" }
+                    $seen.Add($line)
+                    $reader.Pending = $process.StandardOutput.ReadLineAsync()
+                    if ($line -like $Like) { return $line }
+                }
+                throw "No line like '$Like' within 30 s: $($seen -join "`n")"
+            }
+            $null = Read-UntilLine '*Started*'
+            $client = [RawClient]::new($port)
+            $client.Send("NICK mal`r`nUSER mal 0 * :m`r`nJOIN #lobby`r`nPRIVMSG #lobby :`u{9b}2J`e]0;pwned`a`e[31m`r`n")
+            $line = Read-UntilLine '*Message*'
+            $line.IndexOfAny([char[]] @(0x1B, 0x07, 0x9B)) | Should -Be -1 -Because 'no control character reaches the console'
+            $line | Should -Match ([regex]::Escape('mal') + '\s+' + [regex]::Escape('<U+009B>2J␛]0;pwned␇'))
+        }
+        finally {
+            if ($client) { $client.Dispose() }
+            if (-not $process.HasExited) { $process.Kill() }
+            $process.Dispose()
+        }
+    }
+
     It 'Remove-Module stops the servers and sessions its runspace started, not others' {
         $mine = Start-ChatServer -Port 0
         $ps = [powershell]::Create()

@@ -1,5 +1,13 @@
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
+
+    # The tmux terminal of a Describe: its $socket (tmux -L, so nothing else on the machine is touched) and $pane.
+    function Invoke-Tmux { & tmux -L $socket @args; if ($LASTEXITCODE -ne 0) { throw "tmux $args failed ($LASTEXITCODE)" } }
+    function Get-Screen { @(& tmux -L $socket capture-pane -p -t $pane | ForEach-Object TrimEnd) }
+    function Wait-Screen {
+        param([Parameter(Mandatory)][string] $Pattern)
+        Wait-Until { (Get-Screen) -match $Pattern } -TimeoutMs 15000 -Because "'$Pattern' on the screen:`n$((Get-Screen | Where-Object { $_ }) -join "`n")"
+    }
 }
 
 Describe 'Enter-ChatRoom without a console' -Tag 'Unit' {
@@ -29,12 +37,6 @@ Describe 'Enter-ChatRoom in a terminal' -Tag 'E2E' -Skip:(-not (Get-Command tmux
         # A terminal of its own (tmux -L) so nothing else on the machine is touched.
         $socket = "pschat-test-$PID"
         $pane = 'chat'
-        function Invoke-Tmux { & tmux -L $socket @args; if ($LASTEXITCODE -ne 0) { throw "tmux $args failed ($LASTEXITCODE)" } }
-        function Get-Screen { @(& tmux -L $socket capture-pane -p -t $pane | ForEach-Object TrimEnd) }
-        function Wait-Screen {
-            param([Parameter(Mandatory)][string] $Pattern)
-            Wait-Until { (Get-Screen) -match $Pattern } -TimeoutMs 15000 -Because "'$Pattern' on the screen:`n$((Get-Screen | Where-Object { $_ }) -join "`n")"
-        }
         function Send-Line { param([string] $Text) Invoke-Tmux send-keys -t $pane -l $Text; Invoke-Tmux send-keys -t $pane Enter }
 
         $server = Start-ChatServer -Port 0
@@ -128,5 +130,50 @@ Enter-ChatRoom
         $left.Reason | Should -Be 'client said exit'
         Send-Line '"state=$($alice.State)"'
         Wait-Screen '^state=Closed$'
+    }
+}
+
+Describe 'Enter-ChatRoom and control characters' -Tag 'E2E' -Skip:(-not (Get-Command tmux -CommandType Application -ErrorAction Ignore)) {
+    BeforeAll {
+        $socket = "pschat-safe-$PID"
+        $pane = 'safe'
+
+        $server = Start-ChatServer -Port 0
+        # alice chats over IRC, which carries control characters to her (a text client would get them stripped).
+        $startup = Join-Path ([IO.Path]::GetTempPath()) "pschat-safe-$PID.ps1"
+        Set-Content $startup @"
+Import-Module '$env:PSCHAT_MODULE'
+`$global:alice = Connect-ChatRoom -Port $($server.Port) -Name alice -Protocol Irc -Room '#lobby'
+Enter-ChatRoom
+"@
+        $pwsh = (Get-PwshCommand | ForEach-Object { "'$_'" }) -join ' '
+        Invoke-Tmux new-session -d -s $pane -x 160 -y 40 "$pwsh -NoProfile -NoExit -File '$startup'"
+        Wait-Screen '^#lobby>$'
+
+        $mallory = [RawClient]::new($server.Port)
+        $mallory.Send("NICK mal`r`nUSER mal 0 * :m`r`nJOIN #lobby`r`n")
+        Wait-Until {
+            $mallory.Send("NAMES #lobby`r`n")
+            $names = ''
+            do { $line = $mallory.ReadLine(10000); if ($line -match ' 353 ') { $names += $line } } until ($line -match ' 366 ')
+            $names -match '\balice\b'
+        } -TimeoutMs 15000 -Because 'alice in #lobby'
+    }
+
+    AfterAll {
+        & tmux -L $socket kill-server 2>$null
+        Remove-Item $startup -ErrorAction Ignore
+        $mallory.Dispose()
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        Get-ChatServer | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'shows escape sequences, C1 controls and bidi overrides as visible stand-ins, and none acts on the terminal' {
+        $mallory.Send("PRIVMSG #lobby :`e]0;pwned`a`e[31mred`e[0m `u{9b}2J `e]52;c;cHduZWQ=`a `u{202e}txt end`r`n")
+        Wait-Screen ('<mal> ' + [regex]::Escape('␛]0;pwned␇␛[31mred␛[0m <U+009B>2J ␛]52;c;cHduZWQ=␇ <U+202E>txt end') + '$')
+        (& tmux -L $socket display-message -p -t $pane '#{pane_title}') | Should -Not -Be 'pwned'
+        $screen = Get-Screen
+        $at = [array]::FindIndex([string[]] $screen, [Predicate[string]] { param($l) $l -match '<mal> ' })
+        $screen[$at + 1] | Should -Be '#lobby>'
     }
 }

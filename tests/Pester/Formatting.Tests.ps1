@@ -97,3 +97,53 @@ Describe 'PSChat.format.ps1xml' -Tag 'Unit' {
         Get-ListLabel (Get-FormattedLine $reply List) | Should -Be @('Name', 'Reply', 'RoundTripTime', 'RemoteEndPoint')
     }
 }
+
+Describe 'Control characters on screen' -Tag 'Unit' {
+    BeforeAll {
+        # What a hostile sender puts in a message: set the title (OSC 0 ... BEL), colour (CSI), the C1 CSI,
+        # and a right-to-left override.
+        $evil = "hi`e]0;pwned`a`e[31mred`u{9b}2J`u{202e}txt"
+        $shown = 'hi␛]0;pwned␇␛[31mred<U+009B>2J<U+202E>txt'
+        $unsafe = [char[]] @(0x1B, 0x07, 0x9B, 0x202E)
+        $message = [PSChat.ChatMessage]::new('Message', "#r`e[2J", "mal`e]52;c;cHduZWQ=`a", $evil, [datetime]::Now, 1)
+        $message.Raw = ":mal PRIVMSG #r :$evil"
+        $event = [PSChat.ServerEvent]::new('fmt', 'Message')
+        $event.Client = '127.0.0.1:5000'
+        $event.Name = "mal`e[8m"
+        $event.Text = $evil
+        $reply = [PSChat.GreetingReply]::new("day`e[1A", $evil, [timespan]::FromTicks(15000), [System.Net.IPEndPoint]::new([System.Net.IPAddress]::Loopback, 13))
+    }
+
+    It 'shows <Name> with visible stand-ins in Format-<View> and keeps the raw text on the object' -ForEach @(
+        @{ Name = 'a message'; Object = 'message'; View = 'Table' }
+        @{ Name = 'a message'; Object = 'message'; View = 'List' }
+        @{ Name = 'a server event (Start-ChatServer -Wait)'; Object = 'event'; View = 'Table' }
+        @{ Name = 'a server event (Start-ChatServer -Wait)'; Object = 'event'; View = 'List' }
+        @{ Name = 'a greeting reply'; Object = 'reply'; View = 'Table' }
+        @{ Name = 'a greeting reply'; Object = 'reply'; View = 'List' }
+    ) {
+        $target = Get-Variable $Object -ValueOnly
+        $text = if ($View -eq 'Table') { $target | Format-Table | Out-String -Width 400 } else { $target | Format-List | Out-String -Width 400 }
+        $text.IndexOfAny($unsafe) | Should -Be -1 -Because 'no control character reaches the terminal'
+        $text.Contains($shown) | Should -BeTrue -Because "the text shows as $shown"
+        $raw = if ($Object -eq 'reply') { $target.Reply } else { $target.Text }
+        $raw | Should -BeExactly $evil
+    }
+
+    It 'renders ToString() of <Object> the same way' -ForEach @(
+        @{ Object = 'message' }
+        @{ Object = 'event' }
+        @{ Object = 'reply' }
+    ) {
+        $text = (Get-Variable $Object -ValueOnly).ToString()
+        $text.IndexOfAny($unsafe) | Should -Be -1
+        $text.Contains($shown) | Should -BeTrue -Because "the text shows as $shown"
+    }
+
+    It 'shows the names in a message as safely as its text' {
+        $text = $message | Format-List | Out-String -Width 400
+        $text.Contains('mal␛]52;c;cHduZWQ=␇') | Should -BeTrue
+        $text.Contains('#r␛[2J') | Should -BeTrue
+        $text.IndexOfAny($unsafe) | Should -Be -1
+    }
+}

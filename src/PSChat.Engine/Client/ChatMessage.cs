@@ -50,7 +50,8 @@ namespace PSChat
         /// <summary>The raw protocol line, for debugging and IRC specifics.</summary>
         public string? Raw { get; set; }
 
-        public override string ToString() => Sender == null ? Text : Sender + ": " + Text;
+        /// <summary>The message as a person reads it, control characters shown by <see cref="SafeText"/> (Text keeps them).</summary>
+        public override string ToString() => SafeText.Render(Sender == null ? Text : Sender + ": " + Text);
     }
 
     public sealed class ChatMessageEventArgs : EventArgs

@@ -333,7 +333,7 @@ namespace PSChat
             if (connection == null) MarkClosed("not connected");
         }
 
-        public override string ToString() => $"#{Id} {Name} @ {HostPort.Format(ComputerName, Port)} ({State})";
+        public override string ToString() => SafeText.Render($"#{Id} {Name} @ {HostPort.Format(ComputerName, Port)} ({State})");
 
         // ---- for protocols ----
 

@@ -25,6 +25,7 @@ namespace PSChat
 
         public IPEndPoint RemoteEndPoint { get; }
 
-        public override string ToString() => Reply;
+        /// <summary>The reply as a person reads it, control characters shown by <see cref="SafeText"/> (Reply keeps them).</summary>
+        public override string ToString() => SafeText.Render(Reply);
     }
 }

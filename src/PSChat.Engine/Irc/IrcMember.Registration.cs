@@ -59,6 +59,13 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            if (!IrcNames.IsValidUser(user))
+            {
+                Reply(Numerics.ERR_INVALIDUSERNAME, "Your username is not valid (letters, digits and - . _ ~ [ ] { } \\ | ^ ` only)");
+                ReportRejected("invalid user name: " + SafeText.Render(IrcNames.Truncate(user, 64)));
+                return;
+            }
+
             userName = user.Length > IrcNames.UserLength ? user.Substring(0, IrcNames.UserLength) : user;
             RealName = message.Parameters[3];
             TryCompleteRegistration();

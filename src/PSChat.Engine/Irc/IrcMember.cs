@@ -115,9 +115,36 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            var message = IrcMessage.Parse(buffer, offset, count);
+            string? refusal = IrcInputRules.Check(buffer, offset, count, out var message);
+            if (refusal != null)
+            {
+                RefuseLine(refusal);
+                return;
+            }
+
             if (message == null) return;
             Dispatch(message);
+        }
+
+        /// <summary>
+        /// A line that is not run at all: the client is told by a NOTICE, the server raises Rejected and
+        /// counts it in <see cref="ChatServerCounters.RejectedLines"/>.
+        /// </summary>
+        private void RefuseLine(string reason)
+        {
+            Send(new IrcMessage(null, ServerName, "NOTICE", new[] { Nick, "*** Line refused: " + reason }));
+            ReportRejected("line refused: " + reason);
+        }
+
+        /// <summary>A refused line or name, after the client was told: a Rejected event and <see cref="ChatServerCounters.RejectedLines"/>.</summary>
+        private void ReportRejected(string reason)
+        {
+            server.Limits.Add(LimitCounter.RejectedLines);
+            server.Raise(ServerEventKind.Rejected, e =>
+            {
+                Describe(e, null);
+                e.Reason = reason;
+            });
         }
 
         public void OnOverlongLine(int bytesSeen) => Reply(Numerics.ERR_INPUTTOOLONG, "Input line was too long");

@@ -95,7 +95,9 @@ namespace PSChat.Engine.Irc
 
             int commandEnd = IndexOfSpace(buffer, i, n);
             if (commandEnd < 0) commandEnd = n;
-            if (commandEnd == i) return null;
+            // A command is letters or digits; one starting with '@' or ':' would read as tags or a source
+            // when formatted again ("@ @x" has no tags and the command "@X", which formats as "@X").
+            if (commandEnd == i || buffer[i] == (byte)'@' || buffer[i] == (byte)':') return null;
             string command = Decode(buffer, i, commandEnd).ToUpperInvariant();
             i = commandEnd;
 
@@ -224,6 +226,8 @@ namespace PSChat.Engine.Irc
             {
                 if (part.Length == 0) continue;
                 int eq = part.IndexOf('=');
+                // "=x" has no key: no tag, since it could not be written back ("@=" reads as no tags at all).
+                if (eq == 0) continue;
                 if (eq < 0)
                 {
                     tags[part] = null;

@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
+using PSChat.Engine.Text;
 
 namespace PSChat.Engine.Irc
 {
-    /// <summary>What makes a valid nick or channel name, and IRC wildcard masks.</summary>
+    /// <summary>What makes a valid nick, channel, user name or tag key, and IRC wildcard masks.</summary>
     internal static class IrcNames
     {
         public const int NickLength = 32;
@@ -12,23 +13,73 @@ namespace PSChat.Engine.Irc
         public const int KickLength = 390;
         public const int AwayLength = 390;
 
-        private static readonly Regex Nick = new Regex(@"^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*$", RegexOptions.CultureInvariant);
+        // \z, not $: $ also matches before a final line feed, which let "nick\n" through.
+        private static readonly Regex Nick = new Regex(@"^[A-Za-z\[\]\\`_^{|}][A-Za-z0-9\[\]\\`_^{|}-]*\z", RegexOptions.CultureInvariant);
 
         public static bool IsValidNick(string nick) => nick.Length <= NickLength && Nick.IsMatch(nick);
 
         public static bool IsChannel(string name) => name.Length > 0 && name[0] == '#';
 
-        /// <summary>'#' then 1 to 49 characters, none of them space, comma, BEL or a control character.</summary>
+        /// <summary>
+        /// '#' then 1 to 49 characters, none of them a comma or anything <see cref="TextRules.IsUnsafeInName"/>
+        /// refuses (space, BEL and every other control, bidi overrides, invisible format characters).
+        /// </summary>
         public static bool IsValidChannel(string name)
         {
             if (name.Length < 2 || name.Length > ChannelLength || name[0] != '#') return false;
             foreach (char c in name)
             {
-                if (c == ' ' || c == ',' || c < 0x20 || c == 0x7F) return false;
+                if (c == ',' || TextRules.IsUnsafeInName(c)) return false;
             }
 
             return true;
         }
+
+        /// <summary>
+        /// The user name of USER (the "ident" in nick!user@host): ASCII letters, digits and - . _ ~ [ ] { } \ | ^ `,
+        /// so a source can hold no '!', '@', space or control character and reads as what it is.
+        /// </summary>
+        public static bool IsValidUser(string user)
+        {
+            if (user.Length == 0) return false;
+            foreach (char c in user)
+            {
+                bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._~[]{}\\|^`".IndexOf(c) >= 0;
+                if (!ok) return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// IRCv3 message-tags key grammar: an optional client prefix '+', an optional vendor (a host name:
+        /// letters, digits, '-' and '.') and '/', then a non-empty name of ASCII letters, digits and '-'.
+        /// </summary>
+        public static bool IsValidTagKey(string key)
+        {
+            int start = key.Length > 0 && key[0] == '+' ? 1 : 0;
+            int slash = key.IndexOf('/', start);
+            if (slash >= 0)
+            {
+                if (slash == start) return false;
+                for (int i = start; i < slash; i++)
+                {
+                    if (!IsTagNameChar(key[i]) && key[i] != '.') return false;
+                }
+
+                start = slash + 1;
+            }
+
+            if (start >= key.Length) return false;
+            for (int i = start; i < key.Length; i++)
+            {
+                if (!IsTagNameChar(key[i])) return false;
+            }
+
+            return true;
+        }
+
+        private static bool IsTagNameChar(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
 
         /// <summary>
         /// RFC 2812's key grammar narrowed to printable ASCII: no space (a key must fit one JOIN parameter)
@@ -45,7 +96,13 @@ namespace PSChat.Engine.Irc
             return true;
         }
 
-        public static string Truncate(string text, int length) => text.Length > length ? text.Substring(0, length) : text;
+        /// <summary>At most <paramref name="length"/> characters, one less rather than half a surrogate pair (an emoji).</summary>
+        public static string Truncate(string text, int length)
+        {
+            if (text.Length <= length) return text;
+            if (length > 0 && char.IsHighSurrogate(text[length - 1]) && char.IsLowSurrogate(text[length])) length--;
+            return text.Substring(0, length);
+        }
 
         /// <summary>
         /// '*' and '?' wildcards, compared after rfc1459 case folding. No regex: on a mismatch it goes

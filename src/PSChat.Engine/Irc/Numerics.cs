@@ -70,6 +70,7 @@ namespace PSChat.Engine.Irc
         public const string ERR_ALREADYREGISTERED = "462";
         public const string ERR_PASSWDMISMATCH = "464";
         public const string ERR_KEYSET = "467";
+        public const string ERR_INVALIDUSERNAME = "468";
         public const string ERR_CHANNELISFULL = "471";
         public const string ERR_UNKNOWNMODE = "472";
         public const string ERR_INVITEONLYCHAN = "473";

@@ -56,11 +56,12 @@ namespace PSChat
         /// </summary>
         public string? Limit { get; set; }
 
+        /// <summary>One line for a person, control characters shown by <see cref="SafeText"/> (the properties keep them).</summary>
         public override string ToString()
         {
             string who = Name ?? Client ?? string.Empty;
             string detail = Text ?? Reason ?? string.Empty;
-            return $"[{Time:HH:mm:ss}] {Kind} {who} {Room} {detail}".TrimEnd();
+            return SafeText.Render($"[{Time:HH:mm:ss}] {Kind} {who} {Room} {detail}".TrimEnd());
         }
     }
 }

@@ -155,6 +155,9 @@ namespace PSChat.Engine.Server
                 return;
             }
 
+            // An empty line (a stray Enter) is no message: nothing is relayed, and it is no refusal either
+            // (nor does it clear the count of refusals in a row).
+            if (line.Length == 0) return;
             rejectedInRow = 0;
             if (line == "exit")
             {
@@ -186,6 +189,9 @@ namespace PSChat.Engine.Server
                 Refuse(silenced);
                 return;
             }
+
+            // "name:" alone names the client and says nothing.
+            if (text.Length == 0) return;
 
             var original = new byte[count];
             Buffer.BlockCopy(buffer, offset, original, 0, count);
@@ -366,6 +372,7 @@ namespace PSChat.Engine.Server
 
         private void Refuse(string reason)
         {
+            server.Limits.Add(LimitCounter.RejectedLines);
             SendSystemLine("error: " + reason + "; the line was not sent");
             server.Raise(ServerEventKind.Rejected, e =>
             {

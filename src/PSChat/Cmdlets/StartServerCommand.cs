@@ -27,6 +27,11 @@ namespace PSChat.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
+        /// <summary>With -Wait: events waiting to be written past this many are dropped, counted and reported.</summary>
+        [Parameter]
+        [ValidateRange(10, 10000000)]
+        public int MaxQueuedEvents { get; set; } = 100000;
+
         /// <summary>
         /// An address to listen on: an IP literal, "localhost" (the IPv4 loopback, as the default is) or
         /// this machine's host name; null for anything else.
@@ -69,7 +74,7 @@ namespace PSChat.Commands
                 ThrowTerminatingError(NameInUse(Name));
             }
 
-            var foreground = Wait ? new ForegroundEvents() : null;
+            using var foreground = Wait ? new ForegroundEvents(MaxQueuedEvents) : null;
             var endPoint = new IPEndPoint(address, Port);
             ServerBase server;
             try

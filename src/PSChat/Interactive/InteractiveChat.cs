@@ -246,11 +246,15 @@ namespace PSChat.Commands.Interactive
 
         private static string Time(DateTime time) => time.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 
-        /// <summary>A line above the prompt; the typed text is drawn again below it.</summary>
+        /// <summary>
+        /// A line above the prompt; the typed text is drawn again below it. Whatever the line holds from
+        /// others (a message, a name, a close reason) is shown by SafeText, so it cannot set the title, write
+        /// the clipboard or move the cursor.
+        /// </summary>
         private void Print(string line)
         {
             Erase();
-            Write(line + Environment.NewLine);
+            Write(SafeText.Render(line) + Environment.NewLine);
             Redraw();
         }
 
