@@ -2,11 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using PSChat.Engine.Client;
 using PSChat.Engine.Framing;
+using PSChat.Engine.Tls;
 using PSChat.Engine.Transport;
 
 namespace PSChat
@@ -37,6 +40,11 @@ namespace PSChat
         private int state = (int)SessionState.Connecting;
         private int quitSent;
 
+        // The receive side's: whether a line came yet, and whether the first one was a TLS record.
+        private volatile bool heardLine;
+        private volatile bool answeredWithTls;
+        private volatile bool handshaking;
+
         private ChatSession(ChatSessionOptions options)
         {
             Options = options;
@@ -57,6 +65,12 @@ namespace PSChat
         public int Port { get; }
 
         public IPEndPoint? RemoteEndPoint => connection?.RemoteEndPoint;
+
+        /// <summary>"TLS 1.3" or "TLS 1.2" on a TLS session; null on a plain one.</summary>
+        public string? TlsProtocol => connection?.Tls?.Version;
+
+        /// <summary>The certificate the server showed on a TLS session (its Thumbprint is what -CertificateThumbprint pins).</summary>
+        public X509Certificate2? ServerCertificate => connection?.Tls?.RemoteCertificate;
 
         public ChatProtocol Protocol => protocol?.Name ?? Options.Protocol;
 
@@ -130,6 +144,11 @@ namespace PSChat
                     catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                     {
                         string within = $"within {options.Timeout.TotalSeconds:0.#} s";
+                        if (session.handshaking)
+                        {
+                            throw new TimeoutException(TlsClientHandshake.NoHandshakeAnswer($"{options.ComputerName}:{options.Port}", options.Timeout));
+                        }
+
                         if (session.protocol?.Unfinished is string step)
                         {
                             throw new ChatProtocolException($"{options.ComputerName}:{options.Port} accepted the connection but did not complete {step} {within}.");
@@ -283,8 +302,22 @@ namespace PSChat
 
         // ---- ILineConnectionHandler ----
 
-        void ILineSink.OnLine(byte[] data, int offset, int count, LineTerminator terminator) =>
+        void ILineSink.OnLine(byte[] data, int offset, int count, LineTerminator terminator)
+        {
+            if (!heardLine)
+            {
+                heardLine = true;
+                // A plain session at a TLS port: the server's alert (or handshake) is no line to show.
+                if (!Options.UseTls && TlsRecord.StartsRecord(data, offset, count))
+                {
+                    answeredWithTls = true;
+                    connection?.Abort("the server answered with TLS: it is a TLS port (connect with -UseTls)");
+                    return;
+                }
+            }
+
             protocol.OnLine(data, offset, count, terminator);
+        }
 
         void ILineSink.OnOverlongLine(int bytesSeen) =>
             Deliver(new ChatMessage(ChatMessageKind.System, DefaultRoom, null, $"A line of {bytesSeen} bytes from the server was longer than {Options.MaxLineLength} bytes and was dropped.", DateTime.Now, Id));
@@ -312,13 +345,27 @@ namespace PSChat
         {
             var socket = await ConnectSocketAsync(Options.ComputerName, Options.Port, cancel).ConfigureAwait(false);
             var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength, WriteOnThreadPool = true };
-            connection = new LineConnection(socket, this, connectionOptions);
+            if (Options.UseTls)
+            {
+                handshaking = true;
+                SslStream tls = await TlsClientHandshake.AuthenticateAsync(socket, Options, cancel).ConfigureAwait(false);
+                handshaking = false;
+                connection = new LineConnection(socket, tls, TlsInfo.Of(tls), this, connectionOptions);
+            }
+            else
+            {
+                connection = new LineConnection(socket, this, connectionOptions);
+            }
+
             protocol = CreateProtocol(Options.Protocol);
             SetQuietTime(protocol.UsesQuietTime);
             connection.Start();
             using (cancel.Register(() => connection.Abort("connection timed out")))
             {
-                await protocol.StartAsync(cancel).ConfigureAwait(false);
+                Task start = protocol.StartAsync(cancel);
+                // A server that closes before its first line would otherwise leave the protocol waiting out its timeouts.
+                if (await Task.WhenAny(start, Completion).ConfigureAwait(false) != start) ThrowIfClosedUnheard();
+                await start.ConfigureAwait(false);
             }
 
             if (Options.Protocol == ChatProtocol.Text || protocol.Name == ChatProtocol.Text)
@@ -331,6 +378,26 @@ namespace PSChat
             if (State == SessionState.Closed)
             {
                 throw new SocketException((int)SocketError.ConnectionReset);
+            }
+        }
+
+        /// <summary>
+        /// The session closed while connecting, before the server said a line: a TLS port it spoke plain
+        /// text to does this (with an alert, or in silence).
+        /// </summary>
+        private void ThrowIfClosedUnheard()
+        {
+            string target = $"{Options.ComputerName}:{Options.Port}";
+            if (answeredWithTls)
+            {
+                throw new ChatTlsException(TlsFailure.ServerRequiresTls,
+                    $"{target} answered with TLS: it is a TLS port. Connect with -UseTls (with -CertificateThumbprint or -SkipCertificateCheck for a self-signed certificate).");
+            }
+
+            if (!heardLine)
+            {
+                string hint = Options.UseTls ? string.Empty : " If it is a TLS port, connect with -UseTls.";
+                throw new ChatProtocolException($"{target} closed the connection before it said anything ({CloseReason}).{hint}");
             }
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
@@ -9,6 +10,7 @@ using System.Threading.Tasks;
 using PSChat.Engine.Irc;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
+using PSChat.Engine.Tls;
 using PSChat.Engine.Transport;
 
 namespace PSChat
@@ -25,6 +27,7 @@ namespace PSChat
         private readonly ConcurrentDictionary<string, ChatMember> nicks = new ConcurrentDictionary<string, ChatMember>(StringComparer.Ordinal);
         private readonly IPEndPoint endPoint;
         private readonly IServerProtocol[] protocols;
+        private readonly TlsAdmission? tls;
         private int guestCounter;
 
         private ChatServer(ChatServerOptions options, Socket listener)
@@ -43,6 +46,7 @@ namespace PSChat
             };
             DefaultRoom = GetOrCreateRoom(options.DefaultRoom);
             protocols = new IServerProtocol[] { new IrcServerProtocol(this) };
+            if (options.Certificate != null) tls = new TlsAdmission(this, options.Certificate);
         }
 
         public ChatServerOptions Options { get; }
@@ -51,7 +55,11 @@ namespace PSChat
 
         public override IPEndPoint EndPoint => endPoint;
 
-        public override int ClientCount => clients.Count;
+        /// <summary>Clients, counting connections still in their TLS handshake.</summary>
+        public override int ClientCount => clients.Count + (tls?.Pending ?? 0);
+
+        /// <summary>True when the server has a certificate (TLS and plain clients share the port).</summary>
+        public bool UsesTls => tls != null;
 
         /// <summary>What the server's limits did since it started.</summary>
         public ChatServerCounters Limits { get; } = new ChatServerCounters();
@@ -74,6 +82,16 @@ namespace PSChat
         {
             if (options == null) throw new ArgumentNullException(nameof(options));
             options = options.Clone();
+            if (options.Certificate != null && !options.Certificate.HasPrivateKey)
+            {
+                throw new ArgumentException($"The certificate '{options.Certificate.Subject}' has no private key: a server needs one to prove it is the certificate's owner.", nameof(options));
+            }
+
+            if (options.RequireTls && options.Certificate == null)
+            {
+                throw new ArgumentException("RequireTls needs a certificate.", nameof(options));
+            }
+
             var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -191,7 +209,22 @@ namespace PSChat
 
         private void Admit(Socket socket)
         {
-            var connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
+            if (tls != null)
+            {
+                _ = tls.AdmitAsync(socket);
+                return;
+            }
+
+            Serve(socket, null, null);
+        }
+
+        /// <summary>
+        /// Serves an admitted connection: plain on the usual driver (no stream), plain on its own
+        /// NetworkStream, or TLS over <paramref name="stream"/>.
+        /// </summary>
+        internal void Serve(Socket socket, Stream? stream, TlsInfo? tlsInfo)
+        {
+            var connection = new LineConnection(socket, stream, tlsInfo, NullHandler.Instance, ConnectionOptions);
             // Text and Auto start as text (Auto hands over on the first line); a protocol named in the
             // options has the connection from the start.
             string only = Options.Protocol.ToString();
@@ -200,8 +233,37 @@ namespace PSChat
 
             clients[connection] = client;
             connection.SetHandler(client);
-            Raise(ServerEventKind.Connected, e => e.Client = connection.RemoteEndPoint.ToString());
+            Raise(ServerEventKind.Connected, e =>
+            {
+                e.Client = connection.RemoteEndPoint.ToString();
+                e.Text = tlsInfo?.Version;
+            });
             connection.Start();
+            // A TLS handshake may end after Stop has closed the clients it knew of.
+            if (State != ServerState.Running) client.Shutdown("server is shutting down");
+        }
+
+        /// <summary>
+        /// Refuses a plain connection to a server that requires TLS with one line that says so, in IRC's
+        /// words when the peeked bytes are an IRC registration, else in text's.
+        /// </summary>
+        internal void RefusePlain(Socket socket, Stream? stream, byte[] peeked, int count)
+        {
+            Limits.Add(LimitCounter.RefusedPlain);
+            var connection = new LineConnection(socket, stream, null, NullHandler.Instance, ConnectionOptions);
+            int lineEnd = Array.FindIndex(peeked, 0, count, b => b == (byte)'\r' || b == (byte)'\n');
+            bool irc = count > 0 && Array.Exists(protocols, p => p.RecognizesFirstLine(peeked, 0, lineEnd < 0 ? count : lineEnd));
+            const string Why = "this port requires TLS; reconnect with TLS (Connect-ChatRoom -UseTls, or openssl s_client)";
+            string line = irc ? $"ERROR :Closing link: {Why}\r\n" : $"*** error: {Why}\n";
+            connection.Start();
+            connection.Send(System.Text.Encoding.UTF8.GetBytes(line));
+            connection.Close("plain connection on a port that requires TLS");
+            Raise(ServerEventKind.Rejected, e =>
+            {
+                e.Client = connection.RemoteEndPoint.ToString();
+                e.Reason = "plain connection on a port that requires TLS";
+                e.Limit = nameof(ChatServerOptions.RequireTls);
+            });
         }
 
         /// <summary>Moves a connection to another protocol after its first line (called by the text codec).</summary>

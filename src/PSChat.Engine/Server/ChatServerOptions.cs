@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 
 namespace PSChat
 {
@@ -73,6 +74,18 @@ namespace PSChat
 
         /// <summary>An IRC client that stays silent this long after a PING is dropped.</summary>
         public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+        /// <summary>
+        /// The server's TLS certificate (with its private key). When set, the port serves TLS and plain
+        /// clients alike: a connection whose first byte opens a TLS handshake gets TLS.
+        /// </summary>
+        public X509Certificate2? Certificate { get; set; }
+
+        /// <summary>With a certificate: refuse plain connections (with a line saying TLS is required).</summary>
+        public bool RequireTls { get; set; }
+
+        /// <summary>A TLS client must finish its handshake within this time of connecting, or is dropped.</summary>
+        public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
         /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false
