@@ -48,8 +48,31 @@ namespace PSChat.Commands
         [ValidateRange(1, 10000000)]
         public int BufferCapacity { get; set; } = 10000;
 
+        /// <summary>Speak TLS: SNI with the host name, the server's certificate checked against the system's trust store.</summary>
+        [Parameter]
+        public SwitchParameter UseTls { get; set; }
+
+        /// <summary>Accept any server certificate (self-signed test servers only); implies -UseTls.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>Accept exactly the server certificate with this thumbprint, trusted or not; implies -UseTls.</summary>
+        [Parameter]
+        [ValidatePattern(@"^[0-9A-Fa-f: ]+$")]
+        public string? CertificateThumbprint { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (SkipCertificateCheck && CertificateThumbprint != null)
+            {
+                ThrowTerminatingError(Error(new ArgumentException("-SkipCertificateCheck accepts any certificate and -CertificateThumbprint only one: give one of them."), "ConflictingCertificateChecks", ErrorCategory.InvalidArgument, CertificateThumbprint));
+            }
+
+            if (SkipCertificateCheck)
+            {
+                WriteWarning($"-SkipCertificateCheck: the certificate of {ComputerName}:{Port} is not checked, so anyone between here and there can read and change the chat. Use it for tests only; pin a self-signed certificate with -CertificateThumbprint instead.");
+            }
+
             var options = new ChatSessionOptions
             {
                 ComputerName = ComputerName,
@@ -60,10 +83,13 @@ namespace PSChat.Commands
                 Password = Password,
                 Timeout = TimeSpan.FromSeconds(Timeout),
                 BufferCapacity = BufferCapacity,
+                UseTls = UseTls || SkipCertificateCheck || CertificateThumbprint != null,
+                SkipCertificateCheck = SkipCertificateCheck,
+                CertificateThumbprint = CertificateThumbprint,
             };
 
             string target = $"{ComputerName}:{Port}";
-            WriteVerbose($"Connecting to {target} ({Protocol}).");
+            WriteVerbose($"Connecting to {target} ({Protocol}{(options.UseTls ? ", TLS" : string.Empty)}).");
             Task<ChatSession> connecting = ChatSession.ConnectAsync(options, StopToken);
             ChatSession session;
             try
@@ -72,6 +98,11 @@ namespace PSChat.Commands
             }
             catch (OperationCanceledException)
             {
+                return;
+            }
+            catch (ChatTlsException ex)
+            {
+                WriteError(TlsError(ex, target));
                 return;
             }
             catch (TimeoutException ex)
@@ -93,6 +124,18 @@ namespace PSChat.Commands
             ModuleState.AddSession(session);
             WriteVerbose($"Connected to {session.RemoteEndPoint} as session {session.Id} ({session.Protocol}, name '{session.Name}').");
             Emit(session);
+        }
+
+        private static ErrorRecord TlsError(ChatTlsException ex, string target)
+        {
+            switch (ex.Failure)
+            {
+                case TlsFailure.CertificateRejected: return Error(ex, "CertificateValidationFailed", ErrorCategory.SecurityError, target);
+                case TlsFailure.ServerNotTls: return Error(ex, "ServerNotTls", ErrorCategory.ProtocolError, target);
+                case TlsFailure.ServerRequiresTls: return Error(ex, "ServerRequiresTls", ErrorCategory.ProtocolError, target);
+                case TlsFailure.HandshakeFailed: return Error(ex, "TlsHandshakeFailed", ErrorCategory.SecurityError, target);
+                default: throw new InvalidOperationException("Unknown TLS failure " + ex.Failure);
+            }
         }
     }
 }
