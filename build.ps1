@@ -142,6 +142,9 @@ function Install-TestDependency {
     $wanted = [ordered]@{ nc = 'netcat-openbsd'; tmux = 'tmux' }
     $wanted['ngircd'] = 'ngircd'                       # IrcInterop: a real IRC server for Connect-ChatRoom
     $wanted['weechat-headless'] = 'weechat-headless'   # IrcInterop: a real IRC client for the PSChat server
+    # Tls and IrcInterop: openssl s_client on PSChat's shared port, and the certificate of ngircd's TLS
+    # port (Debian's ngircd is built with GnuTLS).
+    $wanted['openssl'] = 'openssl'
     # The tutorial's own programs (tests/tutorial), bounded by coreutils' timeout.
     $wanted['python3'] = 'python3'
     $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })

@@ -117,6 +117,20 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void AClientHelloAfterTheListenerJoinedEndsTheConnection()
+        {
+            using var fx = TlsServer(o => o.TlsDetectTimeout = TimeSpan.FromMilliseconds(100));
+            using var late = fx.Join();
+            late.Write(new byte[] { TlsRecord.Handshake, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x03, (byte)'\n' });
+
+            var gone = fx.WaitFor(ServerEventKind.Disconnected);
+
+            Assert.Equal("a TLS handshake after the TLS detection time, when the client already counted as a plain listener", gone.Reason);
+            Assert.True(late.WaitForClose());
+            Assert.Equal(1, fx.Server.Limits.TlsHandshakeFailures);
+        }
+
+        [Fact]
         public void AHandshakeThatNeverCompletesIsDroppedAndCounted()
         {
             using var fx = TlsServer(o => o.TlsHandshakeTimeout = TimeSpan.FromMilliseconds(300));
@@ -153,7 +167,12 @@ namespace PSChat.Engine.Tests
         [InlineData("", "*** error: this port requires TLS; reconnect with TLS (Connect-ChatRoom -UseTls, or openssl s_client)\n")]
         public void RequireTlsRefusesPlainClientsInTheirOwnWords(string said, string refusal)
         {
-            using var fx = TlsServer(o => o.RequireTls = true);
+            // A silent client is refused when the handshake time is up.
+            using var fx = TlsServer(o =>
+            {
+                o.RequireTls = true;
+                o.TlsHandshakeTimeout = TimeSpan.FromMilliseconds(500);
+            });
             using var plain = TestClient.Connect(fx.EndPoint);
             if (said.Length > 0) plain.Write(said);
 

@@ -84,6 +84,14 @@ namespace PSChat
         /// <summary>With a certificate: refuse plain connections (with a line saying TLS is required).</summary>
         public bool RequireTls { get; set; }
 
+        /// <summary>
+        /// With a certificate: how long a new connection has to start a TLS handshake before it counts as
+        /// a plain client (a silent one then becomes a listener, after the usual DetectTimeout). Longer
+        /// than DetectTimeout: a process's first TLS connection can take a few hundred milliseconds to
+        /// send its ClientHello (the TLS library loads), and a late one would meet a plain connection.
+        /// </summary>
+        public TimeSpan TlsDetectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
         /// <summary>A TLS client must finish its handshake within this time of connecting, or is dropped.</summary>
         public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

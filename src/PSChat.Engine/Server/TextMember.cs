@@ -197,7 +197,7 @@ namespace PSChat.Engine.Server
             leaving = true;
             server.Limits.Add(LimitCounter.TlsHandshakeFailures);
             Connection.Abort(server.UsesTls
-                ? "a TLS handshake after DetectTimeout, when the client already counted as a plain listener"
+                ? "a TLS handshake after the TLS detection time, when the client already counted as a plain listener"
                 : "a TLS handshake on a port without TLS (start the server with a certificate)");
         }
 

@@ -18,8 +18,9 @@ namespace PSChat.Engine.Server
     /// The first byte decides, peeked without taking it and without holding a thread: a TLS ClientHello
     /// starts with 0x16, which no text or IRC line does. A TLS client gets an SslStream on the stream
     /// driver once its handshake is done; a plain one goes on the usual driver (or is refused when the
-    /// server requires TLS). A client silent for the DetectTimeout is a plain listener (TLS clients
-    /// speak first, at once), served off the loops because its peek is still pending. The whole
+    /// server requires TLS). A client silent for the TlsDetectTimeout is a plain listener (TLS clients
+    /// speak first), served off the loops because its peek is still pending; where TLS is
+    /// required, one silent for the TlsHandshakeTimeout is refused. The whole
     /// handshake is bounded by TlsHandshakeTimeout, and a connection counts as a client (MaxClients)
     /// while it runs.
     /// </summary>
@@ -44,6 +45,14 @@ namespace PSChat.Engine.Server
         public async Task AdmitAsync(Socket socket)
         {
             Interlocked.Increment(ref handshaking);
+            int pending = 1;
+            // Leaves the count before the connection is served or reported: whoever sees the event
+            // (or the server's ClientCount) after that must not count it twice.
+            void Sorted()
+            {
+                if (Interlocked.Exchange(ref pending, 0) == 1) Interlocked.Decrement(ref handshaking);
+            }
+
             var clock = Stopwatch.StartNew();
             string remote = socket.RemoteEndPoint?.ToString() ?? "?";
             try
@@ -51,12 +60,15 @@ namespace PSChat.Engine.Server
                 var first = new byte[PeekBytes];
                 Task<int> peek = socket.ReceiveAsync(new ArraySegment<byte>(first), SocketFlags.Peek);
                 TimeSpan timeout = server.Options.TlsHandshakeTimeout;
-                TimeSpan detect = server.Options.DetectTimeout < timeout ? server.Options.DetectTimeout : timeout;
+                // Where plain clients are refused, one has the whole handshake time to say something, so
+                // that a slow plain client is refused in its own protocol's words, not as a listener.
+                TimeSpan detect = server.Options.TlsDetectTimeout < timeout && !server.Options.RequireTls ? server.Options.TlsDetectTimeout : timeout;
                 if (!await Within(peek, detect).ConfigureAwait(false))
                 {
                     Observe(peek);
                     // A silent client is a plain listener; its pending peek keeps the socket off the loops.
                     var stream = StreamDriver.StreamOf(socket);
+                    Sorted();
                     if (server.Options.RequireTls) server.RefusePlain(socket, stream, first, 0);
                     else server.Serve(socket, stream, null);
                     return;
@@ -71,12 +83,13 @@ namespace PSChat.Engine.Server
 
                 if (!TlsRecord.StartsHandshake(first, 0, count))
                 {
+                    Sorted();
                     if (server.Options.RequireTls) server.RefusePlain(socket, null, first, count);
                     else server.Serve(socket, null, null);
                     return;
                 }
 
-                await HandshakeAsync(socket, remote, timeout - clock.Elapsed).ConfigureAwait(false);
+                await HandshakeAsync(socket, remote, timeout - clock.Elapsed, Sorted).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException)
             {
@@ -84,11 +97,11 @@ namespace PSChat.Engine.Server
             }
             finally
             {
-                Interlocked.Decrement(ref handshaking);
+                Sorted();
             }
         }
 
-        private async Task HandshakeAsync(Socket socket, string remote, TimeSpan left)
+        private async Task HandshakeAsync(Socket socket, string remote, TimeSpan left, Action sorted)
         {
             var tls = new SslStream(StreamDriver.StreamOf(socket), leaveInnerStreamOpen: false, AcceptAnyClientCertificate);
             // Asking for a client certificate lets a client show one (for SASL EXTERNAL); none is fine too.
@@ -97,6 +110,7 @@ namespace PSChat.Engine.Server
             {
                 tls.Dispose();
                 Observe(handshake);
+                sorted();
                 Fail(remote, $"no TLS handshake within {server.Options.TlsHandshakeTimeout.TotalSeconds:0.###} s", nameof(ChatServerOptions.TlsHandshakeTimeout));
                 return;
             }
@@ -108,10 +122,12 @@ namespace PSChat.Engine.Server
             catch (Exception ex) when (ex is AuthenticationException || ex is IOException || ex is Win32Exception || ex is ObjectDisposedException)
             {
                 tls.Dispose();
+                sorted();
                 Fail(remote, "TLS handshake failed: " + (ex.InnerException?.Message ?? ex.Message), null);
                 return;
             }
 
+            sorted();
             server.Serve(socket, tls, TlsInfo.Of(tls));
         }
 
