@@ -339,15 +339,18 @@ function Invoke-Bench {
 
     $servers = [System.Collections.Generic.List[object]]::new()
     try {
-        # PSChat over IRC first (the ratios compare it with the IRC servers), then over its text protocol.
+        # PSChat over IRC first (the ratios compare it with the others), then over its text protocol, then
+        # over IRC in TLS (the fan-out scenarios only: the cost of encryption under the same load).
         $targets = @()
-        foreach ($protocol in 'Irc', 'Text') {
-            $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments @($protocol)
+        foreach ($pschat in @(
+                @{ Name = 'PSChat'; Protocol = 'Irc'; Tls = $false }
+                @{ Name = 'PSChat-text'; Protocol = 'Text'; Tls = $false }
+                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true })) {
+            $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments (@($pschat.Protocol) + @(if ($pschat.Tls) { 'tls' }))
             $servers.Add($host_)
             $portLine = $host_.StandardOutput.ReadLine()
             if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }
-            $name = if ($protocol -eq 'Irc') { 'PSChat' } else { 'PSChat-text' }
-            $targets += "$name,$($protocol.ToLowerInvariant()),$($Matches[1]),$($host_.Id)"
+            $targets += "$($pschat.Name),$($pschat.Protocol.ToLowerInvariant()),$($Matches[1]),$($host_.Id)$(if ($pschat.Tls) { ',tls' })"
         }
 
         $others = @(

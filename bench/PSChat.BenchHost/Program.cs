@@ -1,14 +1,18 @@
 using System;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using PSChat;
 
 // Starts one chat server on a free loopback port, prints "port <n>", and runs until stdin closes.
+// Arguments: the protocol (Irc, Text, Auto), and "tls" to serve TLS too with a throwaway self-signed certificate.
 // Slow-consumer disconnects are counted and printed on exit, so the bench can report them.
 var options = new ChatServerOptions
 {
     Address = IPAddress.Loopback,
     Port = 0,
     Protocol = args.Length > 0 ? Enum.Parse<ChatProtocol>(args[0], ignoreCase: true) : ChatProtocol.Text,
+    Certificate = args.Length > 1 && args[1] == "tls" ? ThrowawayCertificate() : null,
 };
 
 int slowConsumers = 0;
@@ -24,3 +28,12 @@ Console.Out.Flush();
 Console.In.ReadToEnd();
 server.Stop();
 Console.Out.WriteLine("slow-consumers " + slowConsumers);
+
+// The same kind of certificate New-ChatCertificate makes (RSA 2048, SHA-256), loaded from PFX as a server's is.
+static X509Certificate2 ThrowawayCertificate()
+{
+    using var key = RSA.Create(2048);
+    var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+    using var ephemeral = request.CreateSelfSigned(DateTimeOffset.Now.AddMinutes(-5), DateTimeOffset.Now.AddDays(1));
+    return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pfx), null);
+}
