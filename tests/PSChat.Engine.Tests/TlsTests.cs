@@ -257,8 +257,8 @@ namespace PSChat.Engine.Tests
 
             var error = await Assert.ThrowsAsync<ChatProtocolException>(() => Connect(options));
 
-            Assert.StartsWith($"127.0.0.1:{server.Port} closed the connection before it said anything (", error.Message);
-            Assert.EndsWith("If it is a TLS port, connect with -UseTls.", error.Message);
+            Assert.StartsWith("The server closed the connection during IRC registration: ", error.Message);
+            Assert.EndsWith($". It said nothing before it closed: if 127.0.0.1:{server.Port} is a TLS port, connect with -UseTls.", error.Message);
         }
 
         [Fact]

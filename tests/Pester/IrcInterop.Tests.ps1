@@ -152,7 +152,7 @@ Describe 'Connect-ChatRoom -UseTls against a real ngircd' -Tag 'Interop' -Skip:(
     It 'suggests -UseTls when the TLS port drops a plain session' {
         Connect-ChatRoom -Port $tlsPort -Name dave -Protocol Irc -ErrorAction SilentlyContinue -ErrorVariable failed
         $failed[0].FullyQualifiedErrorId | Should -BeExactly 'ProtocolFailed,PSChat.Commands.ConnectChatRoomCommand'
-        $failed[0].Exception.Message | Should -BeLike "127.0.0.1:$tlsPort closed the connection before it said anything (*). If it is a TLS port, connect with -UseTls."
+        $failed[0].Exception.Message | Should -BeLike "The server closed the connection during IRC registration: *. It said nothing before it closed: if 127.0.0.1:$tlsPort is a TLS port, connect with -UseTls."
     }
 
     It 'says that the plain port never answered the TLS handshake' {

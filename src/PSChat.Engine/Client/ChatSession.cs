@@ -329,8 +329,16 @@ namespace PSChat
             if (Interlocked.Exchange(ref state, (int)SessionState.Closed) == (int)SessionState.Closed) return;
             CloseReason = reason;
             buffer.Complete();
-            closedSignal.TrySetResult(true);
-            Closed?.Invoke(this, EventArgs.Empty);
+            try
+            {
+                // Before Completion: whoever waits on it (Disconnect-ChatRoom) must find the session
+                // already gone from the module's list, which a Closed handler takes it out of.
+                Closed?.Invoke(this, EventArgs.Empty);
+            }
+            finally
+            {
+                closedSignal.TrySetResult(true);
+            }
         }
 
         private void EnsureOpen()
@@ -396,8 +404,9 @@ namespace PSChat
 
             if (!heardLine)
             {
-                string hint = Options.UseTls ? string.Empty : " If it is a TLS port, connect with -UseTls.";
-                throw new ChatProtocolException($"{target} closed the connection before it said anything ({CloseReason}).{hint}");
+                string during = Options.Protocol == ChatProtocol.Irc ? "IRC registration" : "protocol detection";
+                string hint = Options.UseTls ? string.Empty : $" It said nothing before it closed: if {target} is a TLS port, connect with -UseTls.";
+                throw new ChatProtocolException($"The server closed the connection during {during}: {CloseReason}.{hint}");
             }
         }
 

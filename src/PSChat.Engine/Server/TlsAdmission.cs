@@ -57,6 +57,9 @@ namespace PSChat.Engine.Server
             string remote = socket.RemoteEndPoint?.ToString() ?? "?";
             try
             {
+                // Off the accept loop: a ClientHello already there would run the handshake's first
+                // (signing) step inline, and a flood of them would hold up accepting.
+                await Task.Yield();
                 var first = new byte[PeekBytes];
                 Task<int> peek = socket.ReceiveAsync(new ArraySegment<byte>(first), SocketFlags.Peek);
                 TimeSpan timeout = server.Options.TlsHandshakeTimeout;
