@@ -21,6 +21,7 @@
         'Enter-ChatRoom'
         'Get-ChatServer'
         'Get-ChatSession'
+        'New-ChatCertificate'
         'Receive-ChatMessage'
         'Send-ChatMessage'
         'Send-UdpGreeting'

@@ -163,6 +163,9 @@ function Install-TestDependency {
     $wanted = [ordered]@{ nc = 'netcat-openbsd'; tmux = 'tmux' }
     $wanted['ngircd'] = 'ngircd'                       # IrcInterop: a real IRC server for Connect-ChatRoom
     $wanted['weechat-headless'] = 'weechat-headless'   # IrcInterop: a real IRC client for the PSChat server
+    # Tls and IrcInterop: openssl s_client on PSChat's shared port, and the certificate of ngircd's TLS
+    # port (Debian's ngircd is built with GnuTLS).
+    $wanted['openssl'] = 'openssl'
     # The tutorial's own programs (tests/tutorial), bounded by coreutils' timeout.
     $wanted['python3'] = 'python3'
     $missing = @($wanted.Keys | Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction Ignore) } | ForEach-Object { $wanted[$_] })
@@ -357,15 +360,18 @@ function Invoke-Bench {
 
     $servers = [System.Collections.Generic.List[object]]::new()
     try {
-        # PSChat over IRC first (the ratios compare it with the IRC servers), then over its text protocol.
+        # PSChat over IRC first (the ratios compare it with the others), then over its text protocol, then
+        # over IRC in TLS (the fan-out scenarios only: the cost of encryption under the same load).
         $targets = @()
-        foreach ($protocol in 'Irc', 'Text') {
-            $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments @($protocol)
+        foreach ($pschat in @(
+                @{ Name = 'PSChat'; Protocol = 'Irc'; Tls = $false }
+                @{ Name = 'PSChat-text'; Protocol = 'Text'; Tls = $false }
+                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true })) {
+            $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments (@($pschat.Protocol) + @(if ($pschat.Tls) { 'tls' }))
             $servers.Add($host_)
             $portLine = $host_.StandardOutput.ReadLine()
             if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }
-            $name = if ($protocol -eq 'Irc') { 'PSChat' } else { 'PSChat-text' }
-            $targets += "$name,$($protocol.ToLowerInvariant()),$($Matches[1]),$($host_.Id)"
+            $targets += "$($pschat.Name),$($pschat.Protocol.ToLowerInvariant()),$($Matches[1]),$($host_.Id)$(if ($pschat.Tls) { ',tls' })"
         }
 
         $others = @(

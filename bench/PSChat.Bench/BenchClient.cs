@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
@@ -29,6 +30,7 @@ namespace PSChat.Bench
         public static ReadOnlySpan<byte> Marker => "BENCH "u8;
 
         private readonly Socket socket;
+        private readonly SslStream? tls;
         private readonly byte[] buffer;
         private readonly WireProtocol protocol;
         private int filled;
@@ -37,9 +39,10 @@ namespace PSChat.Bench
         private long received;
         private long lastReceiveTicks;
 
-        private BenchClient(Socket socket, WireProtocol protocol, int bufferBytes, string nick)
+        private BenchClient(Socket socket, SslStream? tls, WireProtocol protocol, int bufferBytes, string nick)
         {
             this.socket = socket;
+            this.tls = tls;
             this.protocol = protocol;
             buffer = new byte[bufferBytes];
             Nick = nick;
@@ -57,20 +60,30 @@ namespace PSChat.Bench
         /// <summary>Why the server closed the connection, or null while it is open.</summary>
         public string? ClosedBy { get; private set; }
 
-        public static async Task<BenchClient> ConnectAsync(IPEndPoint server, WireProtocol protocol, string nick, int bufferBytes, CancellationToken cancel)
+        /// <param name="useTls">Speak TLS (any server certificate is accepted: the bench measures, it does not trust).</param>
+        public static async Task<BenchClient> ConnectAsync(IPEndPoint server, WireProtocol protocol, string nick, int bufferBytes, bool useTls, CancellationToken cancel)
         {
             var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            SslStream? tls = null;
             try
             {
                 await socket.ConnectAsync(server, cancel).ConfigureAwait(false);
+                if (useTls)
+                {
+                    tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
+                    await tls.AuthenticateAsClientAsync(
+                        new SslClientAuthenticationOptions { TargetHost = "localhost", RemoteCertificateValidationCallback = static (_, _, _, _) => true },
+                        cancel).ConfigureAwait(false);
+                }
             }
             catch
             {
+                tls?.Dispose();
                 socket.Dispose();
                 throw;
             }
 
-            var client = new BenchClient(socket, protocol, bufferBytes, nick);
+            var client = new BenchClient(socket, tls, protocol, bufferBytes, nick);
             _ = client.ReceiveLoopAsync();
             return client;
         }
@@ -128,6 +141,12 @@ namespace PSChat.Bench
 
         public async Task SendAsync(ReadOnlyMemory<byte> bytes)
         {
+            if (tls != null)
+            {
+                await tls.WriteAsync(bytes).ConfigureAwait(false);
+                return;
+            }
+
             while (bytes.Length > 0)
             {
                 int n = await socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
@@ -135,7 +154,11 @@ namespace PSChat.Bench
             }
         }
 
-        public void Dispose() => socket.Dispose();
+        public void Dispose()
+        {
+            tls?.Dispose();
+            socket.Dispose();
+        }
 
         private async Task ReceiveLoopAsync()
         {
@@ -145,13 +168,15 @@ namespace PSChat.Bench
                 while (true)
                 {
                     if (filled == buffer.Length) throw new InvalidOperationException("line longer than the receive buffer");
-                    int n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+                    int n = tls != null
+                        ? await tls.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false)
+                        : await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
                     if (n == 0) break;
                     filled += n;
                     Cut();
                 }
             }
-            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException || ex is InvalidOperationException)
+            catch (Exception ex) when (ex is SocketException || ex is ObjectDisposedException || ex is InvalidOperationException || ex is System.IO.IOException)
             {
                 reason = ex.Message;
             }

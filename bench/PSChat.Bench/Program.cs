@@ -12,7 +12,7 @@ namespace PSChat.Bench
     /// <summary>
     /// Drives the same scenarios at each server and prints one Markdown table, the first target's
     /// ratio to each other target at the right.
-    /// Usage: PSChat.Bench --target name,irc|text,port,pid [--target ...] [--quick] [--scenarios burst,paced,idle,many] [--out file]
+    /// Usage: PSChat.Bench --target name,irc|text,port,pid[,tls] [--target ...] [--quick] [--scenarios burst,paced,idle,many] [--out file]
     /// </summary>
     public static class Program
     {
@@ -46,7 +46,7 @@ namespace PSChat.Bench
 
             if (targets.Count == 0)
             {
-                Console.Error.WriteLine("Give at least one --target name,irc|text,port,pid.");
+                Console.Error.WriteLine("Give at least one --target name,irc|text,port,pid[,tls].");
                 return 2;
             }
 
@@ -56,6 +56,7 @@ namespace PSChat.Bench
             {
                 foreach (var target in targets)
                 {
+                    if (target.Tls && !Scenarios.FanOut.Contains(scenario)) continue;
                     Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {scenario} on {target.Name} ({target.Protocol})");
                     try
                     {
@@ -85,12 +86,13 @@ namespace PSChat.Bench
         private static Target ParseTarget(string text)
         {
             string[] parts = text.Split(',');
-            if (parts.Length != 4) throw new ArgumentException($"--target '{text}' is not name,irc|text,port,pid");
+            if (parts.Length != 4 && !(parts.Length == 5 && parts[4] == "tls")) throw new ArgumentException($"--target '{text}' is not name,irc|text,port,pid[,tls]");
             return new Target(
                 parts[0],
                 Enum.Parse<WireProtocol>(parts[1], ignoreCase: true),
                 new IPEndPoint(IPAddress.Loopback, int.Parse(parts[2], CultureInfo.InvariantCulture)),
-                int.Parse(parts[3], CultureInfo.InvariantCulture));
+                int.Parse(parts[3], CultureInfo.InvariantCulture),
+                Tls: parts.Length == 5);
         }
 
         /// <summary>One row per figure; the ratio columns compare the first target with each other one.</summary>

@@ -10,7 +10,8 @@ using System.Threading.Tasks;
 namespace PSChat.Bench
 {
     /// <summary>A server under test: its name in the table, the protocol to speak, where it listens, its process.</summary>
-    public sealed record Target(string Name, WireProtocol Protocol, IPEndPoint EndPoint, int Pid);
+    /// <param name="Tls">The clients speak TLS; such a target runs the fan-out scenarios only (TLS against plain, same load).</param>
+    public sealed record Target(string Name, WireProtocol Protocol, IPEndPoint EndPoint, int Pid, bool Tls = false);
 
     /// <summary>The sizes of the scenarios; <see cref="Quick"/> is the smoke run CI can afford.</summary>
     public sealed record Settings(int FanOutClients, int Senders, int BurstMessages, int PacedRate, TimeSpan PacedDuration, int IdleClients, int ManyClients)
@@ -39,6 +40,9 @@ namespace PSChat.Bench
         private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(3);
 
         public static readonly string[] Names = { "burst", "paced", "idle", "many" };
+
+        /// <summary>The scenarios a TLS target runs: the others measure connection counts, not the cost of encryption.</summary>
+        public static readonly string[] FanOut = { "burst", "paced" };
 
         public static Task<List<(string Row, double Value)>> RunAsync(string scenario, Target target, Settings settings) => scenario switch
         {
@@ -255,7 +259,7 @@ namespace PSChat.Bench
         private static async Task<BenchClient> ConnectOneAsync(Target target, string? room, int bufferBytes, string nick)
         {
             using var cancel = new CancellationTokenSource(ReplyTimeout);
-            var client = await BenchClient.ConnectAsync(target.EndPoint, target.Protocol, nick, bufferBytes, cancel.Token).ConfigureAwait(false);
+            var client = await BenchClient.ConnectAsync(target.EndPoint, target.Protocol, nick, bufferBytes, target.Tls, cancel.Token).ConfigureAwait(false);
             try
             {
                 await client.RegisterAsync(room, ReplyTimeout).ConfigureAwait(false);

@@ -1,8 +1,11 @@
 using System;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using PSChat;
 
 // Starts one chat server on a free loopback port (flood control off, as for the other servers), prints "port <n>", and runs until stdin closes.
+// Arguments: the protocol (Irc, Text, Auto), and "tls" to serve TLS too with a throwaway self-signed certificate.
 // Slow-consumer disconnects are counted and printed on exit, so the bench can report them.
 var options = new ChatServerOptions
 {
@@ -11,6 +14,7 @@ var options = new ChatServerOptions
     Protocol = args.Length > 0 ? Enum.Parse<ChatProtocol>(args[0], ignoreCase: true) : ChatProtocol.Text,
     // Measured at full speed, like ngircd (MaxPenaltyTime = 0) and InspIRCd (fakelag="no").
     FloodControl = false,
+    Certificate = args.Length > 1 && args[1] == "tls" ? ThrowawayCertificate() : null,
 };
 
 int slowConsumers = 0;
@@ -26,3 +30,12 @@ Console.Out.Flush();
 Console.In.ReadToEnd();
 server.Stop();
 Console.Out.WriteLine("slow-consumers " + slowConsumers);
+
+// The same kind of certificate New-ChatCertificate makes (RSA 2048, SHA-256), loaded from PFX as a server's is.
+static X509Certificate2 ThrowawayCertificate()
+{
+    using var key = RSA.Create(2048);
+    var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+    using var ephemeral = request.CreateSelfSigned(DateTimeOffset.Now.AddMinutes(-5), DateTimeOffset.Now.AddDays(1));
+    return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pfx), null);
+}

@@ -145,7 +145,7 @@ namespace PSChat.Engine.Tests
             using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Loopback, 0);
             listener.Start();
             int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-            var options = new ChatSessionOptions { ComputerName = "::1", Port = port, Name = "alice", Protocol = ChatProtocol.Irc, Timeout = TimeSpan.FromSeconds(1) };
+            var options = new ChatSessionOptions { ComputerName = "::1", Port = port, Name = "alice", Protocol = ChatProtocol.Irc, Timeout = TimeSpan.FromSeconds(3) };
             var ex = await Assert.ThrowsAsync<ChatProtocolException>(() => ChatSession.ConnectAsync(options, CancellationToken.None));
             Assert.StartsWith($"[::1]:{port} accepted the connection", ex.Message);
         }

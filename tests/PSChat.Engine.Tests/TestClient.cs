@@ -1,7 +1,9 @@
 using System;
 using System.IO;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,15 +15,31 @@ namespace PSChat.Engine.Tests
     internal sealed class TestClient : IDisposable
     {
         private readonly TcpClient tcp;
-        private readonly NetworkStream stream;
+        private readonly Stream stream;
         private byte[] pending = new byte[65536];
         private int pendingStart;
         private int pendingEnd;
 
-        private TestClient(TcpClient tcp)
+        private TestClient(TcpClient tcp, Stream? stream = null)
         {
             this.tcp = tcp;
-            stream = tcp.GetStream();
+            this.stream = stream ?? tcp.GetStream();
+        }
+
+        /// <summary>Connects and runs a TLS handshake that trusts any server certificate, showing <paramref name="clientCertificate"/> when given.</summary>
+        public static TestClient ConnectTls(IPEndPoint endPoint, X509Certificate2? clientCertificate = null)
+        {
+            var tcp = new TcpClient(endPoint.AddressFamily);
+            tcp.Connect(endPoint);
+            var tls = new SslStream(tcp.GetStream());
+            var certificates = clientCertificate == null ? null : new X509CertificateCollection { clientCertificate };
+            tls.AuthenticateAsClient(new SslClientAuthenticationOptions
+            {
+                TargetHost = "localhost",
+                ClientCertificates = certificates,
+                RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            });
+            return new TestClient(tcp, tls);
         }
 
         public static TestClient Connect(IPEndPoint endPoint, int receiveBuffer = 0)

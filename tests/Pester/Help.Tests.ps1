@@ -12,6 +12,7 @@ BeforeDiscovery {
         'Start-ChatServer/Example 3' = 'serves in the foreground until Ctrl+C'
         'Enter-ChatRoom/Example 1'   = 'interactive: needs a console and a person (EnterChatRoom.Tests.ps1 drives it in tmux)'
         'Enter-ChatRoom/Example 2'   = 'interactive: needs a console and a person (EnterChatRoom.Tests.ps1 drives it in tmux)'
+        'New-ChatCertificate/Example 2' = 'asks for the PFX password (Read-Host); Tls.Tests.ps1 saves and loads a PFX'
     }
     $examples = @(foreach ($command in $commands) {
         $number = 0

@@ -1,30 +1,11 @@
 BeforeDiscovery {
     $noNgircd = -not (Get-Command ngircd -CommandType Application -ErrorAction Ignore)
+    $noOpenssl = -not (Get-Command openssl -CommandType Application -ErrorAction Ignore)
     $noWeechat = -not (Get-Command weechat-headless -CommandType Application -ErrorAction Ignore)
 }
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
-
-    function Start-Program {
-        # A third-party program with its output captured, so AfterAll can end exactly this process.
-        param([Parameter(Mandatory)][string] $Path, [string[]] $ArgumentList)
-        $info = [System.Diagnostics.ProcessStartInfo]::new($Path)
-        foreach ($argument in $ArgumentList) { $info.ArgumentList.Add($argument) }
-        $info.RedirectStandardOutput = $true
-        $info.RedirectStandardError = $true
-        $info.RedirectStandardInput = $true
-        $info.UseShellExecute = $false
-        [System.Diagnostics.Process]::Start($info)
-    }
-
-    function Stop-Program {
-        param($Process)
-        if ($Process -and -not $Process.HasExited) {
-            $Process.Kill()
-            $null = $Process.WaitForExit(5000)
-        }
-    }
 }
 
 Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd {
@@ -100,9 +81,109 @@ Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd
     }
 }
 
-Describe 'weechat joins a PSChat server' -Tag 'Interop' -Skip:$noWeechat {
+Describe 'Connect-ChatRoom -UseTls against a real ngircd' -Tag 'Interop' -Skip:($noNgircd -or $noOpenssl) {
     BeforeAll {
-        $server = Start-ChatServer -Port 0
+        $port = Get-FreePort
+        $tlsPort = Get-FreePort
+        $cert = Join-Path $TestDrive 'ngircd-cert.pem'
+        $key = Join-Path $TestDrive 'ngircd-key.pem'
+        & openssl req -x509 -newkey rsa:2048 -nodes -keyout $key -out $cert -days 2 -subj '/CN=localhost' -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' 2>$null
+        if ($LASTEXITCODE -ne 0) { throw "openssl could not make the test certificate (exit code $LASTEXITCODE)." }
+        $thumbprint = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($cert).Thumbprint
+        $config = Join-Path $TestDrive 'ngircd-tls.conf'
+        Set-Content -Path $config -Value @"
+[Global]
+    Name = irc.tls.test
+    Info = PSChat TLS interop test
+    Listen = 127.0.0.1
+    Ports = $port
+    MotdPhrase = "PSChat TLS interop test"
+    PidFile = $(Join-Path $TestDrive 'ngircd-tls.pid')
+[Limits]
+    MaxPenaltyTime = 0
+    PingTimeout = 120
+[Options]
+    PAM = no
+    Ident = no
+    DNS = no
+[SSL]
+    CertFile = $cert
+    KeyFile = $key
+    Ports = $tlsPort
+"@
+        $ngircd = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $config
+        # Without a DHFile ngircd makes DH parameters before it listens: give it time.
+        Wait-Until -TimeoutMs 60000 -Because "ngircd listening on $tlsPort" -Condition {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $tlsPort).Dispose(); $true } catch { $false }
+        }
+    }
+
+    AfterAll {
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        Stop-Program $ngircd
+    }
+
+    It 'connects with -SkipCertificateCheck and talks to a plain session' {
+        $alice = Connect-ChatRoom -Port $tlsPort -Name alice -Room '#tls' -SkipCertificateCheck -WarningAction SilentlyContinue
+        $bob = Connect-ChatRoom -Port $port -Name bob -Room '#tls'
+        $alice.TlsProtocol | Should -Match '^TLS 1\.[23]$'
+        $alice.ServerName | Should -Be 'irc.tls.test'
+        $alice.ServerCertificate.Thumbprint | Should -Be $thumbprint
+
+        Send-ChatMessage -Session $bob -Room '#tls' -Text 'hello over the plain port'
+        $message = Receive-ChatMessage -Session $alice -Kind Message -Count 1 -Timeout 10 -ErrorAction Stop
+        "$($message.Sender):$($message.Text)" | Should -BeExactly 'bob:hello over the plain port'
+        $alice, $bob | Disconnect-ChatRoom -Confirm:$false
+    }
+
+    It 'connects with the certificate pinned by its thumbprint' {
+        $session = Connect-ChatRoom -Port $tlsPort -Name carol -CertificateThumbprint $thumbprint
+        $session.State | Should -Be 'Connected'
+        $session.Rooms | Should -Be @('#lobby')
+        Disconnect-ChatRoom -Session $session -Confirm:$false
+    }
+
+    It 'rejects the self-signed certificate when nothing vouches for it' {
+        Connect-ChatRoom -ComputerName localhost -Port $tlsPort -UseTls -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed[0].FullyQualifiedErrorId | Should -BeExactly 'CertificateValidationFailed,PSChat.Commands.ConnectChatRoomCommand'
+        $failed[0].Exception.Message | Should -BeLike "The certificate of localhost:$tlsPort was rejected: it is self-signed and this machine does not trust it (untrusted root).*-CertificateThumbprint $thumbprint*"
+    }
+
+    It 'suggests -UseTls when the TLS port drops a plain session' {
+        Connect-ChatRoom -Port $tlsPort -Name dave -Protocol Irc -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed[0].FullyQualifiedErrorId | Should -BeExactly 'ProtocolFailed,PSChat.Commands.ConnectChatRoomCommand'
+        $failed[0].Exception.Message | Should -BeLike "The server closed the connection during IRC registration: *. It said nothing before it closed: if 127.0.0.1:$tlsPort is a TLS port, connect with -UseTls."
+    }
+
+    It 'says that the plain port never answered the TLS handshake' {
+        # ngircd waits for a line end that a ClientHello does not have: only the timeout can tell.
+        Connect-ChatRoom -Port $port -Timeout 1 -SkipCertificateCheck -WarningAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable failed
+        $failed[0].FullyQualifiedErrorId | Should -BeExactly 'ConnectionTimedOut,PSChat.Commands.ConnectChatRoomCommand'
+        $failed[0].Exception.Message | Should -BeExactly "127.0.0.1:$port accepted the connection but did not answer the TLS handshake within 1 s: the port may not speak TLS (connect without -UseTls, or to the server's TLS port)."
+    }
+}
+
+Describe 'weechat joins a PSChat server (<Transport>)' -Tag 'Interop' -Skip:$noWeechat -ForEach @(
+    @{ Transport = 'plain' }
+    @{ Transport = 'TLS' }
+) {
+    BeforeAll {
+        $tls = @()
+        if ($Transport -eq 'TLS') {
+            $certificate = New-ChatCertificate -DnsName localhost, 127.0.0.1
+            $server = Start-ChatServer -Port 0 -Certificate $certificate
+            # weechat pins the certificate by its SHA-256 fingerprint (then trusts nothing else). WeeChat 4
+            # renamed its ssl options to tls.
+            $fingerprint = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($certificate.RawData))
+            $major = [int](("$(& (Get-Command weechat-headless -CommandType Application | Select-Object -First 1).Source --version)" -split '\.')[0])
+            $word = if ($major -ge 4) { 'tls' } else { 'ssl' }
+            $tls = @("/set irc.server.pschat.$word on", "/set irc.server.pschat.$($word)_fingerprint $fingerprint")
+        }
+        else {
+            $server = Start-ChatServer -Port 0
+        }
+
+        $events = Watch-ServerEvent $server
         $alice = Connect-ChatRoom -Port $server.Port -Name alice
         $weechatDir = Join-Path $TestDrive 'weechat'
         $null = New-Item -ItemType Directory -Path $weechatDir
@@ -110,6 +191,7 @@ Describe 'weechat joins a PSChat server' -Tag 'Interop' -Skip:$noWeechat {
         $commands = @(
             '/set logger.file.flush_delay 0'
             "/server add pschat 127.0.0.1/$($server.Port)"
+            $tls
             '/set irc.server.pschat.nicks weebot'
             '/set irc.server.pschat.autojoin #lobby'
             '/set irc.server.pschat.command "/msg alice hello from weechat"'
@@ -122,6 +204,12 @@ Describe 'weechat joins a PSChat server' -Tag 'Interop' -Skip:$noWeechat {
         Stop-Program $weechat
         Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
         $server | Stop-ChatServer -Confirm:$false
+    }
+
+    It 'connects over <Transport>' {
+        $null = Wait-ServerEvent $events Connected    # alice's
+        $weechatConnected = Wait-ServerEvent $events Connected -TimeoutMs 20000
+        if ($Transport -eq 'TLS') { $weechatConnected.Text | Should -Match '^TLS 1\.[23]$' } else { $weechatConnected.Text | Should -BeNullOrEmpty }
     }
 
     It 'sends a private message that the PSChat session receives' {

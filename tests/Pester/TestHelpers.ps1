@@ -191,3 +191,23 @@ function Get-FreePort {
     $listener.Start()
     try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
 }
+
+function Start-Program {
+    # A third-party program with its output captured, so AfterAll can end exactly this process.
+    param([Parameter(Mandatory)][string] $Path, [string[]] $ArgumentList)
+    $info = [System.Diagnostics.ProcessStartInfo]::new($Path)
+    foreach ($argument in $ArgumentList) { $info.ArgumentList.Add($argument) }
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.RedirectStandardInput = $true
+    $info.UseShellExecute = $false
+    [System.Diagnostics.Process]::Start($info)
+}
+
+function Stop-Program {
+    param($Process)
+    if ($Process -and -not $Process.HasExited) {
+        $Process.Kill()
+        $null = $Process.WaitForExit(5000)
+    }
+}

@@ -23,6 +23,19 @@ try {
         throw "bob received '$($message.Sender): $($message.Text)' instead of 'alice: hi bob'."
     }
     Write-Host "bob received $($message.Sender): $($message.Text)"
+
+    # TLS: New-ChatCertificate finds CertificateRequest by reflection (System.Core on .NET Framework), and
+    # SChannel must take its key as a server credential; TLS 1.2 is what the engine asks for there.
+    $certificate = New-ChatCertificate
+    $secureServer = Start-ChatServer -Port 0 -Certificate $certificate -RequireTls
+    try {
+        $carol = Connect-ChatRoom -Port $secureServer.Port -Name carol -CertificateThumbprint $certificate.Thumbprint
+        if ($carol.TlsProtocol -ne 'TLS 1.2') { throw "carol's session speaks '$($carol.TlsProtocol)' instead of TLS 1.2." }
+        Write-Host "carol connected over $($carol.TlsProtocol)"
+    }
+    finally {
+        Stop-ChatServer -InputObject $secureServer -Confirm:$false
+    }
 }
 finally {
     Get-ChatSession | Disconnect-ChatRoom -Confirm:$false

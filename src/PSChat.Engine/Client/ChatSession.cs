@@ -2,11 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using PSChat.Engine.Client;
 using PSChat.Engine.Framing;
+using PSChat.Engine.Tls;
 using PSChat.Engine.Transport;
 
 namespace PSChat
@@ -53,6 +56,11 @@ namespace PSChat
         private int keepAliveAsked;
         private OutgoingPacer? pacer;
 
+        // The receive side's: whether a line came yet, and whether the first one was a TLS record.
+        private volatile bool heardLine;
+        private volatile bool answeredWithTls;
+        private volatile bool handshaking;
+
         private ChatSession(ChatSessionOptions options)
         {
             Options = options;
@@ -78,6 +86,12 @@ namespace PSChat
 
         /// <summary>This end of the connection (the client's address and port).</summary>
         internal System.Net.EndPoint? LocalEndPoint => connection?.LocalEndPoint;
+
+        /// <summary>"TLS 1.3" or "TLS 1.2" on a TLS session; null on a plain one.</summary>
+        public string? TlsProtocol => connection?.Tls?.Version;
+
+        /// <summary>The certificate the server showed on a TLS session (its Thumbprint is what -CertificateThumbprint pins).</summary>
+        public X509Certificate2? ServerCertificate => connection?.Tls?.RemoteCertificate;
 
         public ChatProtocol Protocol => protocol?.Name ?? Options.Protocol;
 
@@ -181,6 +195,11 @@ namespace PSChat
                     catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
                     {
                         string within = $"within {options.Timeout.TotalSeconds:0.#} s";
+                        if (session.handshaking)
+                        {
+                            throw new TimeoutException(TlsClientHandshake.NoHandshakeAnswer($"{options.ComputerName}:{options.Port}", options.Timeout));
+                        }
+
                         if (session.protocol?.Unfinished is string step)
                         {
                             throw new ChatProtocolException($"{HostPort.Format(options.ComputerName, options.Port)} accepted the connection but did not complete {step} {within}.");
@@ -425,6 +444,18 @@ namespace PSChat
 
         void ILineSink.OnLine(byte[] data, int offset, int count, LineTerminator terminator)
         {
+            if (!heardLine)
+            {
+                heardLine = true;
+                // A plain session at a TLS port: the server's alert (or handshake) is no line to show.
+                if (!Options.UseTls && TlsRecord.StartsRecord(data, offset, count))
+                {
+                    answeredWithTls = true;
+                    connection?.Abort("the server answered with TLS: it is a TLS port (connect with -UseTls)");
+                    return;
+                }
+            }
+
             Heard();
             protocol.OnLine(data, offset, count, terminator);
         }
@@ -462,8 +493,16 @@ namespace PSChat
             if (Interlocked.Exchange(ref state, (int)SessionState.Closed) == (int)SessionState.Closed) return;
             CloseReason = reason;
             buffer.Complete();
-            closedSignal.TrySetResult(true);
-            Closed?.Invoke(this, EventArgs.Empty);
+            try
+            {
+                // Before Completion: whoever waits on it (Disconnect-ChatRoom) must find the session
+                // already gone from the module's list, which a Closed handler takes it out of.
+                Closed?.Invoke(this, EventArgs.Empty);
+            }
+            finally
+            {
+                closedSignal.TrySetResult(true);
+            }
         }
 
         private void BeginReconnect(string reason)
@@ -609,13 +648,27 @@ namespace PSChat
             linkCloseReason = null;
             var socket = await ConnectSocketAsync(Options.ComputerName, Options.Port, cancel).ConfigureAwait(false);
             var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength, WriteOnThreadPool = true, PeerName = "server" };
-            connection = new LineConnection(socket, this, connectionOptions);
+            if (Options.UseTls)
+            {
+                handshaking = true;
+                SslStream tls = await TlsClientHandshake.AuthenticateAsync(socket, Options, cancel).ConfigureAwait(false);
+                handshaking = false;
+                connection = new LineConnection(socket, tls, TlsInfo.Of(tls), this, connectionOptions);
+            }
+            else
+            {
+                connection = new LineConnection(socket, this, connectionOptions);
+            }
+
             protocol = CreateProtocol(wanted);
             SetQuietTime(protocol.UsesQuietTime);
             connection.Start();
             using (cancel.Register(() => connection.Abort("connection timed out")))
             {
-                await protocol.StartAsync(cancel).ConfigureAwait(false);
+                Task start = protocol.StartAsync(cancel);
+                // A server that closes before its first line would otherwise leave the protocol waiting out its timeouts.
+                if (await Task.WhenAny(start, Completion).ConfigureAwait(false) != start) ThrowIfClosedUnheard();
+                await start.ConfigureAwait(false);
             }
 
             if (wanted == ChatProtocol.Text || protocol.Name == ChatProtocol.Text)
@@ -627,6 +680,27 @@ namespace PSChat
             if (linkClosed.Task.IsCompleted)
             {
                 throw new SocketException((int)SocketError.ConnectionReset);
+            }
+        }
+
+        /// <summary>
+        /// The session closed while connecting, before the server said a line: a TLS port it spoke plain
+        /// text to does this (with an alert, or in silence).
+        /// </summary>
+        private void ThrowIfClosedUnheard()
+        {
+            string target = $"{Options.ComputerName}:{Options.Port}";
+            if (answeredWithTls)
+            {
+                throw new ChatTlsException(TlsFailure.ServerRequiresTls,
+                    $"{target} answered with TLS: it is a TLS port. Connect with -UseTls (with -CertificateThumbprint or -SkipCertificateCheck for a self-signed certificate).");
+            }
+
+            if (!heardLine)
+            {
+                string during = Options.Protocol == ChatProtocol.Irc ? "IRC registration" : "protocol detection";
+                string hint = Options.UseTls ? string.Empty : $" It said nothing before it closed: if {target} is a TLS port, connect with -UseTls.";
+                throw new ChatProtocolException($"The server closed the connection during {during}: {CloseReason}.{hint}");
             }
         }
 

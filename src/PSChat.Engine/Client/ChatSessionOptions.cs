@@ -25,6 +25,15 @@ namespace PSChat
 
         public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 
+        /// <summary>Speak TLS (SNI with <see cref="ComputerName"/>, the certificate checked against the system's trust store).</summary>
+        public bool UseTls { get; set; }
+
+        /// <summary>With TLS: accept any server certificate (tests with a self-signed one only).</summary>
+        public bool SkipCertificateCheck { get; set; }
+
+        /// <summary>With TLS: accept exactly the certificate with this SHA-1 thumbprint (hex; spaces and colons ignored), trusted or not.</summary>
+        public string? CertificateThumbprint { get; set; }
+
         /// <summary>Messages kept for Receive-ChatMessage; beyond that the oldest are dropped and counted.</summary>
         public int BufferCapacity { get; set; } = 10000;
 

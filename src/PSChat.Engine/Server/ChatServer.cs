@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Net;
 using System.Net.Sockets;
@@ -9,6 +10,7 @@ using System.Threading.Tasks;
 using PSChat.Engine.Irc;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Server;
+using PSChat.Engine.Tls;
 using PSChat.Engine.Transport;
 
 namespace PSChat
@@ -28,6 +30,7 @@ namespace PSChat
         private readonly AddressGate addressGate;
         private readonly HashSet<string> reservedNicks;
         private readonly Timer deadlines;
+        private readonly TlsAdmission? tls;
         private int guestCounter;
         private int roomCount;
 
@@ -57,6 +60,7 @@ namespace PSChat
             protocols = new IServerProtocol[] { new IrcServerProtocol() };
             var period = SweepPeriod(options);
             deadlines = new Timer(_ => SweepDeadlines(), null, period, period);
+            if (options.Certificate != null) tls = new TlsAdmission(this, options.Certificate);
         }
 
         /// <summary>
@@ -72,7 +76,11 @@ namespace PSChat
 
         public override IPEndPoint EndPoint => endPoint;
 
-        public override int ClientCount => clients.Count;
+        /// <summary>Clients, counting connections still in their TLS handshake.</summary>
+        public override int ClientCount => clients.Count + (tls?.Pending ?? 0);
+
+        /// <summary>True when the server has a certificate (TLS and plain clients share the port).</summary>
+        public bool UsesTls => tls != null;
 
         /// <summary>What the server's limits did since it started.</summary>
         public ChatServerCounters Limits { get; } = new ChatServerCounters();
@@ -113,6 +121,17 @@ namespace PSChat
             int asked = options.MaxClients;
             long? descriptors = DescriptorLimit.Read();
             if (descriptors != null) options.MaxClients = Math.Min(asked, DescriptorLimit.ClientCeiling(descriptors.Value, DescriptorLimit.OpenNow() ?? 256));
+
+            if (options.Certificate != null && !options.Certificate.HasPrivateKey)
+            {
+                throw new ArgumentException($"The certificate '{options.Certificate.Subject}' has no private key: a server needs one to prove it is the certificate's owner.", nameof(options));
+            }
+
+            if (options.RequireTls && options.Certificate == null)
+            {
+                throw new ArgumentException("RequireTls needs a certificate.", nameof(options));
+            }
+
             var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -308,6 +327,12 @@ namespace PSChat
             }
         }
 
+        /// <summary>A connection the gate admitted that never became a client (a failed TLS handshake, a refusal) gives its count back.</summary>
+        internal void ReleaseAddress(IPAddress? address)
+        {
+            if (address != null) addressGate.Release(address);
+        }
+
         internal void Forget(IServerClient client)
         {
             if (!clients.TryRemove(client.Connection, out _)) return;
@@ -356,15 +381,30 @@ namespace PSChat
 
         private void Admit(Socket socket)
         {
+            if (tls != null)
+            {
+                _ = tls.AdmitAsync(socket);
+                return;
+            }
+
+            Serve(socket, null, null);
+        }
+
+        /// <summary>
+        /// Serves an admitted connection: plain on the usual driver (no stream), plain on its own
+        /// NetworkStream, or TLS over <paramref name="stream"/>.
+        /// </summary>
+        internal void Serve(Socket socket, Stream? stream, TlsInfo? tlsInfo)
+        {
             LineConnection connection;
             try
             {
-                connection = new LineConnection(socket, NullHandler.Instance, ConnectionOptions);
+                connection = new LineConnection(socket, stream, tlsInfo, NullHandler.Instance, ConnectionOptions);
             }
             catch
             {
                 // Admitted by the gate but never a client: Forget will not run for it.
-                if (socket.RemoteEndPoint is IPEndPoint remote) addressGate.Release(remote.Address);
+                ReleaseAddress((socket.RemoteEndPoint as IPEndPoint)?.Address);
                 throw;
             }
 
@@ -376,8 +416,37 @@ namespace PSChat
 
             clients[connection] = client;
             connection.SetHandler(client);
-            Raise(ServerEventKind.Connected, e => e.Client = connection.RemoteEndPoint.ToString());
+            Raise(ServerEventKind.Connected, e =>
+            {
+                e.Client = connection.RemoteEndPoint.ToString();
+                e.Text = tlsInfo?.Version;
+            });
             connection.Start();
+            // A TLS handshake may end after Stop has closed the clients it knew of.
+            if (State != ServerState.Running) client.Shutdown("server is shutting down");
+        }
+
+        /// <summary>
+        /// Refuses a plain connection to a server that requires TLS with one line that says so, in IRC's
+        /// words when the peeked bytes are an IRC registration, else in text's.
+        /// </summary>
+        internal void RefusePlain(Socket socket, Stream? stream, byte[] peeked, int count)
+        {
+            Limits.Add(LimitCounter.RefusedPlain);
+            var connection = new LineConnection(socket, stream, null, NullHandler.Instance, ConnectionOptions);
+            int lineEnd = Array.FindIndex(peeked, 0, count, b => b == (byte)'\r' || b == (byte)'\n');
+            bool irc = count > 0 && Array.Exists(protocols, p => p.RecognizesFirstLine(peeked, 0, lineEnd < 0 ? count : lineEnd));
+            const string Why = "this port requires TLS; reconnect with TLS (Connect-ChatRoom -UseTls, or openssl s_client)";
+            string line = irc ? $"ERROR :Closing link: {Why}\r\n" : $"*** error: {Why}\n";
+            connection.Start();
+            connection.Send(System.Text.Encoding.UTF8.GetBytes(line));
+            connection.Close("plain connection on a port that requires TLS");
+            Raise(ServerEventKind.Rejected, e =>
+            {
+                e.Client = connection.RemoteEndPoint.ToString();
+                e.Reason = "plain connection on a port that requires TLS";
+                e.Limit = nameof(ChatServerOptions.RequireTls);
+            });
         }
 
         /// <summary>Moves a connection to another protocol after its first line (called by the text codec).</summary>

@@ -19,6 +19,8 @@ namespace PSChat
         RegistrationTimeouts,
         RejectedLines,
         DroppedEvents,
+        TlsHandshakeFailures,
+        RefusedPlain,
         Count,
     }
 
@@ -72,6 +74,12 @@ namespace PSChat
 
         /// <summary>Server events a listener could not keep up with (Start-ChatServer -Wait drops past its queue bound).</summary>
         public long DroppedEvents => Read(LimitCounter.DroppedEvents);
+
+        /// <summary>TLS handshakes that failed or did not finish within TlsHandshakeTimeout (and ClientHellos on a port without TLS).</summary>
+        public long TlsHandshakeFailures => Read(LimitCounter.TlsHandshakeFailures);
+
+        /// <summary>Plain connections refused because the server requires TLS.</summary>
+        public long RefusedPlain => Read(LimitCounter.RefusedPlain);
 
         internal void Add(LimitCounter counter, long amount = 1) => Interlocked.Add(ref counts[(int)counter], amount);
 

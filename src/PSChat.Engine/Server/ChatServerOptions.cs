@@ -1,6 +1,7 @@
 using System;
 using System.Net;
 using System.Security;
+using System.Security.Cryptography.X509Certificates;
 
 namespace PSChat
 {
@@ -147,6 +148,26 @@ namespace PSChat
 
         /// <summary>Rooms the server holds at once (the default room included); a JOIN that would make another draws 405.</summary>
         public int MaxRooms { get; set; } = 10000;
+
+        /// <summary>
+        /// The server's TLS certificate (with its private key). When set, the port serves TLS and plain
+        /// clients alike: a connection whose first byte opens a TLS handshake gets TLS.
+        /// </summary>
+        public X509Certificate2? Certificate { get; set; }
+
+        /// <summary>With a certificate: refuse plain connections (with a line saying TLS is required).</summary>
+        public bool RequireTls { get; set; }
+
+        /// <summary>
+        /// With a certificate: how long a new connection has to start a TLS handshake before it counts as
+        /// a plain client (a silent one then becomes a listener, after the usual DetectTimeout). Longer
+        /// than DetectTimeout: a process's first TLS connection can take a few hundred milliseconds to
+        /// send its ClientHello (the TLS library loads), and a late one would meet a plain connection.
+        /// </summary>
+        public TimeSpan TlsDetectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>A TLS client must finish its handshake within this time of connecting, or is dropped.</summary>
+        public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
         /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false

@@ -5,6 +5,7 @@ using System.Threading.Tasks;
 using PSChat.Engine.Framing;
 using PSChat.Engine.Rooms;
 using PSChat.Engine.Text;
+using PSChat.Engine.Tls;
 using PSChat.Engine.Transport;
 
 namespace PSChat.Engine.Server
@@ -108,6 +109,12 @@ namespace PSChat.Engine.Server
             int current = Volatile.Read(ref phase);
             bool firstLine = !spoke;
             spoke = true;
+            if (firstLine && TlsRecord.StartsHandshake(buffer, offset, count))
+            {
+                RefuseTlsHandshake();
+                return;
+            }
+
             if (current == Detecting || (firstLine && current == Text && detects))
             {
                 if (server.HandOver(Connection, buffer, offset, count) is IServerClient next)
@@ -274,6 +281,19 @@ namespace PSChat.Engine.Server
             Connection.ResumeSending(discardQueued: true);
             SendSystemLine($"error: no password within {(long)server.Options.RegistrationTimeout.TotalSeconds} s; this server needs one, which only IRC clients can give");
             Connection.Close("no password in time");
+        }
+
+        /// <summary>
+        /// A TLS ClientHello where plain text was expected: no text answer can help a TLS client, so the
+        /// connection ends at once (its client reports a port without TLS).
+        /// </summary>
+        private void RefuseTlsHandshake()
+        {
+            leaving = true;
+            server.Limits.Add(LimitCounter.TlsHandshakeFailures);
+            Connection.Abort(server.UsesTls
+                ? "a TLS handshake after the TLS detection time, when the client already counted as a plain listener"
+                : "a TLS handshake on a port without TLS (start the server with a certificate)");
         }
 
         private void CloseWith(string reason)

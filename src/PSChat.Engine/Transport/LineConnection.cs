@@ -1,10 +1,12 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using PSChat.Engine.Framing;
+using PSChat.Engine.Tls;
 
 namespace PSChat.Engine.Transport
 {
@@ -35,6 +37,17 @@ namespace PSChat.Engine.Transport
         private long quietTicks;
 
         public LineConnection(Socket socket, ILineConnectionHandler handler, LineConnectionOptions options)
+            : this(socket, null, null, handler, options)
+        {
+        }
+
+        /// <summary>
+        /// A connection over <paramref name="stream"/> (which owns the socket) on the stream driver: an
+        /// SslStream after its handshake (<paramref name="tls"/> says what it settled), or the socket's own
+        /// NetworkStream where a loop must not take the socket. Without a stream, the socket goes to an
+        /// epoll loop where the options ask for one, else to its NetworkStream.
+        /// </summary>
+        public LineConnection(Socket socket, Stream? stream, TlsInfo? tls, ILineConnectionHandler handler, LineConnectionOptions options)
         {
             if (socket == null) throw new ArgumentNullException(nameof(socket));
             this.handler = handler ?? throw new ArgumentNullException(nameof(handler));
@@ -44,19 +57,25 @@ namespace PSChat.Engine.Transport
             socket.NoDelay = true;
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
+            Tls = tls;
             if (options.Flood != null && !options.Flood.Exempts(RemoteEndPoint.Address))
             {
                 flood = new FloodBudget(options.Clock, options.Flood);
                 floodGate = new FloodGate(this);
             }
 
-            var loop = options.UseIoLoop ? IoLoop.Next() : null;
-            driver = loop != null ? new LoopDriver(this, socket, loop) : (ConnectionDriver)StreamDriver.ForSocket(this, socket);
+            var loop = options.UseIoLoop && stream == null ? IoLoop.Next() : null;
+            driver = stream != null ? new StreamDriver(this, stream, waitsWithoutBuffer: stream is NetworkStream)
+                : loop != null ? new LoopDriver(this, socket, loop)
+                : (ConnectionDriver)StreamDriver.ForSocket(this, socket);
         }
 
         public IPEndPoint RemoteEndPoint { get; }
 
         public IPEndPoint LocalEndPoint { get; }
+
+        /// <summary>The TLS session of the connection; null for a plain one.</summary>
+        public TlsInfo? Tls { get; }
 
         public long BytesReceived { get; private set; }
 

@@ -33,11 +33,15 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>A driver over a connected socket's own stream, which owns and closes the socket.</summary>
-        public static StreamDriver ForSocket(LineConnection connection, Socket socket)
+        public static StreamDriver ForSocket(LineConnection connection, Socket socket) =>
+            new StreamDriver(connection, StreamOf(socket), waitsWithoutBuffer: true);
+
+        /// <summary>A connected socket's own stream, which owns and closes the socket.</summary>
+        public static NetworkStream StreamOf(Socket socket)
         {
             // A NetworkStream needs a blocking socket; its asynchronous calls do not block a thread.
             socket.Blocking = true;
-            return new StreamDriver(connection, new NetworkStream(socket, ownsSocket: true), waitsWithoutBuffer: true);
+            return new NetworkStream(socket, ownsSocket: true);
         }
 
         /// <summary>

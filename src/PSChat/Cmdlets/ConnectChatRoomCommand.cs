@@ -64,8 +64,31 @@ namespace PSChat.Commands
         [ValidateRange(0, 86400)]
         public int KeepAliveSeconds { get; set; } = 60;
 
+        /// <summary>Speak TLS: SNI with the host name, the server's certificate checked against the system's trust store.</summary>
+        [Parameter]
+        public SwitchParameter UseTls { get; set; }
+
+        /// <summary>Accept any server certificate (self-signed test servers only); implies -UseTls.</summary>
+        [Parameter]
+        public SwitchParameter SkipCertificateCheck { get; set; }
+
+        /// <summary>Accept exactly the server certificate with this thumbprint, trusted or not; implies -UseTls.</summary>
+        [Parameter]
+        [ValidatePattern(@"^[0-9A-Fa-f: ]+$")]
+        public string? CertificateThumbprint { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (SkipCertificateCheck && CertificateThumbprint != null)
+            {
+                ThrowTerminatingError(Error(new ArgumentException("-SkipCertificateCheck accepts any certificate and -CertificateThumbprint only one: give one of them."), "ConflictingCertificateChecks", ErrorCategory.InvalidArgument, CertificateThumbprint));
+            }
+
+            if (SkipCertificateCheck)
+            {
+                WriteWarning($"-SkipCertificateCheck: the certificate of {ComputerName}:{Port} is not checked, so anyone between here and there can read and change the chat. Use it for tests only; pin a self-signed certificate with -CertificateThumbprint instead.");
+            }
+
             var options = new ChatSessionOptions
             {
                 ComputerName = ComputerName,
@@ -79,10 +102,13 @@ namespace PSChat.Commands
                 Reconnect = Reconnect,
                 MaxReconnectAttempts = ReconnectAttempts,
                 KeepAliveInterval = TimeSpan.FromSeconds(KeepAliveSeconds),
+                UseTls = UseTls || SkipCertificateCheck || CertificateThumbprint != null,
+                SkipCertificateCheck = SkipCertificateCheck,
+                CertificateThumbprint = CertificateThumbprint,
             };
 
             string target = PSChat.Engine.Client.HostPort.Format(ComputerName, Port);
-            WriteVerbose($"Connecting to {target} ({Protocol}).");
+            WriteVerbose($"Connecting to {target} ({Protocol}{(options.UseTls ? ", TLS" : string.Empty)}).");
             Task<ChatSession> connecting = ChatSession.ConnectAsync(options, StopToken);
             ChatSession session;
             try
@@ -96,6 +122,11 @@ namespace PSChat.Commands
             catch (ArgumentException ex)
             {
                 WriteError(Error(ex, "InvalidName", ErrorCategory.InvalidArgument, ex.ParamName == "Name" ? (object?)Name : Room));
+                return;
+            }
+            catch (ChatTlsException ex)
+            {
+                WriteError(TlsError(ex, target));
                 return;
             }
             catch (TimeoutException ex)
@@ -128,5 +159,17 @@ namespace PSChat.Commands
 
         private static string LengthOf(ChatSession session) =>
             session.ServerSupport.TryGetValue("NICKLEN", out string? length) ? length : "9 (RFC 1459; the server did not say)";
+
+        private static ErrorRecord TlsError(ChatTlsException ex, string target)
+        {
+            switch (ex.Failure)
+            {
+                case TlsFailure.CertificateRejected: return Error(ex, "CertificateValidationFailed", ErrorCategory.SecurityError, target);
+                case TlsFailure.ServerNotTls: return Error(ex, "ServerNotTls", ErrorCategory.ProtocolError, target);
+                case TlsFailure.ServerRequiresTls: return Error(ex, "ServerRequiresTls", ErrorCategory.ProtocolError, target);
+                case TlsFailure.HandshakeFailed: return Error(ex, "TlsHandshakeFailed", ErrorCategory.SecurityError, target);
+                default: throw new InvalidOperationException("Unknown TLS failure " + ex.Failure);
+            }
+        }
     }
 }

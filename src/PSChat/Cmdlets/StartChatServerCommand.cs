@@ -1,16 +1,50 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace PSChat.Commands
 {
     /// <summary>Starts a chat server (plain text and IRC on one port) in the background, or in the foreground with -Wait.</summary>
-    [Cmdlet(VerbsLifecycle.Start, "ChatServer")]
+    [Cmdlet(VerbsLifecycle.Start, "ChatServer", DefaultParameterSetName = CertificateSet)]
     [OutputType(typeof(ChatServer))]
     [OutputType(typeof(ServerEvent))]
     public sealed class StartChatServerCommand : StartServerCommand
     {
+        private const string CertificateSet = "Certificate";
+        private const string FileSet = "CertificateFile";
+        private const string StoreSet = "CertificateStore";
+
+        /// <summary>Serve TLS with this certificate (it must have its private key); plain clients share the port. Without any certificate parameter the server is plain.</summary>
+        [Parameter(ParameterSetName = CertificateSet)]
+        [ValidateNotNull]
+        public X509Certificate2? Certificate { get; set; }
+
+        /// <summary>Serve TLS with the certificate in this PFX file.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = FileSet, HelpMessage = "The path of a PFX (PKCS #12) file with the certificate and its private key.")]
+        [ValidateNotNullOrEmpty]
+        public string? CertificatePath { get; set; }
+
+        [Parameter(ParameterSetName = FileSet)]
+        public SecureString? CertificatePassword { get; set; }
+
+        /// <summary>Serve TLS with the certificate of this thumbprint from the certificate store (CurrentUser\My, then LocalMachine\My).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = StoreSet, HelpMessage = "The thumbprint of a certificate in Cert:\\CurrentUser\\My or Cert:\\LocalMachine\\My.")]
+        [ValidateNotNullOrEmpty]
+        public string? CertificateThumbprint { get; set; }
+
+        /// <summary>Refuse plain connections (with a line that says TLS is required); needs a certificate.</summary>
+        [Parameter]
+        public SwitchParameter RequireTls { get; set; }
+
+        /// <summary>Seconds a TLS client has from connecting to finishing its handshake.</summary>
+        [Parameter]
+        [ValidateRange(1, 300)]
+        public int TlsHandshakeTimeout { get; set; } = 10;
+
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string DefaultRoom { get; set; } = "#lobby";
@@ -141,6 +175,7 @@ namespace PSChat.Commands
                 }
             }
 
+            X509Certificate2? certificate = ResolveCertificate();
             StartServer((address, listener) => ChatServer.Start(
                 new ChatServerOptions
                 {
@@ -174,8 +209,99 @@ namespace PSChat.Commands
                     MaxTargets = MaxTargets,
                     MaxChannelsPerClient = MaxChannelsPerClient,
                     MaxRooms = MaxRooms,
+                    Certificate = certificate,
+                    RequireTls = RequireTls,
+                    TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),
                 },
                 listener));
+        }
+    
+        private X509Certificate2? ResolveCertificate()
+        {
+            X509Certificate2? certificate;
+            switch (ParameterSetName)
+            {
+                case CertificateSet:
+                    if (Certificate == null)
+                    {
+                        if (RequireTls)
+                        {
+                            ThrowTerminatingError(Error(new ArgumentException("-RequireTls needs a certificate: give -Certificate, -CertificatePath or -CertificateThumbprint."), "RequireTlsWithoutCertificate", ErrorCategory.InvalidArgument, null));
+                        }
+
+                        return null;
+                    }
+
+                    certificate = Certificate;
+                    break;
+                case FileSet:
+                    certificate = LoadFile(SessionState.Path.GetUnresolvedProviderPathFromPSPath(CertificatePath));
+                    break;
+                case StoreSet:
+                    certificate = FindInStore(CertificateThumbprint!);
+                    break;
+                default:
+                    throw new InvalidOperationException("Unknown parameter set " + ParameterSetName);
+            }
+
+            if (!certificate.HasPrivateKey)
+            {
+                ThrowTerminatingError(Error(
+                    new ArgumentException($"The certificate '{certificate.Subject}' ({certificate.Thumbprint}) has no private key; a server needs its certificate's key (use a PFX file, or New-ChatCertificate)."),
+                    "CertificateHasNoPrivateKey", ErrorCategory.SecurityError, certificate));
+            }
+
+            return certificate;
+        }
+
+        private X509Certificate2 LoadFile(string path)
+        {
+            if (!File.Exists(path))
+            {
+                ThrowTerminatingError(Error(new FileNotFoundException($"There is no certificate file '{path}'.", path), "CertificateFileNotFound", ErrorCategory.ObjectNotFound, path));
+            }
+
+            try
+            {
+                // UserKeySet: a PFX that asks for the machine's key store would need administrator rights.
+                return CertificatePassword == null
+                    ? new X509Certificate2(path, (string?)null, X509KeyStorageFlags.UserKeySet)
+                    : new X509Certificate2(path, CertificatePassword, X509KeyStorageFlags.UserKeySet);
+            }
+            catch (CryptographicException ex)
+            {
+                ThrowTerminatingError(Error(
+                    new InvalidOperationException($"Cannot read the certificate in '{path}' (a wrong -CertificatePassword, or not a PFX file): {ex.Message}", ex),
+                    "CertificateLoadFailed", ErrorCategory.SecurityError, path));
+                throw;
+            }
+        }
+
+        private X509Certificate2 FindInStore(string thumbprint)
+        {
+            string wanted = new string(Array.FindAll(thumbprint.ToCharArray(), Uri.IsHexDigit)).ToUpperInvariant();
+            foreach (var location in new[] { StoreLocation.CurrentUser, StoreLocation.LocalMachine })
+            {
+                using (var store = new X509Store(StoreName.My, location))
+                {
+                    try
+                    {
+                        store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
+                    }
+                    catch (CryptographicException)
+                    {
+                        continue; // This platform has no such store (LocalMachine\My on Linux and macOS).
+                    }
+
+                    var found = store.Certificates.Find(X509FindType.FindByThumbprint, wanted, validOnly: false);
+                    if (found.Count > 0) return found[0];
+                }
+            }
+
+            ThrowTerminatingError(Error(
+                new ArgumentException($"No certificate with thumbprint {wanted} is in Cert:\\CurrentUser\\My or Cert:\\LocalMachine\\My."),
+                "CertificateNotFound", ErrorCategory.ObjectNotFound, thumbprint));
+            throw new InvalidOperationException("unreachable");
         }
     }
 }
