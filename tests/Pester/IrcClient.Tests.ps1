@@ -42,6 +42,21 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
         $alice.Rooms | Should -Be @('#lobby')
     }
 
+    It 'paces what it sends when asked, in order, and not to loopback by default' {
+        $bob = Connect-ChatRoom -Port $server.Port -Name bob -Protocol Irc
+        $paced = Connect-ChatRoom -Port $server.Port -Name paced -Protocol Irc -MessagesPerSecond 20
+        1..8 | ForEach-Object { "line $_" } | Send-ChatMessage -Session $paced
+        # A burst of 5 goes at once; the rest wait their turn in the session.
+        $paced.SendsPending | Should -BeGreaterThan 0
+        $heard = Receive-ChatMessage -Session $bob -Kind Message -Count 8 -Timeout 15 -ErrorAction Stop
+        $heard.Text | Should -Be @(1..8 | ForEach-Object { "line $_" })
+        $paced.SendsPending | Should -Be 0
+
+        $local = Connect-ChatRoom -Port $server.Port -Name local -Protocol Irc
+        1..8 | ForEach-Object { "fast $_" } | Send-ChatMessage -Session $local
+        $local.SendsPending | Should -Be 0
+    }
+
     It 'joins several rooms and sends to one of them' {
         $alice = Connect-ChatRoom -Port $server.Port -Name alice -Room '#ops', 'dev' -Protocol Irc
         $bob = Connect-ChatRoom -Port $server.Port -Name bob -Room '#ops' -Protocol Irc

@@ -50,6 +50,18 @@ namespace PSChat.Commands
         [ValidateRange(1, 10000000)]
         public int BufferCapacity { get; set; } = 10000;
 
+        /// <summary>
+        /// IRC: lines a second the session sends after a burst of 5 (what real networks' flood control
+        /// allows); 0 sends at once. Default: 1, or unpaced to a server on this machine (loopback).
+        /// </summary>
+        [Parameter]
+        [ValidateRange(0.0, 1000.0)]
+        public double MessagesPerSecond { get; set; } = 1;
+
+        /// <summary>IRC: no outgoing pacing at all (for a server you own).</summary>
+        [Parameter]
+        public SwitchParameter NoThrottle { get; set; }
+
         /// <summary>Connect again after the connection drops, rejoining the session's rooms under its name.</summary>
         [Parameter]
         public SwitchParameter Reconnect { get; set; }
@@ -99,6 +111,7 @@ namespace PSChat.Commands
                 Password = Password,
                 Timeout = TimeSpan.FromSeconds(Timeout),
                 BufferCapacity = BufferCapacity,
+                PaceLinesPerSecond = PaceRate(),
                 Reconnect = Reconnect,
                 MaxReconnectAttempts = ReconnectAttempts,
                 KeepAliveInterval = TimeSpan.FromSeconds(KeepAliveSeconds),
@@ -155,6 +168,16 @@ namespace PSChat.Commands
             ModuleState.AddSession(session);
             WriteVerbose($"Connected to {session.RemoteEndPoint} as session {session.Id} ({session.Protocol}, name '{session.Name}').");
             Emit(session);
+        }
+
+        /// <summary>-NoThrottle, an explicit -MessagesPerSecond, or the default: paced, except to this machine.</summary>
+        private double PaceRate()
+        {
+            if (NoThrottle) return 0;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(MessagesPerSecond))) return MessagesPerSecond;
+            bool loopback = string.Equals(ComputerName, "localhost", StringComparison.OrdinalIgnoreCase) ||
+                (System.Net.IPAddress.TryParse(ComputerName.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+            return loopback ? 0 : MessagesPerSecond;
         }
 
         private static string LengthOf(ChatSession session) =>
