@@ -102,7 +102,7 @@ Describe 'Start-ChatServer, Get-ChatServer, Stop-ChatServer' -Tag 'E2E' {
         # The pipeline after -Wait holds the first event (Started) until the gate opens, so what the
         # server raises meanwhile piles up in the queue of 20.
         $gate = [System.Threading.ManualResetEventSlim]::new($false)
-        $script = 'Start-ChatServer -Port 0 -Name flooded -Wait -MaxQueuedEvents 20 3>&1 | ForEach-Object { $null = $Arguments[0].Wait(60000); $_ }'
+        $script = 'Start-ChatServer -Port 0 -Name flooded -Wait -MaxQueuedEvents 20 -FloodControl:$false 3>&1 | ForEach-Object { $null = $Arguments[0].Wait(60000); $_ }'
         $run = Start-InRunspace $script -ArgumentList $gate
         try {
             Wait-Until { Get-ChatServer -Name flooded -ErrorAction Ignore } -Because 'the foreground server'
