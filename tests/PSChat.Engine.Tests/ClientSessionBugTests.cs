@@ -145,9 +145,12 @@ namespace PSChat.Engine.Tests
             using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.IPv6Loopback, 0);
             listener.Start();
             int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            // Accepted and held open, silent: the session can only time out waiting for registration.
+            var accepted = listener.AcceptTcpClientAsync();
             var options = new ChatSessionOptions { ComputerName = "::1", Port = port, Name = "alice", Protocol = ChatProtocol.Irc, Timeout = TimeSpan.FromSeconds(3) };
             var ex = await Assert.ThrowsAsync<ChatProtocolException>(() => ChatSession.ConnectAsync(options, CancellationToken.None));
-            Assert.StartsWith($"[::1]:{port} accepted the connection", ex.Message);
+            Assert.True(ex.Message.StartsWith($"[::1]:{port} accepted the connection", StringComparison.Ordinal), ex.Message);
+            (await accepted).Dispose();
         }
 
         [Fact]

@@ -667,7 +667,12 @@ namespace PSChat
             {
                 Task start = protocol.StartAsync(cancel);
                 // A server that closes before its first line would otherwise leave the protocol waiting out its timeouts.
-                if (await Task.WhenAny(start, Completion).ConfigureAwait(false) != start) ThrowIfClosedUnheard();
+                if (await Task.WhenAny(start, LinkClosed).ConfigureAwait(false) != start)
+                {
+                    // Our own timeout closed it: that is a timeout, not a server that hung up.
+                    cancel.ThrowIfCancellationRequested();
+                    ThrowIfClosedUnheard();
+                }
                 await start.ConfigureAwait(false);
             }
 
@@ -689,7 +694,7 @@ namespace PSChat
         /// </summary>
         private void ThrowIfClosedUnheard()
         {
-            string target = $"{Options.ComputerName}:{Options.Port}";
+            string target = HostPort.Format(Options.ComputerName, Options.Port);
             if (answeredWithTls)
             {
                 throw new ChatTlsException(TlsFailure.ServerRequiresTls,
@@ -700,7 +705,7 @@ namespace PSChat
             {
                 string during = Options.Protocol == ChatProtocol.Irc ? "IRC registration" : "protocol detection";
                 string hint = Options.UseTls ? string.Empty : $" It said nothing before it closed: if {target} is a TLS port, connect with -UseTls.";
-                throw new ChatProtocolException($"The server closed the connection during {during}: {CloseReason}.{hint}");
+                throw new ChatProtocolException($"The server closed the connection during {during}: {LinkCloseReason}.{hint}");
             }
         }
 
