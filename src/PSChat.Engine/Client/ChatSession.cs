@@ -197,7 +197,7 @@ namespace PSChat
                         string within = $"within {options.Timeout.TotalSeconds:0.#} s";
                         if (session.handshaking)
                         {
-                            throw new TimeoutException(TlsClientHandshake.NoHandshakeAnswer($"{options.ComputerName}:{options.Port}", options.Timeout));
+                            throw new TimeoutException(TlsClientHandshake.NoHandshakeAnswer(HostPort.Format(options.ComputerName, options.Port), options.Timeout));
                         }
 
                         if (session.protocol?.Unfinished is string step)
@@ -461,7 +461,7 @@ namespace PSChat
         }
 
         void ILineSink.OnOverlongLine(int bytesSeen) =>
-            Deliver(new ChatMessage(ChatMessageKind.System, DefaultRoom, null, $"A line of {bytesSeen} bytes from the server was longer than {Options.MaxLineLength} bytes and was dropped.", DateTime.Now, Id));
+            System($"A line of {bytesSeen} bytes from the server was longer than {Options.MaxLineLength} bytes and was dropped.");
 
         void ILineConnectionHandler.OnClosed(LineConnection closedConnection, string reason)
         {

@@ -60,14 +60,14 @@ namespace PSChat.Engine.Server
             deny = ParseAll(options.DenyAddress);
         }
 
-        /// <summary>Parses every range; throws <see cref="ArgumentException"/> naming the first that is not one.</summary>
-        public static AddressRange[] ParseAll(string[]? ranges)
+        /// <summary>Parses every range; throws <see cref="ArgumentException"/> (for <paramref name="parameter"/>) naming the first that is not one.</summary>
+        public static AddressRange[] ParseAll(string[]? ranges, string? parameter = null)
         {
             if (ranges == null) return new AddressRange[0];
             var parsed = new AddressRange[ranges.Length];
             for (int i = 0; i < ranges.Length; i++)
             {
-                parsed[i] = AddressRange.TryParse(ranges[i], out string? error) ?? throw new ArgumentException(error);
+                parsed[i] = AddressRange.TryParse(ranges[i], out string? error) ?? throw new ArgumentException(error, parameter);
             }
 
             return parsed;
@@ -87,7 +87,7 @@ namespace PSChat.Engine.Server
             bool exempt = listed == null && IPAddress.IsLoopback(address) && !limitLoopback;
             if (exempt || (listed == null && maxPerAddress <= 0 && connectsPerMinute <= 0)) return null;
 
-            var key = KeyOf(address);
+            var key = AddressRange.HostKey(address);
             lock (gate)
             {
                 long now = clock.NowTicks;
@@ -128,8 +128,7 @@ namespace PSChat.Engine.Server
         /// <summary>A connection <see cref="TryAdmit"/> let in has closed.</summary>
         public void Release(IPAddress address)
         {
-            address = AddressRange.Normalize(address);
-            var key = KeyOf(address);
+            var key = AddressRange.HostKey(address);
             lock (gate)
             {
                 if (entries.TryGetValue(key, out var entry) && entry.Open > 0) entry.Open--;
@@ -186,14 +185,6 @@ namespace PSChat.Engine.Server
 
             if (idle == null) return;
             foreach (var key in idle) entries.Remove(key);
-        }
-
-        private static IPAddress KeyOf(IPAddress address)
-        {
-            if (address.AddressFamily != AddressFamily.InterNetworkV6) return address;
-            byte[] bytes = address.GetAddressBytes();
-            AddressRange.Mask(bytes, 64);
-            return new IPAddress(bytes);
         }
 
         private static LimitCounter CounterOf(string limit) =>

@@ -84,6 +84,19 @@ namespace PSChat.Engine.Server
 
         public override string ToString() => Text;
 
+        /// <summary>
+        /// What counts as one client's address for per-address limits: an IPv4 address (also when it came
+        /// IPv4-mapped), or the /64 an IPv6 address is in (one host usually holds a whole /64).
+        /// </summary>
+        internal static IPAddress HostKey(IPAddress address)
+        {
+            address = Normalize(address);
+            if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return address;
+            byte[] bytes = address.GetAddressBytes();
+            Mask(bytes, 64);
+            return new IPAddress(bytes);
+        }
+
         /// <summary>Clears every bit past the first <paramref name="length"/>.</summary>
         internal static void Mask(byte[] bytes, int length)
         {

@@ -169,18 +169,7 @@ namespace PSChat
         private static FloodLimits? FloodLimitsOf(ChatServerOptions options)
         {
             if (!options.FloodControl) return null;
-            var exempt = new List<AddressRange>();
-            foreach (string entry in options.FloodExemptAddress ?? new string[0])
-            {
-                try
-                {
-                    exempt.Add(AddressRange.Parse(entry));
-                }
-                catch (FormatException ex)
-                {
-                    throw new ArgumentException(ex.Message, nameof(ChatServerOptions.FloodExemptAddress), ex);
-                }
-            }
+            var exempt = AddressGate.ParseAll(options.FloodExemptAddress, nameof(ChatServerOptions.FloodExemptAddress));
 
             try
             {

@@ -107,7 +107,7 @@ namespace PSChat.Engine.Server
         /// </summary>
         public LoginVerdict Check(IPAddress address, Func<bool> credentialIsGood)
         {
-            var key = KeyOf(address);
+            var key = AddressRange.HostKey(address);
             lock (gate)
             {
                 long now = clock.NowTicks;
@@ -160,16 +160,6 @@ namespace PSChat.Engine.Server
                 entry.NotBeforeTicks = now + wait;
                 return new LoginVerdict(LoginOutcome.Refused, TimeSpan.FromTicks(wait), TimeSpan.FromTicks(delay), entry.Failures, lockout);
             }
-        }
-
-        /// <summary>What counts as one address: an IPv4 address, or the /64 an IPv6 address is in.</summary>
-        internal static IPAddress KeyOf(IPAddress address)
-        {
-            if (address.IsIPv4MappedToIPv6) return address.MapToIPv4();
-            if (address.AddressFamily != AddressFamily.InterNetworkV6) return address;
-            byte[] bytes = address.GetAddressBytes();
-            Array.Clear(bytes, 8, 8);
-            return new IPAddress(bytes);
         }
 
         private long WaitAfter(int failures) => delayTicks * failures;

@@ -98,7 +98,7 @@ namespace PSChat.Commands
 
             if (SkipCertificateCheck)
             {
-                WriteWarning($"-SkipCertificateCheck: the certificate of {ComputerName}:{Port} is not checked, so anyone between here and there can read and change the chat. Use it for tests only; pin a self-signed certificate with -CertificateThumbprint instead.");
+                WriteWarning($"-SkipCertificateCheck: the certificate of {PSChat.Engine.Client.HostPort.Format(ComputerName, Port)} is not checked, so anyone between here and there can read and change the chat. Use it for tests only; pin a self-signed certificate with -CertificateThumbprint instead.");
             }
 
             var options = new ChatSessionOptions

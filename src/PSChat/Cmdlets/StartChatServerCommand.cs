@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -155,25 +156,8 @@ namespace PSChat.Commands
 
         protected override void EndProcessing()
         {
-            foreach (string range in AllowAddress.Concat(DenyAddress))
-            {
-                if (!ChatServerOptions.IsAddressRange(range, out string? error))
-                {
-                    ThrowTerminatingError(Error(new ArgumentException(error), "InvalidAddressRange", ErrorCategory.InvalidArgument, range));
-                }
-            }
-
-            foreach (string entry in FloodExemptAddress)
-            {
-                try
-                {
-                    Engine.Server.AddressRange.Parse(entry);
-                }
-                catch (FormatException ex)
-                {
-                    ThrowTerminatingError(new ErrorRecord(new ArgumentException(ex.Message, nameof(FloodExemptAddress), ex), "InvalidFloodExemptAddress", ErrorCategory.InvalidArgument, entry));
-                }
-            }
+            CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
+            CheckRanges(FloodExemptAddress, nameof(FloodExemptAddress), "InvalidFloodExemptAddress");
 
             X509Certificate2? certificate = ResolveCertificate();
             StartServer((address, listener) => ChatServer.Start(
@@ -302,6 +286,18 @@ namespace PSChat.Commands
                 new ArgumentException($"No certificate with thumbprint {wanted} is in Cert:\\CurrentUser\\My or Cert:\\LocalMachine\\My."),
                 "CertificateNotFound", ErrorCategory.ObjectNotFound, thumbprint));
             throw new InvalidOperationException("unreachable");
+        }
+
+        /// <summary>Stops before the port is taken when an address list holds something that is not an address or CIDR range.</summary>
+        private void CheckRanges(IEnumerable<string> ranges, string? parameter, string errorId)
+        {
+            foreach (string range in ranges)
+            {
+                if (!ChatServerOptions.IsAddressRange(range, out string? error))
+                {
+                    ThrowTerminatingError(Error(new ArgumentException(error, parameter), errorId, ErrorCategory.InvalidArgument, range));
+                }
+            }
         }
     }
 }
