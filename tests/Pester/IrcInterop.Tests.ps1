@@ -6,6 +6,16 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
+
+    function Start-Ngircd {
+        # ngircd in the foreground on a config file, returned once it accepts connections on $Port.
+        param([Parameter(Mandatory)][string] $Config, [Parameter(Mandatory)][int] $Port, [int] $TimeoutMs = 10000)
+        $program = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $Config
+        Wait-Until -TimeoutMs $TimeoutMs -Because "ngircd listening on $Port" -Condition {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port).Dispose(); $true } catch { $false }
+        }
+        $program
+    }
 }
 
 Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd {
@@ -29,10 +39,7 @@ Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd
     Ident = no
     DNS = no
 "@
-        $ngircd = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $config
-        Wait-Until -TimeoutMs 10000 -Because "ngircd listening on $port" -Condition {
-            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); $true } catch { $false }
-        }
+        $ngircd = Start-Ngircd -Config $config -Port $port
     }
 
     AfterAll {
@@ -111,11 +118,8 @@ Describe 'Connect-ChatRoom -UseTls against a real ngircd' -Tag 'Interop' -Skip:(
     KeyFile = $key
     Ports = $tlsPort
 "@
-        $ngircd = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $config
         # Without a DHFile ngircd makes DH parameters before it listens: give it time.
-        Wait-Until -TimeoutMs 60000 -Because "ngircd listening on $tlsPort" -Condition {
-            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $tlsPort).Dispose(); $true } catch { $false }
-        }
+        $ngircd = Start-Ngircd -Config $config -Port $tlsPort -TimeoutMs 60000
     }
 
     AfterAll {
