@@ -1,45 +1,110 @@
 using System;
+using System.Collections.Generic;
+using PSChat.Engine.Server;
 
 namespace PSChat.Engine.Irc
 {
-    /// <summary>The IRCv3 capabilities the server offers.</summary>
+    /// <summary>
+    /// The IRCv3 capabilities the server knows. A member's flag is reserved here; the capability is
+    /// offered only once it has a row in <see cref="Capabilities.Offered"/>.
+    /// </summary>
     [Flags]
     internal enum Capability
     {
         None = 0,
-        ServerTime = 1,
-        MessageTags = 2,
-        EchoMessage = 4,
-        MultiPrefix = 8,
+        ServerTime = 1 << 0,
+        MessageTags = 1 << 1,
+        EchoMessage = 1 << 2,
+        MultiPrefix = 1 << 3,
+        Sasl = 1 << 4,
+        AccountTag = 1 << 5,
+        AccountNotify = 1 << 6,
+        ExtendedJoin = 1 << 7,
+        Batch = 1 << 8,
+        LabeledResponse = 1 << 9,
+        AwayNotify = 1 << 10,
+        InviteNotify = 1 << 11,
+        SetName = 1 << 12,
+        ChgHost = 1 << 13,
+        CapNotify = 1 << 14,
+        StandardReplies = 1 << 15,
+        UserhostInNames = 1 << 16,
+        ChatHistory = 1 << 17,
+        Multiline = 1 << 18,
+        Sts = 1 << 19,
+        EventPlayback = 1 << 20,
+        ExtendedMonitor = 1 << 21,
+        AccountRegistration = 1 << 22,
+        NoImplicitNames = 1 << 23,
+    }
+
+    /// <summary>One capability as CAP LS lists it.</summary>
+    internal sealed class CapabilityOffer
+    {
+        public CapabilityOffer(string name, Capability flag, Func<ChatServerOptions, bool>? when = null, Func<ChatServerOptions, string?>? value = null)
+        {
+            Name = name;
+            Flag = flag;
+            When = when;
+            Value = value;
+        }
+
+        public string Name { get; }
+
+        public Capability Flag { get; }
+
+        /// <summary>Whether this server offers it (null: always).</summary>
+        public Func<ChatServerOptions, bool>? When { get; }
+
+        /// <summary>The CAP 302 value (<c>sasl=PLAIN,EXTERNAL</c>), or null for none.</summary>
+        public Func<ChatServerOptions, string?>? Value { get; }
+
+        public bool IsOffered(ChatServerOptions options) => When == null || When(options);
     }
 
     internal static class Capabilities
     {
-        /// <summary>In the order CAP LS lists them.</summary>
-        public static readonly (string Name, Capability Flag)[] Offered =
+        /// <summary>In the order CAP LS lists them. A new capability is one row here.</summary>
+        public static readonly CapabilityOffer[] Offered =
         {
-            ("echo-message", Capability.EchoMessage),
-            ("message-tags", Capability.MessageTags),
-            ("multi-prefix", Capability.MultiPrefix),
-            ("server-time", Capability.ServerTime),
+            new CapabilityOffer("echo-message", Capability.EchoMessage),
+            new CapabilityOffer("message-tags", Capability.MessageTags),
+            new CapabilityOffer("multi-prefix", Capability.MultiPrefix),
+            new CapabilityOffer("server-time", Capability.ServerTime),
         };
 
-        public static Capability Find(string name)
+        /// <summary>The capability this server offers under <paramref name="name"/>, or None.</summary>
+        public static Capability Find(string name, ChatServerOptions options)
         {
             foreach (var offered in Offered)
             {
-                if (offered.Name == name) return offered.Flag;
+                if (offered.Name == name && offered.IsOffered(options)) return offered.Flag;
             }
 
             return Capability.None;
         }
 
+        /// <summary>The names in <paramref name="set"/>, space separated, as CAP LIST/ACK shows them.</summary>
         public static string Names(Capability set)
         {
-            var names = new System.Collections.Generic.List<string>();
+            var names = new List<string>();
             foreach (var offered in Offered)
             {
                 if ((set & offered.Flag) != 0) names.Add(offered.Name);
+            }
+
+            return string.Join(" ", names);
+        }
+
+        /// <summary>What CAP LS lists: every offered name, with its value for CAP 302 clients.</summary>
+        public static string Advertised(ChatServerOptions options, bool withValues)
+        {
+            var names = new List<string>();
+            foreach (var offered in Offered)
+            {
+                if (!offered.IsOffered(options)) continue;
+                string? value = withValues ? offered.Value?.Invoke(options) : null;
+                names.Add(value == null ? offered.Name : offered.Name + "=" + value);
             }
 
             return string.Join(" ", names);

@@ -196,7 +196,8 @@ namespace PSChat.Engine.Irc
             {
                 case "LS":
                     if (!IsRegistered) capNegotiating = true;
-                    SendCap("LS", Capabilities.Names(Capability.ServerTime | Capability.MessageTags | Capability.EchoMessage | Capability.MultiPrefix));
+                    if (message.Parameters.Count > 1 && int.TryParse(message.Parameters[1], out int version) && version > CapVersion) CapVersion = version;
+                    SendCap("LS", Capabilities.Advertised(server.Options, CapVersion >= 302));
                     break;
                 case "LIST":
                     SendCap("LIST", Capabilities.Names(Caps));
@@ -229,7 +230,7 @@ namespace PSChat.Engine.Irc
             foreach (string token in requested.Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries))
             {
                 bool remove = token[0] == '-';
-                var flag = Capabilities.Find(remove ? token.Substring(1) : token);
+                var flag = Capabilities.Find(remove ? token.Substring(1) : token, server.Options);
                 if (flag == Capability.None)
                 {
                     SendCap("NAK", requested);
@@ -242,6 +243,9 @@ namespace PSChat.Engine.Irc
             Volatile.Write(ref capabilities, (int)caps);
             SendCap("ACK", requested);
         }
+
+        /// <summary>The highest CAP LS version the client asked for (302 gets values and cap-notify).</summary>
+        internal int CapVersion { get; private set; }
 
         private void SendCap(string sub, string value) =>
             Send(new IrcMessage(null, ServerName, "CAP", new[] { Nick, sub, value }));
