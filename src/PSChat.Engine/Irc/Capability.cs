@@ -67,6 +67,7 @@ namespace PSChat.Engine.Irc
         /// <summary>In the order CAP LS lists them. A new capability is one row here.</summary>
         public static readonly CapabilityOffer[] Offered =
         {
+            new CapabilityOffer("batch", Capability.Batch),
             new CapabilityOffer("echo-message", Capability.EchoMessage),
             new CapabilityOffer("message-tags", Capability.MessageTags),
             new CapabilityOffer("multi-prefix", Capability.MultiPrefix),
