@@ -21,14 +21,19 @@ namespace PSChat.Engine.Irc
         public static List<string> Tokens(ChatServerOptions options) => new List<string>
         {
             "AWAYLEN=" + IrcNames.AwayLength,
+            "BOT=B",
             "CASEMAPPING=" + CaseMapping.Name,
             "CHANLIMIT=#:" + options.MaxChannelsPerClient,
             "CHANMODES=" + IrcModes.ChannelModeTypes,
             "CHANNELLEN=" + IrcNames.ChannelLength,
             "CHANTYPES=#",
+            "EXCEPTS=e",
+            "INVEX=I",
             "KICKLEN=" + IrcNames.KickLength,
+            "MAXLIST=beI:" + options.MaxListEntries,
             "MAXTARGETS=" + options.MaxTargets,
             "MODES",
+            "MONITOR=" + options.MaxMonitorEntries,
             "NETWORK=" + options.NetworkName,
             "NICKLEN=" + IrcNames.NickLength,
             "PREFIX=(ov)@+",
@@ -37,6 +42,8 @@ namespace PSChat.Engine.Irc
                 ",NOTICE:" + options.MaxTargets + ",TAGMSG:" + options.MaxTargets + ",WHOIS:" + options.MaxTargets,
             "TOPICLEN=" + IrcNames.TopicLength,
             "USERLEN=" + IrcNames.UserLength,
+            // Lines that are not UTF-8 are refused with FAIL ... INVALID_UTF8.
+            "UTF8ONLY",
         };
     }
 }
