@@ -27,7 +27,7 @@ namespace PSChat.Engine.Tests
             Assert.Equal(
                 ":irc.test 005 alice AWAYLEN=390 CASEMAPPING=rfc1459 CHANLIMIT=#:10 CHANMODES=,k,l,imnt CHANNELLEN=50 CHANTYPES=# KICKLEN=390 MAXTARGETS=4 MODES NETWORK=PSChat NICKLEN=32 PREFIX=(ov)@+ TARGMAX=JOIN:,KICK:4,NAMES:4,PART:,PRIVMSG:4,NOTICE:4,TAGMSG:4,WHOIS:4 :are supported by this server",
                 c.NextLine());
-            Assert.Equal(":irc.test 005 alice TOPICLEN=390 USERLEN=16 :are supported by this server", c.NextLine());
+            Assert.Equal(":irc.test 005 alice TOPICLEN=390 USERLEN=16 CHATHISTORY=100 MSGREFTYPES=msgid,timestamp :are supported by this server", c.NextLine());
             Assert.Equal(":irc.test 251 alice :There are 1 users and 0 invisible on 1 servers", c.NextLine());
             Assert.Equal(":irc.test 254 alice 0 :channels formed", c.NextLine());
             Assert.Equal(":irc.test 255 alice :I have 1 clients and 0 servers", c.NextLine());

@@ -68,6 +68,7 @@ namespace PSChat.Engine.Irc
         public static readonly CapabilityOffer[] Offered =
         {
             new CapabilityOffer("batch", Capability.Batch),
+            new CapabilityOffer("draft/chathistory", Capability.ChatHistory, o => o.HistorySize > 0),
             new CapabilityOffer("echo-message", Capability.EchoMessage),
             new CapabilityOffer("message-tags", Capability.MessageTags),
             new CapabilityOffer("multi-prefix", Capability.MultiPrefix),

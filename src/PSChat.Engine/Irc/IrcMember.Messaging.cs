@@ -68,6 +68,7 @@ namespace PSChat.Engine.Irc
             var roomEvent = new RoomEvent(kind, room, Identity, text) { Origin = IrcOrigin.WithTags(clientTags) };
             room.Broadcast(roomEvent, this);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
+            server.History.Record(roomEvent);
             if (kind != RoomEventKind.TagMessage)
             {
                 server.Raise(PSChat.ServerEventKind.Message, e =>

@@ -340,6 +340,7 @@ namespace PSChat.Engine.Irc
             AddMessagingCommands(table);
             AddQueryCommands(table);
             AddModeCommands(table);
+            AddHistoryCommands(table);
             return table;
         }
 
