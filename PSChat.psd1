@@ -19,6 +19,7 @@
         'Connect-ChatRoom'
         'Disconnect-ChatRoom'
         'Enter-ChatRoom'
+        'Get-ChatHistory'
         'Get-ChatServer'
         'Get-ChatSession'
         'New-ChatCertificate'

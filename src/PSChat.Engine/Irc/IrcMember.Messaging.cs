@@ -66,9 +66,10 @@ namespace PSChat.Engine.Irc
             }
 
             var roomEvent = new RoomEvent(kind, room, Identity, text) { Origin = IrcOrigin.WithTags(clientTags) };
+            // Kept before it is delivered: whoever saw it live finds it in the history.
+            server.History.Record(roomEvent);
             room.Broadcast(roomEvent, this);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
-            server.History.Record(roomEvent);
             if (kind != RoomEventKind.TagMessage)
             {
                 server.Raise(PSChat.ServerEventKind.Message, e =>

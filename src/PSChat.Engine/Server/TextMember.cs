@@ -206,8 +206,9 @@ namespace PSChat.Engine.Server
             {
                 Origin = new OriginalLine(original, terminator),
             };
-            room.Broadcast(message, this);
+            // Kept before it is delivered: whoever saw it live finds it in the history.
             server.History.Record(message);
+            room.Broadcast(message, this);
             server.Raise(ServerEventKind.Message, e => Describe(e, text));
         }
 
