@@ -475,13 +475,16 @@ function Invoke-Bench {
     $servers = [System.Collections.Generic.List[object]]::new()
     try {
         # PSChat over IRC first (the ratios compare it with the others), then over its text protocol, then
-        # over IRC in TLS (the fan-out scenarios only: the cost of encryption under the same load).
+        # over IRC in TLS (the fan-out scenarios only: the cost of encryption under the same load), then
+        # over IRC with rooms that keep no history (-HistorySize 0: what in-memory history costs).
         $targets = @()
         foreach ($pschat in @(
                 @{ Name = 'PSChat'; Protocol = 'Irc'; Tls = $false }
                 @{ Name = 'PSChat-text'; Protocol = 'Text'; Tls = $false }
-                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true })) {
-            $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments (@($pschat.Protocol) + @(if ($pschat.Tls) { 'tls' }))
+                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true }
+                @{ Name = 'PSChat-nohistory'; Protocol = 'Irc'; Tls = $false; NoHistory = $true })) {
+            $hostArguments = @($pschat.Protocol) + @(if ($pschat.Tls) { 'tls' }) + @(if ($pschat.NoHistory) { 'nohistory' })
+            $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments $hostArguments
             $servers.Add($host_)
             $portLine = $host_.StandardOutput.ReadLine()
             if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }

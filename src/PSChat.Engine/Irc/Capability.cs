@@ -71,6 +71,7 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("batch", Capability.Batch),
             // Offers never change while a server runs, so there is never a CAP NEW or DEL to send.
             new CapabilityOffer("cap-notify", Capability.CapNotify),
+            new CapabilityOffer("draft/chathistory", Capability.ChatHistory, o => o.HistorySize > 0),
             new CapabilityOffer("echo-message", Capability.EchoMessage),
             new CapabilityOffer("invite-notify", Capability.InviteNotify),
             new CapabilityOffer("message-tags", Capability.MessageTags),

@@ -18,7 +18,17 @@ namespace PSChat.Engine.Irc
             }
         }
 
-        public static List<string> Tokens(ChatServerOptions options) => new List<string>
+        public static List<string> Tokens(ChatServerOptions options)
+        {
+            var tokens = BaseTokens(options);
+            // draft/chathistory: the most messages one request returns, and the references it takes.
+            if (options.HistorySize > 0) tokens.AddRange(new[] { "CHATHISTORY=" + options.MaxHistoryLines, "MSGREFTYPES=msgid,timestamp" });
+            // In name order, whatever added them, so the 005 lines read like a reference.
+            tokens.Sort(System.StringComparer.Ordinal);
+            return tokens;
+        }
+
+        private static List<string> BaseTokens(ChatServerOptions options) => new List<string>
         {
             "AWAYLEN=" + IrcNames.AwayLength,
             "BOT=B",

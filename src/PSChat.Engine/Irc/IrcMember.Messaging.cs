@@ -67,6 +67,8 @@ namespace PSChat.Engine.Irc
             }
 
             var roomEvent = new RoomEvent(kind, room, Identity, text) { Origin = IrcOrigin.WithTags(clientTags) };
+            // Kept before it is delivered: whoever saw it live finds it in the history.
+            server.History.Record(roomEvent);
             room.Broadcast(roomEvent, this);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
             if (kind != RoomEventKind.TagMessage)

@@ -350,6 +350,7 @@ namespace PSChat.Engine.Irc
             AddOperatorCommands(table);
             AddConformanceCommands(table);
             AddIrcv3Commands(table);
+            AddHistoryCommands(table);
             return table;
         }
 

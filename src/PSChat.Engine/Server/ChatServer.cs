@@ -19,7 +19,7 @@ namespace PSChat
     /// The chat server: one listening socket, plain text and (when registered) IRC clients on the
     /// same port, protocol-neutral rooms in between. No thread per client; all I/O is asynchronous.
     /// </summary>
-    public sealed class ChatServer : ServerBase
+    public sealed partial class ChatServer : ServerBase
     {
         private readonly Socket listener;
         private readonly ConcurrentDictionary<LineConnection, IServerClient> clients = new ConcurrentDictionary<LineConnection, IServerClient>();
@@ -65,6 +65,7 @@ namespace PSChat
             var period = SweepPeriod(options);
             deadlines = new Timer(_ => SweepDeadlines(), null, period, period);
             if (options.Certificate != null) tls = new TlsAdmission(this, options.Certificate);
+            History = new Engine.History.HistoryStore(options.HistorySize, options.HistoryMaxBytes, OnHistoryEvicted);
         }
 
         /// <summary>
@@ -93,6 +94,9 @@ namespace PSChat
         public string[] Rooms => rooms.Values.Select(r => r.Name).OrderBy(n => n, StringComparer.OrdinalIgnoreCase).ToArray();
 
         internal ChatRoom DefaultRoom { get; }
+
+        /// <summary>The messages rooms keep (HistorySize, HistoryMaxBytes).</summary>
+        internal Engine.History.HistoryStore History { get; }
 
         /// <summary>The password clients must give; null when there is none.</summary>
         internal ServerPassword? Password { get; }
@@ -132,6 +136,7 @@ namespace PSChat
                 throw new ArgumentException("MaxRooms, MaxTargets and MaxChannelsPerClient must be at least 1.", nameof(options));
             }
 
+            CheckHistoryOptions(options);
             AddressGate.ParseAll(options.AllowAddress);
             AddressGate.ParseAll(options.DenyAddress);
             int asked = options.MaxClients;
@@ -257,7 +262,11 @@ namespace PSChat
         /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
         internal void RemoveRoomIfEmpty(ChatRoom room)
         {
-            if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty()) Unlist(room);
+            if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty())
+            {
+                Unlist(room);
+                History.Forget(room);
+            }
         }
 
         /// <summary>Takes a detached room out of the table, unless another room has its name by now.</summary>

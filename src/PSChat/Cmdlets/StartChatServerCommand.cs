@@ -174,6 +174,22 @@ namespace PSChat.Commands
         [ValidateRange(0, 100000)]
         public int MaxMonitorEntries { get; set; } = 100;
 
+        [Parameter]
+        [ValidateRange(0, 10000000)]
+        public int HistorySize { get; set; } = 2000;
+
+        [Parameter]
+        [ValidateRange(0, long.MaxValue)]
+        public long HistoryMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int MaxHistoryLines { get; set; } = 100;
+
+        [Parameter]
+        [ValidateRange(0, 100000)]
+        public int TextHistoryLines { get; set; }
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
@@ -214,6 +230,10 @@ namespace PSChat.Commands
                     MaxTargets = MaxTargets,
                     MaxChannelsPerClient = MaxChannelsPerClient,
                     MaxRooms = MaxRooms,
+                    HistorySize = HistorySize,
+                    HistoryMaxBytes = HistoryMaxBytes,
+                    MaxHistoryLines = MaxHistoryLines,
+                    TextHistoryLines = TextHistoryLines,
                     Certificate = certificate,
                     RequireTls = RequireTls,
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),
