@@ -68,6 +68,7 @@ namespace PSChat.Engine.Irc
         public static readonly CapabilityOffer[] Offered =
         {
             new CapabilityOffer("away-notify", Capability.AwayNotify),
+            new CapabilityOffer("batch", Capability.Batch),
             // Offers never change while a server runs, so there is never a CAP NEW or DEL to send.
             new CapabilityOffer("cap-notify", Capability.CapNotify),
             new CapabilityOffer("echo-message", Capability.EchoMessage),

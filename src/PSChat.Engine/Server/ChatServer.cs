@@ -111,6 +111,9 @@ namespace PSChat
 
         internal LineConnectionOptions ConnectionOptions { get; }
 
+        /// <summary>Lets the connection that will come from <paramref name="client"/> run without flood control (tests' probes).</summary>
+        internal void ExemptFromFloodControl(IPEndPoint client) => ConnectionOptions.Flood?.ExemptEndPoint(client);
+
         internal IEnumerable<ChatRoom> RoomObjects => rooms.Values;
 
         internal IEnumerable<IServerClient> Clients => clients.Values;
