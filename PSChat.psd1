@@ -21,6 +21,7 @@
         'Enter-ChatRoom'
         'Get-ChatServer'
         'Get-ChatSession'
+        'Invoke-ChatRequest'
         'New-ChatCertificate'
         'Receive-ChatMessage'
         'Send-ChatMessage'

@@ -29,7 +29,7 @@ namespace PSChat
     /// kept in a bounded buffer (overflow counted in <see cref="MessagesDropped"/>) for any number of
     /// readers on any threads, and raised as <see cref="MessageReceived"/>.
     /// </summary>
-    public sealed class ChatSession : IDisposable, ILineConnectionHandler
+    public sealed partial class ChatSession : IDisposable, ILineConnectionHandler
     {
         private static int lastId;
         private readonly object roomsGate = new object();
@@ -359,7 +359,8 @@ namespace PSChat
         internal void Deliver(ChatMessage message)
         {
             Interlocked.Increment(ref received);
-            buffer.Add(message);
+            message.Session = this;
+            if (!RouteReply(message)) buffer.Add(message);
             var handler = MessageReceived;
             if (handler == null) return;
             try
