@@ -72,6 +72,37 @@ namespace PSChat
 
         internal void StopExpecting(ReplyWaiter waiter) => replyWaiters.TryRemove(waiter.RequestId, out _);
 
+        /// <summary>Bytes queued to the server above which an envelope's next line waits: a large object must not overflow the send queue.</summary>
+        internal const long EnvelopeQueueBytes = 256 * 1024;
+
+        /// <summary>
+        /// Waits while the connection's send queue holds more than <see cref="EnvelopeQueueBytes"/>: the server
+        /// reads at its own pace (ngircd reads slowly), and a queue that overflows closes the session.
+        /// A server that takes nothing for <see cref="ChatSessionOptions.Timeout"/> ends the wait with an error.
+        /// </summary>
+        internal void WaitForSendRoom()
+        {
+            var link = connection;
+            if (link == null || link.QueuedBytes < EnvelopeQueueBytes) return;
+            var clock = Engine.Timing.MonotonicClock.System;
+            long sentBefore = link.BytesSent;
+            long progressAt = clock.NowTicks;
+            while (link.QueuedBytes >= EnvelopeQueueBytes && !link.IsClosing)
+            {
+                Thread.Sleep(2);
+                long sentNow = link.BytesSent;
+                if (sentNow != sentBefore)
+                {
+                    sentBefore = sentNow;
+                    progressAt = clock.NowTicks;
+                }
+                else if (clock.Since(progressAt) > Options.Timeout)
+                {
+                    throw new TimeoutException($"The server took nothing from session {Id} for {Options.Timeout.TotalSeconds:0.#} s while an object was being sent.");
+                }
+            }
+        }
+
         /// <summary>A refused payload: counted, and said to the reader as a System message.</summary>
         internal void CountRefusal(string text, bool report = true)
         {

@@ -51,6 +51,7 @@ namespace PSChat.Engine.Client
                 {
                     var tags = new Dictionary<string, string?> { [PayloadRecord.TagName] = records[i] };
                     bool last = i == records.Count - 1;
+                    Session.WaitForSendRoom();
                     Send(last
                         ? new IrcMessage(tags, null, "PRIVMSG", new[] { target, Utf8Splitter.Prefix(text, MaxSummaryBytes) })
                         : new IrcMessage(tags, null, "TAGMSG", new[] { target }));
@@ -61,6 +62,7 @@ namespace PSChat.Engine.Client
                 int room4Record = Support.LineLength - 2 - RelayPrefixLength("PRIVMSG", target) - CtcpStart.Length - 1;
                 foreach (string record in Records(id, meta, metaText, encoded, room4Record))
                 {
+                    Session.WaitForSendRoom();
                     Send(new IrcMessage("PRIVMSG", target, CtcpStart + record + "\u0001"));
                 }
 

@@ -82,6 +82,11 @@ namespace PSChat.Commands
                 ThrowTerminatingError(Error(ex, "PayloadTooLarge", ErrorCategory.LimitsExceeded, InputObject));
                 return;
             }
+            catch (TimeoutException ex)
+            {
+                ThrowTerminatingError(Error(ex, "SendTimedOut", ErrorCategory.OperationTimeout, session));
+                return;
+            }
             catch (NotSupportedException ex)
             {
                 ThrowTerminatingError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));

@@ -90,6 +90,11 @@ namespace PSChat.Commands
                     WriteError(Error(ex, "PayloadTooLarge", ErrorCategory.LimitsExceeded, value));
                     continue;
                 }
+                catch (TimeoutException ex)
+                {
+                    WriteError(Error(ex, "SendTimedOut", ErrorCategory.OperationTimeout, session));
+                    return;
+                }
                 catch (NotSupportedException ex)
                 {
                     WriteError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));

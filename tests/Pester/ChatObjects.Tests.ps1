@@ -1,0 +1,197 @@
+# Objects between machines: Send-ChatMessage -AsObject, Receive-ChatMessage -AsObject, Invoke-ChatRequest,
+# through PSChat's own server (message tags) and through ngircd (no tags: CTCP chunks), with other
+# processes on the other end.
+
+BeforeDiscovery {
+    $noNgircd = -not (Get-Command ngircd -CommandType Application -ErrorAction Ignore)
+    $servers = @(
+        @{ Server = 'PSChat'; Skip = $false }
+        @{ Server = 'ngircd'; Skip = $noNgircd }
+    )
+}
+
+BeforeAll {
+    . $PSScriptRoot/TestHelpers.ps1
+
+    function Start-TestIrcServer {
+        # A server on a free loopback port: PSChat's (flood control lifted for loopback, as for a trusted
+        # local bot) or ngircd (no flood penalty). Returns what Stop-TestIrcServer needs and the port.
+        param([Parameter(Mandatory)][string] $Kind)
+        if ($Kind -eq 'PSChat') {
+            $server = Start-ChatServer -Port 0 -FloodExemptAddress '127.0.0.1'
+            return [pscustomobject]@{ Port = $server.Port; Server = $server; Process = $null }
+        }
+
+        $port = Get-FreePort
+        $config = Join-Path $TestDrive "ngircd-$port.conf"
+        Set-Content -Path $config -Value @"
+[Global]
+    Name = irc.objects.test
+    Info = PSChat objects test
+    Listen = 127.0.0.1
+    Ports = $port
+    MotdPhrase = "PSChat objects test"
+    PidFile = $(Join-Path $TestDrive "ngircd-$port.pid")
+[Limits]
+    MaxPenaltyTime = 0
+    MaxConnectionsIP = 0
+    PingTimeout = 120
+[Options]
+    PAM = no
+    Ident = no
+    DNS = no
+"@
+        $path = (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source
+        $process = Start-Program -Path $path -ArgumentList '--nodaemon', '--config', $config
+        Wait-Until -TimeoutMs 10000 -Because "ngircd listening on $port" -Condition {
+            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); $true } catch { $false }
+        }
+        [pscustomobject]@{ Port = $port; Server = $null; Process = $process }
+    }
+
+    function Stop-TestIrcServer {
+        param($Irc)
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+        if ($Irc.Server) { $Irc.Server | Stop-ChatServer -Confirm:$false }
+        if ($Irc.Process) { Stop-Program $Irc.Process }
+    }
+
+    function Start-ChildPwsh {
+        # Another pwsh process running $Script with the module imported; its output lands in a file.
+        param([Parameter(Mandatory)][string] $Script, [Parameter(Mandatory)][string] $Name)
+        $command = Get-PwshCommand
+        $out = Join-Path $TestDrive "$Name.out"
+        $text = "`$ErrorActionPreference = 'Stop'; Import-Module '$env:PSCHAT_MODULE'; $Script"
+        $arguments = @($command | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $text)
+        $info = [System.Diagnostics.ProcessStartInfo]::new($command[0])
+        foreach ($argument in $arguments) { $info.ArgumentList.Add($argument) }
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        $info.UseShellExecute = $false
+        $process = [System.Diagnostics.Process]::Start($info)
+        [pscustomobject]@{ Process = $process; Out = $out }
+    }
+
+    function Wait-ChildPwsh {
+        # Waits for the child and returns its standard output; fails with its errors when it failed.
+        param([Parameter(Mandatory)] $Child, [int] $TimeoutMs = 60000)
+        $stdout = $Child.Process.StandardOutput.ReadToEndAsync()
+        $stderr = $Child.Process.StandardError.ReadToEndAsync()
+        if (-not $Child.Process.WaitForExit($TimeoutMs)) { $Child.Process.Kill(); throw "The child pwsh did not finish within $TimeoutMs ms." }
+        $Child.Process.WaitForExit()
+        if ($Child.Process.ExitCode -ne 0) { throw "The child pwsh failed ($($Child.Process.ExitCode)): $($stderr.Result) $($stdout.Result)" }
+        $stdout.Result
+    }
+
+    function Receive-Until {
+        # Messages of $Session until one matches $Until (included), within $TimeoutSeconds.
+        param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)][scriptblock] $Until, [int] $TimeoutSeconds = 30)
+        $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
+        while ($true) {
+            $left = [int][Math]::Ceiling(($deadline - [datetime]::UtcNow).TotalSeconds)
+            if ($left -le 0) { throw "No matching message within $TimeoutSeconds s." }
+            $message = Receive-ChatMessage -Session $Session -Count 1 -Timeout $left -ErrorAction Stop
+            $message
+            if ($message | Where-Object $Until) { return }
+        }
+    }
+}
+
+Describe 'Objects between processes through <Server>' -Tag 'E2E', 'Interop' -ForEach $servers {
+    BeforeAll {
+        if ($Skip) { return }
+        $irc = Start-TestIrcServer -Kind $Server
+        $room = '#objects'
+    }
+
+    AfterEach {
+        Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+    }
+
+    AfterAll {
+        if ($Skip) { return }
+        Stop-TestIrcServer $irc
+    }
+
+    It 'carries Get-Process objects from another pwsh; the receiver filters and sorts them by CPU' -Skip:$Skip {
+        $receiver = Connect-ChatRoom -Port $irc.Port -Name receiver -Room $room -Protocol Irc
+        $sender = Start-ChildPwsh -Name "processes-$Server" -Script @"
+`$s = Connect-ChatRoom -Port $($irc.Port) -Name sender -Room '$room' -Protocol Irc
+`$processes = @(Get-Process | Select-Object Name, Id, CPU)
+Send-ChatMessage -Session `$s -Text "count `$(`$processes.Count)"
+`$processes | Send-ChatMessage -Session `$s -AsObject
+Send-ChatMessage -Session `$s -Text 'done'
+`$s | Disconnect-ChatRoom -Confirm:`$false
+"@
+        $null = Wait-ChildPwsh $sender
+        $messages = @(Receive-Until -Session $receiver -Until { $_.Text -eq 'done' })
+        $count = [int](($messages | Where-Object Text -like 'count *').Text -replace 'count ')
+        $objects = @($messages | Where-Object HasObject | ForEach-Object Object)
+        $objects.Count | Should -Be $count
+        $objects[0].PSObject.TypeNames[0] | Should -Be 'Deserialized.Selected.System.Diagnostics.Process'
+        $objects[0].PSObject.BaseObject | Should -BeOfType [psobject]
+        $sorted = @($objects | Where-Object CPU -ge 0 | Sort-Object CPU)
+        $sorted.Count | Should -BeGreaterThan 0
+        for ($i = 1; $i -lt $sorted.Count; $i++) { $sorted[$i].CPU | Should -BeGreaterOrEqual $sorted[$i - 1].CPU }
+        $summary = ($messages | Where-Object HasObject | Select-Object -First 1).Text
+        $summary | Should -Match '^\[Selected\.System\.Diagnostics\.Process\] @\{Name='
+        $receiver.PayloadsRefused | Should -Be 0
+    }
+
+    It 'carries a 1 MB object whole while two others chat in between' -Skip:$Skip {
+        $receiver = Connect-ChatRoom -Port $irc.Port -Name bigreader -Room $room -Protocol Irc
+        $sender = Connect-ChatRoom -Port $irc.Port -Name bigsender -Room $room -Protocol Irc
+        $chatter = Connect-ChatRoom -Port $irc.Port -Name chatter -Room $room -Protocol Irc
+        # Random letters: deflate cannot shrink them much, so about 1 MB really travels.
+        $random = [System.Random]::new(14)
+        $letters = [char[]]::new(1MB)
+        for ($i = 0; $i -lt $letters.Length; $i++) { $letters[$i] = [char](65 + $random.Next(26)) }
+        $big = [pscustomobject]@{ Name = 'big'; Data = [string]::new($letters) }
+        $chat = Start-InRunspace -ArgumentList $chatter -Script {
+            param($Arguments)
+            foreach ($i in 1..40) { Send-ChatMessage -Session $Arguments[0] -Text "chatter $i" }
+        }.ToString().Replace('param($Arguments)', '')
+        $big | Send-ChatMessage -Session $sender -AsObject
+        $chat.PowerShell.EndInvoke($chat.Async)
+        $chat.PowerShell.Dispose()
+        Send-ChatMessage -Session $sender -Text 'after big'
+        $messages = @(Receive-Until -Session $receiver -Until { $_.Text -eq 'after big' } -TimeoutSeconds 120)
+        $received = @($messages | Where-Object HasObject)
+        $received.Count | Should -Be 1
+        $received[0].Object.Data | Should -BeExactly $big.Data
+        $received[0].Object.Name | Should -Be 'big'
+        $lines = @($messages | Where-Object { $_.Sender -eq 'chatter' -and $_.Kind -eq 'Message' } | ForEach-Object Text)
+        $lines | Should -Be @(1..40 | ForEach-Object { "chatter $_" })
+        $receiver.PayloadsRefused | Should -Be 0
+    }
+
+    It 'Invoke-ChatRequest gets its reply from a responder process while a third member chats and another runspace reads the session' -Skip:$Skip {
+        $asker = Connect-ChatRoom -Port $irc.Port -Name asker -Room $room -Protocol Irc
+        $talker = Connect-ChatRoom -Port $irc.Port -Name talker -Room $room -Protocol Irc
+        $responder = Start-ChildPwsh -Name "responder-$Server" -Script @"
+`$s = Connect-ChatRoom -Port $($irc.Port) -Name responder -Room '$room' -Protocol Irc
+Send-ChatMessage -Session `$s -Text 'responder ready'
+Receive-ChatMessage -Session `$s -Wait -Timeout 60 | Where-Object RequestId | Select-Object -First 1 | ForEach-Object {
+    Send-ChatMessage -Session `$s -ReplyTo `$_ -InputObject ([pscustomobject]@{ Asked = `$_.Text; Pid = `$PID; Sum = (`$_.Object | Measure-Object -Sum).Sum })
+}
+`$s | Disconnect-ChatRoom -Confirm:`$false
+"@
+        $null = Receive-Until -Session $asker -Until { $_.Text -eq 'responder ready' } -TimeoutSeconds 60
+        # Another reader of the same session, as a bot's loop would be: it must see the chatter, never the reply.
+        $reader = Start-InRunspace -ArgumentList $asker -Script '$Arguments[0] | Receive-ChatMessage -Wait -Timeout 60 | Where-Object Text -eq ''talk 3'' | Select-Object -First 1 | Out-Null; ''reader saw talk 3'''
+        foreach ($i in 1..3) { Send-ChatMessage -Session $talker -Text "talk $i" }
+        $reply = Invoke-ChatRequest -Session $asker -To $room -Text '!sum' -InputObject @(1, 2, 3) -Timeout 30
+        $reply.Sender | Should -Be 'responder'
+        $reply.InReplyTo | Should -Not -BeNullOrEmpty
+        $reply.Object.Asked | Should -Be '!sum'
+        $reply.Object.Sum | Should -Be 6
+        $reply.Object.Pid | Should -Not -Be $PID
+        $null = Wait-ChildPwsh $responder
+        $reader.PowerShell.EndInvoke($reader.Async)
+        $reader.Snapshot() | Should -Be 'reader saw talk 3'
+        $reader.PowerShell.Dispose()
+        Send-ChatMessage -Session $talker -Text 'marker'
+        $rest = @(Receive-Until -Session $asker -Until { $_.Text -eq 'marker' })
+        @($rest | Where-Object InReplyTo).Count | Should -Be 0
+    }
+}
