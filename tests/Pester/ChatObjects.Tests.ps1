@@ -195,3 +195,78 @@ Receive-ChatMessage -Session `$s -Wait -Timeout 60 | Where-Object RequestId | Se
         @($rest | Where-Object InReplyTo).Count | Should -Be 0
     }
 }
+
+Describe 'Hostile objects' -Tag 'E2E' {
+    BeforeAll {
+        $irc = Start-TestIrcServer -Kind PSChat
+        $room = '#hostile'
+        $sender = Connect-ChatRoom -Port $irc.Port -Name mallory -Room $room -Protocol Irc
+        $receiver = Connect-ChatRoom -Port $irc.Port -Name victim -Room $room -Protocol Irc
+        $null = Receive-Until -Session $sender -Until { $_.Kind -eq 'Join' -and $_.Sender -eq 'victim' }
+        $ns = 'xmlns="http://schemas.microsoft.com/powershell/2004/04"'
+
+        function Send-RawObject {
+            # CliXml written by hand, sent as an object payload exactly as Send-ChatMessage -AsObject would.
+            param([Parameter(Mandatory)][string] $Xml)
+            $null = $sender.SendEnvelope('hostile', [System.Text.Encoding]::UTF8.GetBytes($Xml), $room, $null, $false, $null)
+            Send-ChatMessage -Session $sender -Text 'next'
+            $messages = @(Receive-Until -Session $receiver -Until { $_.Text -eq 'next' })
+            @($messages | Where-Object HasObject)[0]
+        }
+    }
+
+    AfterAll {
+        Stop-TestIrcServer $irc
+    }
+
+    It 'rehydrates types that would run code or touch files as inert property bags' {
+        $marker = Join-Path $TestDrive 'pwned'
+        $message = Send-RawObject -Xml @"
+<Objs Version="1.1.0.1" $ns>
+  <Obj RefId="0">
+    <TN RefId="0"><T>System.Diagnostics.Process</T><T>System.Object</T></TN>
+    <ToString>evil</ToString>
+    <Props>
+      <SBK N="Script">Set-Content -Path '$marker' -Value pwned</SBK>
+      <Obj N="File" RefId="1"><TN RefId="1"><T>System.IO.FileInfo</T></TN><ToString>/etc/passwd</ToString><Props><S N="FullName">/etc/passwd</S></Props></Obj>
+      <Obj N="Type" RefId="2"><TN RefId="2"><T>System.Type</T></TN><ToString>System.Diagnostics.Process</ToString></Obj>
+    </Props>
+  </Obj>
+</Objs>
+"@
+        $object = $message.Object
+        $message.ObjectError | Should -BeNullOrEmpty
+        $object.PSObject.TypeNames[0] | Should -Be 'Deserialized.System.Diagnostics.Process'
+        $object.PSObject.BaseObject.GetType().FullName | Should -Be 'System.Management.Automation.PSCustomObject'
+        $object.Script | Should -BeOfType [string]
+        & { $object.Script } | Should -BeOfType [string]
+        $object.File.PSObject.TypeNames[0] | Should -Be 'Deserialized.System.IO.FileInfo'
+        $object.Type.PSObject.BaseObject.GetType().FullName | Should -Be 'System.Management.Automation.PSCustomObject'
+        Test-Path $marker | Should -BeFalse
+    }
+
+    It 'refuses <Name> and counts it' -ForEach @(
+        @{ Name = 'billion laughs (a DTD)'; Error = 'without a DTD'; Xml = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]><Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S>&lol4;</S></Objs>' }
+        @{ Name = 'deep nesting'; Error = 'nests deeper'; Xml = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">' + ('<Obj><LST>' * 600) + ('</LST></Obj>' * 600) + '</Objs>' }
+        @{ Name = 'huge counts'; Error = 'more than 500000 elements'; Xml = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><Obj><LST>' + ('<Nil />' * 500001) + '</LST></Obj></Objs>' }
+        @{ Name = 'a secret it cannot decrypt'; Error = 'not valid CliXml'; Xml = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><Obj RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCredential</T></TN><Props><S N="UserName">u</S><SS N="Password">00</SS></Props></Obj></Objs>' }
+    ) {
+        $before = $receiver.PayloadsRefused
+        $message = Send-RawObject -Xml $Xml
+        $message.HasObject | Should -BeTrue
+        $message.Object | Should -BeNullOrEmpty
+        $message.ObjectError | Should -BeLike "*$Error*"
+        $receiver.PayloadsRefused | Should -Be ($before + 1)
+        $report = Receive-ChatMessage -Session $receiver -Count 1 -Timeout 5 -ErrorAction Stop
+        $report.Kind | Should -Be 'System'
+        $report.Text | Should -BeLike "The object from mallory was refused: *$Error*"
+    }
+
+    It 'Receive-ChatMessage -AsObject writes ObjectRefused for a refused object and goes on with the next' {
+        $null = $sender.SendEnvelope('hostile', [System.Text.Encoding]::UTF8.GetBytes('<!DOCTYPE x [<!ENTITY a "a">]><Objs/>'), $room, $null, $false, $null)
+        [pscustomobject]@{ Fine = 1 } | Send-ChatMessage -Session $sender -AsObject
+        $objects = @(Receive-ChatMessage -Session $receiver -AsObject -Count 1 -Timeout 10 -ErrorVariable refused -ErrorAction SilentlyContinue)
+        $refused[0].FullyQualifiedErrorId | Should -Be 'ObjectRefused,PSChat.Commands.ReceiveChatMessageCommand'
+        $objects.Fine | Should -Be 1
+    }
+}

@@ -19,8 +19,9 @@ namespace PSChat
         /// object, or null for text alone) as one envelope; returns its id, which is also the request id when
         /// <paramref name="request"/> is set. <paramref name="inReplyTo"/> makes it the answer to that request.
         /// </summary>
+        /// <remarks>An empty <paramref name="to"/> or <paramref name="inReplyTo"/> counts as none (PowerShell passes $null to a string as "").</remarks>
         public string SendEnvelope(string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo) =>
-            SendEnvelope(Engine.Client.Payloads.PayloadRecord.NewId(), summary, payload, room, to, request, inReplyTo);
+            SendEnvelope(Engine.Client.Payloads.PayloadRecord.NewId(), summary, payload, room, NullIfEmpty(to), request, NullIfEmpty(inReplyTo));
 
         /// <summary>
         /// Sends a request and returns where its replies arrive (dispose it to stop waiting); the waiter is in
@@ -109,6 +110,8 @@ namespace PSChat
             Interlocked.Increment(ref payloadsRefused);
             if (report) System(text);
         }
+
+        private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
 
         private bool RouteReply(ChatMessage message)
         {

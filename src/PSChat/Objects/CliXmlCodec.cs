@@ -65,8 +65,9 @@ namespace PSChat.Commands
             {
                 return PSSerializer.Deserialize(xml);
             }
-            catch (Exception ex) when (ex is XmlException || ex is InvalidOperationException || ex is ArgumentException || ex is FormatException || ex is RuntimeException)
+            catch (Exception ex) when (!(ex is OutOfMemoryException))
             {
+                // Whatever PSSerializer throws (a SecureString it cannot decrypt, a bad reference) refuses the payload, never the reader.
                 throw new ChatPayloadException("it is not valid CliXml: " + ex.Message, ex);
             }
         }
