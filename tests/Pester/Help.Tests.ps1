@@ -249,6 +249,11 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Send-ChatMessage/Example 4'    = { param($out) $out | Should -BeExactly 'SessionClosed,PSChat.Commands.SendChatMessageCommand' }
             'Stop-ChatServer/Example 1'     = { param($out) "$out" | Should -BeExactly 'Stopped' }
             'Stop-ChatServer/Example 3'     = { param($out) "$($out.Name) $($out.State)" | Should -BeExactly 'lobby Stopped' }
+            'Send-ChatMessage/Example 5'    = { param($out) @($out)[0].PSObject.TypeNames[0] | Should -BeExactly 'Deserialized.Selected.System.Diagnostics.Process' }
+            'Send-ChatMessage/Example 6'    = { param($out) @($out)[0]['Asked'] | Should -BeExactly '!status' }
+            'Receive-ChatMessage/Example 5' = { param($out) @($out.Id) | Should -Be @(2, 1) }
+            'Invoke-ChatRequest/Example 1'  = { param($out) $out.Sum | Should -Be 6 }
+            'Invoke-ChatRequest/Example 2'  = { param($out) $out | Should -BeNullOrEmpty }
             'about_PSChat/PowerShell block 3' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
         }
     }

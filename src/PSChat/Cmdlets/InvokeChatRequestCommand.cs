@@ -147,10 +147,10 @@ namespace PSChat.Commands
                 }
             }
 
-            if (written == 0 || (Count > 0 && written < Count))
+            if (Count > 0 && written < Count)
             {
                 WriteError(Error(
-                    new TimeoutException($"{To} sent {written} of {(Count == 0 ? "any" : Count.ToString())} replies to '{Text}' within {Timeout} s."),
+                    new TimeoutException($"{To} sent {written} of {Count} replies to '{Text}' within {Timeout} s."),
                     "RequestTimedOut",
                     ErrorCategory.OperationTimeout,
                     To));

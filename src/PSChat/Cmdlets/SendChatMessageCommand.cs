@@ -157,12 +157,14 @@ namespace PSChat.Commands
 
         /// <summary>
         /// -Text 'a','b' sends two messages, as the pipeline would (with -AsObject a hashtable is one object,
-        /// not its entries); each is sent by <see cref="SendOne"/>.
+        /// not its entries; with -ReplyTo any collection is one answer); each is sent by <see cref="SendOne"/>.
         /// </summary>
         private IEnumerable<object> ValuesOf(object value)
         {
             object unwrapped = value is PSObject ps ? ps.BaseObject : value;
-            if (unwrapped is IEnumerable items && !(unwrapped is string) && !(AsObject && unwrapped is IDictionary))
+            // A reply is one answer: -ReplyTo sends a collection as one object; -AsObject sends a hashtable as one.
+            bool whole = ReplyTo != null || (AsObject && unwrapped is IDictionary);
+            if (unwrapped is IEnumerable items && !(unwrapped is string) && !whole)
             {
                 foreach (object? item in items)
                 {

@@ -37,7 +37,10 @@ namespace PSChat.Commands
             string text;
             try
             {
-                text = LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
+                // A hashtable's own text is its type name; its entries say more, as PowerShell shows a custom object's.
+                text = wrapped.BaseObject is System.Collections.IDictionary entries
+                    ? "@{" + string.Join("; ", entries.Keys.Cast<object>().Take(10).Select(k => $"{k}={LanguagePrimitives.ConvertTo<string>(entries[k])}")) + "}"
+                    : LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
             }
             catch (PSInvalidCastException)
             {
