@@ -17,6 +17,17 @@ namespace PSChat.Engine.Tests
             return message!;
         }
 
+        /// <summary>A session registered with a server that offers no capabilities (so no message tags), sending unpaced.</summary>
+        private static async Task<ChatSession> ConnectedAsync(FakeIrcServer irc, int maxIncompletePayloads = 4)
+        {
+            var options = irc.Options("alice");
+            options.PaceLinesPerSecond = 0;
+            options.MaxIncompletePayloads = maxIncompletePayloads;
+            var connecting = irc.Connect(options);
+            irc.AcceptRegistration();
+            return await connecting;
+        }
+
         private static byte[] RandomBytes(int count)
         {
             var bytes = new byte[count];
@@ -28,11 +39,7 @@ namespace PSChat.Engine.Tests
         public async Task WithoutTagsEachRecordIsACtcpLineThatFitsARelayedIrcLineAndTheSummaryClosesIt()
         {
             using var irc = new FakeIrcServer();
-            var options = irc.Options("alice");
-            options.PaceLinesPerSecond = 0;
-            var connecting = irc.Connect(options);
-            irc.AcceptRegistration();
-            using var session = await connecting;
+            using var session = await ConnectedAsync(irc);
 
             byte[] payload = RandomBytes(3000);
             string id = session.SendEnvelope("[Demo] a summary", payload, null, null, request: true, inReplyTo: null);
@@ -72,9 +79,7 @@ namespace PSChat.Engine.Tests
         public async Task AClosingLineTypedByAPersonIsShownAsTextAndAnIncompletePayloadIsRefusedOnceAndCounted()
         {
             using var irc = new FakeIrcServer();
-            var connecting = irc.Connect(irc.Options("alice"));
-            irc.AcceptRegistration();
-            using var session = await connecting;
+            using var session = await ConnectedAsync(irc);
 
             irc.Send(":carol!c@h PRIVMSG #lobby :look [pschat#abc]");
             Assert.Equal("look [pschat#abc]", Next(session).Text);
@@ -94,11 +99,7 @@ namespace PSChat.Engine.Tests
         public async Task AFloodOfMalformedAndUnfinishedRecordsIsCountedButReportedOncePerSender()
         {
             using var irc = new FakeIrcServer();
-            var options = irc.Options("alice");
-            options.MaxIncompletePayloads = 2;
-            var connecting = irc.Connect(options);
-            irc.AcceptRegistration();
-            using var session = await connecting;
+            using var session = await ConnectedAsync(irc, maxIncompletePayloads: 2);
 
             for (int i = 0; i < 50; i++) irc.Send($":mallory!m@h PRIVMSG #lobby :\u0001PSCHAT id{i}:1:9:o,n=9:AAAA\u0001");
             for (int i = 0; i < 50; i++) irc.Send(":mallory!m@h PRIVMSG #lobby :\u0001PSCHAT garbage\u0001");

@@ -270,3 +270,36 @@ Describe 'Hostile objects' -Tag 'E2E' {
         $objects.Fine | Should -Be 1
     }
 }
+
+Describe 'Invoke-ChatRequest waiting' -Tag 'E2E' {
+    BeforeAll {
+        $irc = Start-TestIrcServer -Kind PSChat
+    }
+
+    AfterAll {
+        Stop-TestIrcServer $irc
+    }
+
+    It 'writes RequestTimedOut when nobody answers in time, and the request reached the room as its text' {
+        $asker = Connect-ChatRoom -Port $irc.Port -Name asker2 -Room '#quiet' -Protocol Irc
+        $listener = Connect-ChatRoom -Port $irc.Port -Name listener -Room '#quiet' -Protocol Irc
+        $replies = @(Invoke-ChatRequest -Session $asker -To '#quiet' -Text '!anyone' -Timeout 1 -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $replies.Count | Should -Be 0
+        $failed[0].FullyQualifiedErrorId | Should -Be 'RequestTimedOut,PSChat.Commands.InvokeChatRequestCommand'
+        $failed[0].TargetObject | Should -Be '#quiet'
+        $request = @(Receive-Until -Session $listener -Until { $_.Text -eq '!anyone' })[-1]
+        $request.RequestId | Should -Not -BeNullOrEmpty
+        $request.Sender | Should -Be 'asker2'
+    }
+
+    It 'stops waiting at once when the pipeline is stopped (Ctrl+C)' {
+        $asker = Connect-ChatRoom -Port $irc.Port -Name asker3 -Room '#quiet' -Protocol Irc
+        $run = Start-InRunspace -ArgumentList $asker -Script 'Invoke-ChatRequest -Session $Arguments[0] -To ''#quiet'' -Text ''!never'' -Timeout 3600'
+        Wait-Until -TimeoutMs 10000 -Because 'the request is waiting' -Condition { $run.PowerShell.InvocationStateInfo.State -eq 'Running' -and $asker.MessagesSent -ge 1 }
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $run.PowerShell.Stop()
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 30 -Because 'a stop ends the wait long before its hour-long timeout'
+        $run.PowerShell.InvocationStateInfo.State | Should -Be 'Stopped'
+        $run.PowerShell.Dispose()
+    }
+}

@@ -77,34 +77,9 @@ namespace PSChat.Commands
             {
                 waiter = session.SendRequest(Text, payload, room ? To : null, room ? null : To);
             }
-            catch (ChatPayloadException ex)
+            catch (Exception ex) when (SendFailure.Of(ex, session, room ? To : null, room ? null : To, InputObject) is ErrorRecord failure)
             {
-                ThrowTerminatingError(Error(ex, "PayloadTooLarge", ErrorCategory.LimitsExceeded, InputObject));
-                return;
-            }
-            catch (TimeoutException ex)
-            {
-                ThrowTerminatingError(Error(ex, "SendTimedOut", ErrorCategory.OperationTimeout, session));
-                return;
-            }
-            catch (NotSupportedException ex)
-            {
-                ThrowTerminatingError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));
-                return;
-            }
-            catch (ArgumentException ex)
-            {
-                ThrowTerminatingError(Error(ex, "InvalidName", ErrorCategory.InvalidArgument, To));
-                return;
-            }
-            catch (ChatTargetException ex)
-            {
-                ThrowTerminatingError(Error(ex, "NotInRoom", ErrorCategory.InvalidOperation, ex.Target));
-                return;
-            }
-            catch (InvalidOperationException ex)
-            {
-                ThrowTerminatingError(Error(ex, "SessionClosed", ErrorCategory.ConnectionError, session));
+                ThrowTerminatingError(failure);
                 return;
             }
 

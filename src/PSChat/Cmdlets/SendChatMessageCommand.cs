@@ -85,35 +85,12 @@ namespace PSChat.Commands
                 {
                     text = SendOne(session, value);
                 }
-                catch (ChatPayloadException ex)
+                catch (Exception ex) when (SendFailure.Of(ex, session, Room, To, value) is ErrorRecord failure)
                 {
-                    WriteError(Error(ex, "PayloadTooLarge", ErrorCategory.LimitsExceeded, value));
-                    continue;
-                }
-                catch (TimeoutException ex)
-                {
-                    WriteError(Error(ex, "SendTimedOut", ErrorCategory.OperationTimeout, session));
-                    return;
-                }
-                catch (NotSupportedException ex)
-                {
-                    WriteError(Error(ex, "NotSupportedByProtocol", ErrorCategory.NotImplemented, session));
-                    return;
-                }
-                catch (ArgumentException ex)
-                {
-                    // A name that would break the protocol line (ParamName set), or no room to send to.
-                    WriteError(Error(ex, ex.ParamName != null ? "InvalidName" : "NoRoom", ErrorCategory.InvalidArgument, ex.ParamName == "to" ? (object?)To : ex.ParamName == "room" ? Room : session));
-                    return;
-                }
-                catch (ChatTargetException ex)
-                {
-                    WriteError(Error(ex, "NotInRoom", ErrorCategory.InvalidOperation, ex.Target));
-                    return;
-                }
-                catch (InvalidOperationException ex)
-                {
-                    WriteError(Error(ex, "SessionClosed", ErrorCategory.ConnectionError, session));
+                    WriteError(failure);
+
+                    // One object refused for its size: the next may fit. Anything else fails the rest too.
+                    if (ex is ChatPayloadException) continue;
                     return;
                 }
 
