@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using PSChat.Engine.Client;
+using PSChat.Engine.Timing;
 using Xunit;
 
 namespace PSChat.Engine.Tests
@@ -18,11 +19,18 @@ namespace PSChat.Engine.Tests
         }
 
         /// <summary>A session registered with a server that offers no capabilities (so no message tags), sending unpaced.</summary>
-        private static async Task<ChatSession> ConnectedAsync(FakeIrcServer irc, int maxIncompletePayloads = 4)
+        private static async Task<ChatSession> ConnectedAsync(FakeIrcServer irc, int maxIncompletePayloads = 4, ManualClock? clock = null)
         {
             var options = irc.Options("alice");
             options.PaceLinesPerSecond = 0;
             options.MaxIncompletePayloads = maxIncompletePayloads;
+            if (clock != null)
+            {
+                options.Clock = clock;
+                options.KeepAliveInterval = TimeSpan.FromHours(1);
+                options.KeepAliveCheckPeriod = TimeSpan.FromMilliseconds(10);
+            }
+
             var connecting = irc.Connect(options);
             irc.AcceptRegistration();
             return await connecting;
@@ -92,6 +100,24 @@ namespace PSChat.Engine.Tests
             var shown = Next(session);
             Assert.Equal("half [pschat#p]", shown.Text);
             Assert.False(shown.HasObject);
+            Assert.Equal(1, session.PayloadsRefused);
+        }
+
+        [Fact]
+        public async Task APayloadWhoseSenderGoesQuietIsRefusedAtTheTimeoutWithoutWaitingForMoreTraffic()
+        {
+            using var irc = new FakeIrcServer();
+            var clock = new ManualClock();
+            using var session = await ConnectedAsync(irc, clock: clock);
+
+            irc.Send(":bob!b@h TAGMSG #lobby");
+            irc.Send(":bob!b@h PRIVMSG #lobby :\u0001PSCHAT q:1:2:o,n=3:AAAA\u0001");
+            irc.Send(":carol!c@h PRIVMSG #lobby :marker");
+            Assert.Equal("marker", Next(session).Text);
+            clock.Advance(TimeSpan.FromSeconds(60));
+            var refusal = Next(session);
+            Assert.Equal(ChatMessageKind.System, refusal.Kind);
+            Assert.Equal("A payload from bob (#q) was refused: it was incomplete after 60 s (IncompletePayloadTimeout).", refusal.Text);
             Assert.Equal(1, session.PayloadsRefused);
         }
 

@@ -616,6 +616,7 @@ namespace PSChat
         {
             var link = connection;
             if (State != SessionState.Connected || link == null) return;
+            protocol.ExpirePayloads();
             var silent = Options.Clock.Since(Volatile.Read(ref lastHeardTicks));
             if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout)
             {

@@ -96,6 +96,15 @@ namespace PSChat.Engine.Client
             return text.Length == 0 ? "(object)" : text;
         }
 
+        public override void ExpirePayloads()
+        {
+            lock (gate)
+            {
+                if (assembler == null || assembler.Count == 0) return;
+                foreach (string expired in assembler.Expire()) Session.CountRefusal(expired);
+            }
+        }
+
         /// <summary>A TAGMSG carries a record or nothing PSChat shows.</summary>
         private void OnTagMessage(IrcMessage message)
         {
