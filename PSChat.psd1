@@ -24,6 +24,7 @@
         'Get-ChatServer'
         'Get-ChatSession'
         'Invoke-ChatCommand'
+        'Invoke-ChatRequest'
         'Join-ChatRoom'
         'New-ChatCertificate'
         'Receive-ChatMessage'

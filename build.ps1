@@ -524,6 +524,9 @@ function Invoke-Bench {
         $count = if ($Quick) { 20000 } else { 200000 }
         $clientTable = & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-CmdletThroughput.ps1') -ModulePath $ModuleDir -Count $count
         if ($LASTEXITCODE -ne 0) { throw 'Measuring the cmdlets failed.' }
+        $objectArguments = if ($Quick) { @('-Objects', 2000, '-Requests', 200) } else { @('-Objects', 20000, '-Requests', 2000) }
+        $clientTable = @($clientTable) + @(& dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-ObjectThroughput.ps1') -ModulePath $ModuleDir @objectArguments)
+        if ($LASTEXITCODE -ne 0) { throw 'Measuring objects between sessions failed.' }
         $header = "PSChat benchmark, $([datetime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC, $([Environment]::ProcessorCount) cores, command: ./build.ps1 Bench$(if ($Quick) { ' -Quick' })"
         $report = @($header, '', $table.TrimEnd(), '', ($clientTable -join [Environment]::NewLine)) -join [Environment]::NewLine
         Set-Content -Path $tableFile -Value $report -Encoding utf8NoBOM

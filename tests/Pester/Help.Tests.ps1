@@ -263,6 +263,11 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Set-ChatNick/Example 2'        = { param($out) $out | Should -BeExactly @('433', 'bob') }
             'Invoke-ChatCommand/Example 1'  = { param($out) @($out.Text)[0] | Should -Match '^bob ' }
             'Invoke-ChatCommand/Example 2'  = { param($out) $out | Should -BeExactly '421' }
+            'Send-ChatMessage/Example 5'    = { param($out) @($out)[0].PSObject.TypeNames[0] | Should -BeExactly 'Deserialized.Selected.System.Diagnostics.Process' }
+            'Send-ChatMessage/Example 6'    = { param($out) @($out)[0]['Asked'] | Should -BeExactly '!status' }
+            'Receive-ChatMessage/Example 5' = { param($out) @($out.Id) | Should -Be @(2, 1) }
+            'Invoke-ChatRequest/Example 1'  = { param($out) $out.Sum | Should -Be 6 }
+            'Invoke-ChatRequest/Example 2'  = { param($out) $out | Should -BeNullOrEmpty }
             'about_PSChat/PowerShell block 3' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
         }
     }

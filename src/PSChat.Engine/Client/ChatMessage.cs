@@ -18,7 +18,7 @@ namespace PSChat
     }
 
     /// <summary>One message received by a session, as Receive-ChatMessage writes it.</summary>
-    public sealed class ChatMessage
+    public sealed partial class ChatMessage
     {
         public ChatMessage(ChatMessageKind kind, string? room, string? sender, string text, DateTime time, int sessionId)
         {

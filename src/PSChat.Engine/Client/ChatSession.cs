@@ -359,8 +359,9 @@ namespace PSChat
         internal void Deliver(ChatMessage message)
         {
             Interlocked.Increment(ref received);
+            message.Session = this;
             (protocol as IrcClientProtocol)?.Collect(message);
-            buffer.Add(message);
+            if (!RouteReply(message)) buffer.Add(message);
             var handler = MessageReceived;
             if (handler == null) return;
             try
@@ -617,6 +618,7 @@ namespace PSChat
         {
             var link = connection;
             if (State != SessionState.Connected || link == null) return;
+            protocol.ExpirePayloads();
             var silent = Options.Clock.Since(Volatile.Read(ref lastHeardTicks));
             if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout)
             {

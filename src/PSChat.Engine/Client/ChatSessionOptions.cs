@@ -87,6 +87,18 @@ namespace PSChat
         /// <summary>How often the keepalive looks at the clock (real time).</summary>
         internal TimeSpan KeepAliveCheckPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
+        /// <summary>The default of <see cref="MaxPayloadBytes"/>: 4 MB.</summary>
+        public const int DefaultMaxPayloadBytes = 4 * 1024 * 1024;
+
+        /// <summary>The largest payload (a serialized object, before chunking) the session sends or accepts.</summary>
+        public int MaxPayloadBytes { get; set; } = DefaultMaxPayloadBytes;
+
+        /// <summary>Payloads one sender may have in progress at once; more are refused and counted.</summary>
+        public int MaxIncompletePayloads { get; set; } = 4;
+
+        /// <summary>How long a payload may take to arrive whole before it is refused and forgotten.</summary>
+        public TimeSpan IncompletePayloadTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
         public ChatSessionOptions Clone() => (ChatSessionOptions)MemberwiseClone();
     }
 }

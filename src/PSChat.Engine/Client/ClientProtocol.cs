@@ -28,6 +28,15 @@ namespace PSChat.Engine.Client
         /// <summary>Sends one line of text (no line ends) to a room, or privately when <paramref name="to"/> is set.</summary>
         public abstract void SendText(string? room, string? to, string text);
 
+        /// <summary>Sends payload envelope <paramref name="id"/>: its chunks, then the one line a person sees.</summary>
+        public virtual void SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo) =>
+            throw new NotSupportedException($"The {Name} protocol cannot carry objects or requests; connect with -Protocol Irc.");
+
+        /// <summary>Forgets incomplete payloads past their timeout, so a sender that goes quiet is reported too (the keepalive's tick calls it).</summary>
+        public virtual void ExpirePayloads()
+        {
+        }
+
         public virtual void Join(string room, string? key) => throw new NotSupportedException($"The {Name} protocol has no rooms to join.");
 
         public virtual void Part(string room, string? reason) => throw new NotSupportedException($"The {Name} protocol has no rooms to leave.");

@@ -15,6 +15,7 @@ namespace PSChat.Engine.Client
             string text = message[1] ?? string.Empty;
             bool notice = message.Command == "NOTICE";
             string? sender = message.SourceNick;
+            if (TryTakeEnvelopeLine(message, line, text)) return;
             if (text.Length > 1 && text[0] == '\u0001')
             {
                 // CTCP: "/me waves" reads as IRC clients show it; other requests (VERSION, PING) are not chat.
@@ -132,13 +133,23 @@ namespace PSChat.Engine.Client
             return middle.Length == 0 ? trailing : string.Join(" ", middle) + ": " + trailing;
         }
 
-        private void Deliver(IrcMessage message, string line, ChatMessageKind kind, string? room, string? sender, string text, string? target = null)
+        /// <summary>A message of an envelope: to the target's room or privately, with what <paramref name="decorate"/> adds.</summary>
+        private void Deliver(IrcMessage message, string line, ChatMessageKind kind, string text, Action<ChatMessage> decorate)
+        {
+            string target = message[0] ?? string.Empty;
+            bool room = Support.IsChannel(target);
+            Deliver(message, line, kind, room ? target : null, message.SourceNick, text, room ? null : target, decorate);
+        }
+
+        private void Deliver(IrcMessage message, string line, ChatMessageKind kind, string? room, string? sender, string text, string? target = null, Action<ChatMessage>? decorate = null)
         {
             var time = message.Tags.TryGetValue("time", out string? stamp) && stamp != null &&
                 DateTime.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
                 ? parsed.ToLocalTime()
                 : DateTime.Now;
-            Session.Deliver(new ChatMessage(kind, room, sender, text, time, Session.Id) { Target = target, Raw = line });
+            var chat = new ChatMessage(kind, room, sender, text, time, Session.Id) { Target = target, Raw = line };
+            decorate?.Invoke(chat);
+            Session.Deliver(chat);
         }
     }
 }

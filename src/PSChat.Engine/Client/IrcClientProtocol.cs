@@ -171,8 +171,7 @@ namespace PSChat.Engine.Client
             if (target.Length == 0) throw new ArgumentException("There is no room to send to: join one, or give -Room or -To.");
             if (text.Length == 0) return; // IRC has no empty messages (the server would answer 412)
             if (to == null) EnsureMember(target);
-            string prefix = ":" + (ownSource ?? Session.Name + "!" + new string('u', 10) + "@" + new string('h', 63)) + " PRIVMSG " + target + " :";
-            int room4Text = Support.LineLength - 2 - TextRules.StrictUtf8.GetByteCount(prefix);
+            int room4Text = Support.LineLength - 2 - RelayPrefixLength("PRIVMSG", target);
             foreach (string piece in Text.Utf8Splitter.Split(text, room4Text))
             {
                 Send(new IrcMessage("PRIVMSG", target, piece));
@@ -300,6 +299,9 @@ namespace PSChat.Engine.Client
                 case "PRIVMSG":
                 case "NOTICE":
                     OnText(message, line);
+                    return;
+                case "TAGMSG":
+                    OnTagMessage(message);
                     return;
                 case "JOIN":
                     OnMembership(message, line, ChatMessageKind.Join, "joined");

@@ -89,6 +89,21 @@ namespace PSChat.Commands
         [ValidatePattern(@"^[0-9A-Fa-f: ]+$")]
         public string? CertificateThumbprint { get; set; }
 
+        /// <summary>The largest object (serialized, in bytes) the session sends or accepts.</summary>
+        [Parameter]
+        [ValidateRange(1024, int.MaxValue)]
+        public int MaxPayloadBytes { get; set; } = ChatSessionOptions.DefaultMaxPayloadBytes;
+
+        /// <summary>Objects one sender may have on the way at once; more are refused and counted.</summary>
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int MaxIncompletePayloads { get; set; } = 4;
+
+        /// <summary>Seconds an object may take to arrive whole before it is refused.</summary>
+        [Parameter]
+        [ValidateRange(1, 86400)]
+        public int IncompletePayloadTimeoutSeconds { get; set; } = 60;
+
         protected override void ProcessRecord()
         {
             if (SkipCertificateCheck && CertificateThumbprint != null)
@@ -118,6 +133,9 @@ namespace PSChat.Commands
                 UseTls = UseTls || SkipCertificateCheck || CertificateThumbprint != null,
                 SkipCertificateCheck = SkipCertificateCheck,
                 CertificateThumbprint = CertificateThumbprint,
+                MaxPayloadBytes = MaxPayloadBytes,
+                MaxIncompletePayloads = MaxIncompletePayloads,
+                IncompletePayloadTimeout = TimeSpan.FromSeconds(IncompletePayloadTimeoutSeconds),
             };
 
             string target = PSChat.Engine.Client.HostPort.Format(ComputerName, Port);

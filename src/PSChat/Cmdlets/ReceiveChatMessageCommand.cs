@@ -5,9 +5,9 @@ using PSChat.Commands.Completion;
 
 namespace PSChat.Commands
 {
-    /// <summary>Writes the messages a session has received; with -Wait, streams them as they come.</summary>
+    /// <summary>Writes the messages a session has received; with -Wait, streams them as they come; with -AsObject, the objects they carried.</summary>
     [Cmdlet(VerbsCommunications.Receive, "ChatMessage", DefaultParameterSetName = SessionParameterSets.Session)]
-    [OutputType(typeof(ChatMessage))]
+    [OutputType(typeof(ChatMessage), typeof(PSObject))]
     public sealed class ReceiveChatMessageCommand : PSChatCmdlet
     {
         [Parameter(Position = 0, ParameterSetName = SessionParameterSets.Session, ValueFromPipeline = true)]
@@ -38,6 +38,16 @@ namespace PSChat.Commands
         [ValidateRange(0, int.MaxValue)]
         public int Timeout { get; set; } = -1;
 
+        /// <summary>Write the objects messages carried (Send-ChatMessage -AsObject) instead of the messages; messages without one are passed over.</summary>
+        [Parameter]
+        public SwitchParameter AsObject { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            ChatMessage.Codec ??= CliXmlCodec.Instance;
+        }
+
         protected override void ProcessRecord()
         {
             var session = ResolveSession(Session, SessionId);
@@ -59,7 +69,16 @@ namespace PSChat.Commands
                     case TakeResult.Taken:
                         WarnOfDrops(session);
                         if (Kind != null && Array.IndexOf(Kind, message!.Kind) < 0) continue;
-                        Emit(message!);
+                        if (AsObject)
+                        {
+                            if (!message!.HasObject) continue;
+                            if (!EmitObject(message)) continue;
+                        }
+                        else
+                        {
+                            Emit(message!);
+                        }
+
                         written++;
                         continue;
                     case TakeResult.TimedOut:
@@ -90,6 +109,20 @@ namespace PSChat.Commands
                         throw new InvalidOperationException("Unknown take result.");
                 }
             }
+        }
+
+        /// <summary>Writes the object a message carried; a refused one is an error (and counted on the session).</summary>
+        private bool EmitObject(ChatMessage message)
+        {
+            object? value = message.Object;
+            if (message.ObjectError != null)
+            {
+                WriteError(Error(new ChatPayloadException($"The object from {message.Sender} was refused: {message.ObjectError}"), "ObjectRefused", ErrorCategory.InvalidData, message));
+                return false;
+            }
+
+            if (value != null) Emit(value);
+            return true;
         }
 
         /// <summary>A full buffer drops the oldest messages; the reader hears of it once, with what to do about it.</summary>

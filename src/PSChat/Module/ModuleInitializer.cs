@@ -15,6 +15,7 @@ namespace PSChat.Commands
     {
         public void OnImport()
         {
+            ChatMessage.Codec = CliXmlCodec.Instance;
             string? moduleDir = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location);
             if (string.IsNullOrEmpty(moduleDir)) return;
             // Auto-loading finds <path entry>/PSChat/PSChat.psd1 only: a folder of another name is left alone.

@@ -1,0 +1,89 @@
+<#
+.SYNOPSIS
+    Client-side figures for objects between machines (issue 14): objects per second through
+    Send-ChatMessage -AsObject and Receive-ChatMessage -AsObject, MB/s of a 1 MB object against the
+    same bytes sent as text lines, and Invoke-ChatRequest round trips per second, all over IRC through
+    an in-process PSChat server (flood control off, as for the other benchmark servers). Prints
+    Markdown table rows.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)][string] $ModulePath,
+    [ValidateRange(1, 10000000)][int] $Objects = 20000,
+    [ValidateRange(1, 1000000)][int] $Requests = 2000,
+    [ValidateRange(1024, 64MB)][int] $BigBytes = 1MB
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module $ModulePath -Force
+
+function Wait-Received {
+    param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)][long] $Count, [int] $TimeoutSeconds = 120)
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($Session.MessagesReceived -lt $Count) {
+        if ([datetime]::UtcNow -gt $deadline) { throw "Only $($Session.MessagesReceived) of $Count messages arrived." }
+        Start-Sleep -Milliseconds 5
+    }
+}
+
+$server = Start-ChatServer -Port 0 -FloodControl:$false
+try {
+    $connect = @{ Port = $server.Port; Protocol = 'Irc'; Room = '#bench'; NoThrottle = $true; BufferCapacity = [Math]::Max(10000, $Objects + 10) }
+    $sender = Connect-ChatRoom @connect -Name sender
+    $receiver = Connect-ChatRoom @connect -Name receiver
+    $null = Receive-ChatMessage -Session $sender -Kind Join -Count 1 -Timeout 10
+    $culture = [cultureinfo]::InvariantCulture
+
+    # Objects per second, end to end: serialize, chunk, relay, reassemble, deserialize.
+    $processes = @(Get-Process | Select-Object Name, Id, CPU, WorkingSet)
+    $items = [System.Collections.Generic.List[object]]::new($Objects)
+    while ($items.Count -lt $Objects) { $items.AddRange([object[]]$processes[0..([Math]::Min($processes.Count, $Objects - $items.Count) - 1)]) }
+    $before = $receiver.MessagesReceived
+    $clock = [System.Diagnostics.Stopwatch]::StartNew()
+    $items | Send-ChatMessage -Session $sender -AsObject
+    $got = @(Receive-ChatMessage -Session $receiver -AsObject -Count $Objects -Timeout 300).Count
+    $objectRate = $got / $clock.Elapsed.TotalSeconds
+    if ($got -ne $Objects) { throw "Only $got of $Objects objects arrived." }
+
+    # A large object against the same bytes as text lines of 400 characters.
+    $random = [System.Random]::new(14)
+    $letters = [char[]]::new($BigBytes)
+    for ($i = 0; $i -lt $letters.Length; $i++) { $letters[$i] = [char](65 + $random.Next(26)) }
+    $data = [string]::new($letters)
+    $big = [pscustomobject]@{ Data = $data }
+    $clock.Restart()
+    $big | Send-ChatMessage -Session $sender -AsObject
+    $arrived = Receive-ChatMessage -Session $receiver -AsObject -Count 1 -Timeout 300
+    $objectSeconds = $clock.Elapsed.TotalSeconds
+    if ($arrived.Data -ne $data) { throw 'The large object did not arrive whole.' }
+    $lines = [System.Collections.Generic.List[string]]::new()
+    for ($at = 0; $at -lt $data.Length; $at += 400) { $lines.Add($data.Substring($at, [Math]::Min(400, $data.Length - $at))) }
+    $before = $receiver.MessagesReceived
+    $clock.Restart()
+    $lines | Send-ChatMessage -Session $sender
+    $null = Receive-ChatMessage -Session $receiver -Count $lines.Count -Timeout 300
+    $textSeconds = $clock.Elapsed.TotalSeconds
+    $megabytes = $BigBytes / 1MB
+
+    # Request round trips: a responder in a thread job answers each request with text.
+    $responder = Connect-ChatRoom @connect -Name responder
+    $job = Start-ThreadJob -ArgumentList $responder -ScriptBlock {
+        param($session)
+        Receive-ChatMessage -Session $session -Wait | Where-Object RequestId | ForEach-Object { $_.Reply('ok') }
+    }
+    $null = Invoke-ChatRequest -Session $sender -To responder -Text 'warm up' -Timeout 30
+    $clock.Restart()
+    for ($i = 0; $i -lt $Requests; $i++) { $null = Invoke-ChatRequest -Session $sender -To responder -Text "!req $i" -Timeout 30 }
+    $requestRate = $Requests / $clock.Elapsed.TotalSeconds
+    $job | Stop-Job
+    $job | Remove-Job -Force
+
+    "| ``Get-Process \| Select-Object Name, Id, CPU, WorkingSet \| Send-ChatMessage -AsObject``, received with ``-AsObject`` ($Objects): objects/s | $($objectRate.ToString('#,0', $culture)) | 5,000 |"
+    "| A $megabytes MB object (``-AsObject``): MB/s | $(($megabytes / $objectSeconds).ToString('0.00', $culture)) | within 3x of text |"
+    "| The same $megabytes MB as text lines of 400 characters: MB/s | $(($megabytes / $textSeconds).ToString('0.00', $culture)) | - |"
+    "| ``Invoke-ChatRequest`` round trips to a responder ($Requests): requests/s | $($requestRate.ToString('#,0', $culture)) | 1,000 |"
+}
+finally {
+    Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
+    $server | Stop-ChatServer -Confirm:$false
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using PSChat.Engine.Client;
+
+namespace PSChat
+{
+    /// <summary>Payloads (objects) and requests: sending envelopes, counting refusals, routing replies to their requesters.</summary>
+    public sealed partial class ChatSession
+    {
+        private readonly ConcurrentDictionary<string, ReplyWaiter> replyWaiters = new ConcurrentDictionary<string, ReplyWaiter>(StringComparer.Ordinal);
+        private long payloadsRefused;
+
+        /// <summary>Payloads refused: too large, incomplete, out of order, timed out, or not data (each also reported as a System message).</summary>
+        public long PayloadsRefused => Interlocked.Read(ref payloadsRefused);
+
+        /// <summary>
+        /// Sends <paramref name="summary"/> (the one line a person sees) with <paramref name="payload"/> (a serialized
+        /// object, or null for text alone) as one envelope; returns its id, which is also the request id when
+        /// <paramref name="request"/> is set. <paramref name="inReplyTo"/> makes it the answer to that request.
+        /// </summary>
+        /// <remarks>An empty <paramref name="to"/> or <paramref name="inReplyTo"/> counts as none (PowerShell passes $null to a string as "").</remarks>
+        public string SendEnvelope(string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo) =>
+            SendEnvelope(Engine.Client.Payloads.PayloadRecord.NewId(), summary, payload, room, NullIfEmpty(to), request, NullIfEmpty(inReplyTo));
+
+        /// <summary>
+        /// Sends a request and returns where its replies arrive (dispose it to stop waiting); the waiter is in
+        /// place before the request leaves, so no reply can slip past it into the buffer.
+        /// </summary>
+        internal ReplyWaiter SendRequest(string summary, byte[]? payload, string? room, string? to)
+        {
+            string id = Engine.Client.Payloads.PayloadRecord.NewId();
+            var waiter = ExpectReplies(id);
+            try
+            {
+                SendEnvelope(id, summary, payload, room, to, request: true, inReplyTo: null);
+                return waiter;
+            }
+            catch
+            {
+                waiter.Dispose();
+                throw;
+            }
+        }
+
+        private string SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo)
+        {
+            if (summary == null) throw new ArgumentNullException(nameof(summary));
+            if (!string.IsNullOrEmpty(room)) ClientNames.CheckRoom(room!, nameof(room));
+            if (to != null) ClientNames.CheckNick(to, nameof(to));
+            if (inReplyTo != null && !Engine.Client.Payloads.PayloadRecord.IsId(inReplyTo)) throw new ArgumentException($"'{inReplyTo}' is not a request id.", nameof(inReplyTo));
+            if (payload != null && payload.Length > Options.MaxPayloadBytes)
+            {
+                throw new ChatPayloadException($"The object is {payload.Length} bytes serialized, more than MaxPayloadBytes ({Options.MaxPayloadBytes}): send less (Select-Object, a smaller -Depth) or connect with a larger -MaxPayloadBytes.");
+            }
+
+            EnsureOpen();
+            protocol.SendEnvelope(id, summary, payload, room, to, request, inReplyTo);
+            Interlocked.Increment(ref sent);
+            return id;
+        }
+
+        /// <summary>
+        /// From now until disposed, replies to <paramref name="requestId"/> go to the returned waiter instead of
+        /// the session's buffer (so another reader of the session never takes them). Register before sending.
+        /// </summary>
+        internal ReplyWaiter ExpectReplies(string requestId)
+        {
+            var waiter = new ReplyWaiter(this, requestId);
+            if (!replyWaiters.TryAdd(requestId, waiter)) throw new InvalidOperationException($"Replies to {requestId} are awaited already.");
+            return waiter;
+        }
+
+        internal void StopExpecting(ReplyWaiter waiter) => replyWaiters.TryRemove(waiter.RequestId, out _);
+
+        /// <summary>Bytes queued to the server above which an envelope's next line waits: a large object must not overflow the send queue.</summary>
+        internal const long EnvelopeQueueBytes = 256 * 1024;
+
+        /// <summary>
+        /// Waits while the connection's send queue holds more than <see cref="EnvelopeQueueBytes"/>: the server
+        /// reads at its own pace (ngircd reads slowly), and a queue that overflows closes the session.
+        /// A server that takes nothing for <see cref="ChatSessionOptions.Timeout"/> ends the wait with an error.
+        /// </summary>
+        internal void WaitForSendRoom()
+        {
+            var link = connection;
+            if (link == null || link.QueuedBytes < EnvelopeQueueBytes) return;
+            var clock = Engine.Timing.MonotonicClock.System;
+            long sentBefore = link.BytesSent;
+            long progressAt = clock.NowTicks;
+            while (link.QueuedBytes >= EnvelopeQueueBytes && !link.IsClosing)
+            {
+                Thread.Sleep(2);
+                long sentNow = link.BytesSent;
+                if (sentNow != sentBefore)
+                {
+                    sentBefore = sentNow;
+                    progressAt = clock.NowTicks;
+                }
+                else if (clock.Since(progressAt) > Options.Timeout)
+                {
+                    throw new TimeoutException($"The server took nothing from session {Id} for {Options.Timeout.TotalSeconds:0.#} s while an object was being sent.");
+                }
+            }
+        }
+
+        /// <summary>A refused payload: counted, and said to the reader as a System message.</summary>
+        internal void CountRefusal(string text, bool report = true)
+        {
+            Interlocked.Increment(ref payloadsRefused);
+            if (report) System(text);
+        }
+
+        private static string? NullIfEmpty(string? text) => string.IsNullOrEmpty(text) ? null : text;
+
+        private bool RouteReply(ChatMessage message)
+        {
+            if (message.InReplyTo == null || !replyWaiters.TryGetValue(message.InReplyTo, out var waiter)) return false;
+            waiter.Replies.Add(message);
+            return true;
+        }
+    }
+
+    /// <summary>Where the replies to one request wait for the requester.</summary>
+    internal sealed class ReplyWaiter : IDisposable
+    {
+        private readonly ChatSession session;
+
+        public ReplyWaiter(ChatSession session, string requestId)
+        {
+            this.session = session;
+            RequestId = requestId;
+        }
+
+        public string RequestId { get; }
+
+        public MessageBuffer<ChatMessage> Replies { get; } = new MessageBuffer<ChatMessage>(1000);
+
+        public void Dispose() => session.StopExpecting(this);
+    }
+}

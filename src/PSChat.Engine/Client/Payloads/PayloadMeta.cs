@@ -1,0 +1,62 @@
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace PSChat.Engine.Client.Payloads
+{
+    /// <summary>
+    /// What the first chunk says about the payload, as comma-separated tokens: "o" (the data is a
+    /// serialized object), "z" (deflated), "q" (a request: answers carry its id), "r=id" (an answer to
+    /// request id), "n=bytes" (the length once decoded). Unknown tokens are ignored, for later versions.
+    /// </summary>
+    internal sealed class PayloadMeta
+    {
+        public bool IsObject { get; set; }
+
+        public bool Deflated { get; set; }
+
+        public bool IsRequest { get; set; }
+
+        public string? InReplyTo { get; set; }
+
+        public int Length { get; set; }
+
+        public string Format()
+        {
+            var tokens = new List<string>(5);
+            if (IsObject) tokens.Add("o");
+            if (Deflated) tokens.Add("z");
+            if (IsRequest) tokens.Add("q");
+            if (InReplyTo != null) tokens.Add("r=" + InReplyTo);
+            tokens.Add("n=" + Length.ToString(CultureInfo.InvariantCulture));
+            return string.Join(",", tokens);
+        }
+
+        public static bool TryParse(string text, out PayloadMeta? meta)
+        {
+            meta = null;
+            if (text.Length > 128) return false;
+            var parsed = new PayloadMeta { Length = -1 };
+            foreach (string token in text.Split(','))
+            {
+                if (token == "o") parsed.IsObject = true;
+                else if (token == "z") parsed.Deflated = true;
+                else if (token == "q") parsed.IsRequest = true;
+                else if (token.StartsWith("r=", System.StringComparison.Ordinal))
+                {
+                    string id = token.Substring(2);
+                    if (!PayloadRecord.IsId(id)) return false;
+                    parsed.InReplyTo = id;
+                }
+                else if (token.StartsWith("n=", System.StringComparison.Ordinal))
+                {
+                    if (!int.TryParse(token.Substring(2), NumberStyles.None, CultureInfo.InvariantCulture, out int length)) return false;
+                    parsed.Length = length;
+                }
+            }
+
+            if (parsed.Length < 0) return false;
+            meta = parsed;
+            return true;
+        }
+    }
+}
