@@ -154,6 +154,8 @@ namespace PSChat.Commands
         [ValidateRange(1, 10000000)]
         public int MaxRooms { get; set; } = 10000;
 
+        protected override string DefaultNamePrefix => "Chat";
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
