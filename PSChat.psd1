@@ -20,6 +20,7 @@
         'Disconnect-ChatRoom'
         'Enter-ChatRoom'
         'Exit-ChatRoom'
+        'Get-ChatHistory'
         'Get-ChatServer'
         'Get-ChatSession'
         'Invoke-ChatCommand'

@@ -238,6 +238,9 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Disconnect-ChatRoom/Example 1' = { param($out) "$out" | Should -BeExactly 'Closed' }
             'Disconnect-ChatRoom/Example 2' = { param($out) $out | Should -BeNullOrEmpty }
             'Disconnect-ChatRoom/Example 3' = { param($out) "$($out.State)" | Should -BeExactly 'Closed' }
+            'Get-ChatHistory/Example 1'     = { param($out) @($out | ForEach-Object { "$($_.Sender):$($_.Text)" }) | Should -BeExactly @('alice:deploy started', 'alice:deploy done') }
+            'Get-ChatHistory/Example 2'     = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:backup done' }
+            'Get-ChatHistory/Example 3'     = { param($out) $out | Should -BeExactly 'HistoryNotSupported,PSChat.Commands.GetChatHistoryCommand' }
             'Get-ChatServer/Example 2'      = { param($out) @($out)[-1].Name | Should -BeExactly 'team-blue' }
             'Get-ChatSession/Example 2'     = { param($out) @($out).Name | Should -BeExactly @('bot-1', 'alice') }
             'Get-ChatSession/Example 3'     = { param($out) $out.Name | Should -BeExactly 'bob' }

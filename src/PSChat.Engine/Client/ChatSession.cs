@@ -494,6 +494,7 @@ namespace PSChat
             if (Interlocked.Exchange(ref state, (int)SessionState.Closed) == (int)SessionState.Closed) return;
             CloseReason = reason;
             buffer.Complete();
+            (protocol as IrcClientProtocol)?.AbandonHistory(reason);
             try
             {
                 // Before Completion: whoever waits on it (Disconnect-ChatRoom) must find the session

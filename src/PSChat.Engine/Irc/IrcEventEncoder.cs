@@ -39,13 +39,9 @@ namespace PSChat.Engine.Irc
         {
             var message = ToMessage(e, time, clientTags, e.Text);
             byte[] bytes = message.ToBytes();
-            int lineBytes = bytes.Length - TagsLength(message, bytes);
-            if (lineBytes <= MaxLineBytes) return bytes;
+            var pieces = Pieces(e, message, bytes);
             // A long PART, QUIT or KICK reason is cut to fit, like a long IRC message below.
-            if (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice) return message.ToBoundedBytes();
-
-            int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
-            var pieces = Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead);
+            if (pieces == null) return bytes.Length - TagsLength(message, bytes) <= MaxLineBytes ? bytes : message.ToBoundedBytes();
             if (e.Origin is IrcOrigin) return ToMessage(e, time, clientTags, pieces[0]).ToBytes();
 
             var lines = new List<byte>(bytes.Length + 256);
@@ -55,6 +51,33 @@ namespace PSChat.Engine.Irc
             }
 
             return lines.ToArray();
+        }
+
+        /// <summary>
+        /// The event as the messages a client with <paramref name="caps"/> gets, uncached, for callers that
+        /// add tags of their own (a batch). A plain text client's long message may be several lines.
+        /// </summary>
+        public static IReadOnlyList<IrcMessage> ToMessages(RoomEvent e, Capability caps)
+        {
+            bool time = (caps & Capability.ServerTime) != 0;
+            bool clientTags = (caps & Capability.MessageTags) != 0;
+            var message = ToMessage(e, time, clientTags, e.Text);
+            var pieces = Pieces(e, message, message.ToBytes());
+            if (pieces == null) return new[] { message };
+            if (e.Origin is IrcOrigin) return new[] { ToMessage(e, time, clientTags, pieces[0]) };
+            var messages = new List<IrcMessage>(pieces.Count);
+            foreach (string piece in pieces) messages.Add(ToMessage(e, time, clientTags, piece));
+            return messages;
+        }
+
+        /// <summary>A message's text cut to fit the line with its prefix, or null when it fits (or is not a message).</summary>
+        private static List<string>? Pieces(RoomEvent e, IrcMessage message, byte[] bytes)
+        {
+            int lineBytes = bytes.Length - TagsLength(message, bytes);
+            if (lineBytes <= MaxLineBytes) return null;
+            if (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice) return null;
+            int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
+            return Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead);
         }
 
         private const int MaxLineBytes = IrcMessage.MaxLineBytes;
