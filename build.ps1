@@ -527,6 +527,10 @@ function Invoke-Bench {
         $objectArguments = if ($Quick) { @('-Objects', 2000, '-Requests', 200) } else { @('-Objects', 20000, '-Requests', 2000) }
         $clientTable = @($clientTable) + @(& dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-ObjectThroughput.ps1') -ModulePath $ModuleDir @objectArguments)
         if ($LASTEXITCODE -ne 0) { throw 'Measuring objects between sessions failed.' }
+        $waitCount = if ($Quick) { 2000 } else { 20000 }
+        $waitTable = & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-WaitServerCost.ps1') -ModulePath $ModuleDir -Count $waitCount
+        if ($LASTEXITCODE -ne 0) { throw 'Measuring Start-ChatServer -Wait failed.' }
+        $clientTable = @($clientTable) + @('') + @($waitTable)
         $header = "PSChat benchmark, $([datetime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC, $([Environment]::ProcessorCount) cores, command: ./build.ps1 Bench$(if ($Quick) { ' -Quick' })"
         $report = @($header, '', $table.TrimEnd(), '', ($clientTable -join [Environment]::NewLine)) -join [Environment]::NewLine
         Set-Content -Path $tableFile -Value $report -Encoding utf8NoBOM

@@ -256,7 +256,7 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Join-ChatRoom/Example 2'       = { param($out) $out | Should -BeExactly 'InvalidName,PSChat.Commands.JoinChatRoomCommand' }
             'Exit-ChatRoom/Example 1'       = { param($out) $out | Should -BeExactly '#b' }
             'Set-ChatTopic/Example 2'       = { param($out) $out | Should -BeExactly '482' }
-            'Remove-ChatMember/Example 1'   = { param($out) $out | Should -Be 0 }
+            'Remove-ChatMember/Example 1'   = { param($out) $out | Should -Be @('spam', 0) }
             'Remove-ChatMember/Example 2'   = { param($out) "$out" | Should -BeExactly 'PermissionDenied' }
             'Set-ChatMode/Example 2'        = { param($out) $out.Name | Should -BeExactly 'alice' }
             'Set-ChatNick/Example 1'        = { param($out) $out | Should -BeExactly 'alice_away' }

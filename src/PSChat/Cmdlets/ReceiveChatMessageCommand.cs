@@ -28,7 +28,16 @@ namespace PSChat.Commands
         [ValidateRange(1, int.MaxValue)]
         public int Count { get; set; }
 
-        /// <summary>Only messages of these kinds; the others are taken from the buffer and passed over.</summary>
+        /// <summary>
+        /// The kinds written when -Kind is not given: all but the comings and goings of others (Join, Part,
+        /// Quit, Nick), which would otherwise come before the message a script waits for.
+        /// </summary>
+        internal static readonly ChatMessageKind[] DefaultKinds =
+        {
+            ChatMessageKind.Message, ChatMessageKind.Notice, ChatMessageKind.Private, ChatMessageKind.Topic, ChatMessageKind.Kick, ChatMessageKind.System,
+        };
+
+        /// <summary>Only messages of these kinds (by default <see cref="DefaultKinds"/>); the others are taken from the buffer and passed over.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public ChatMessageKind[]? Kind { get; set; }
@@ -68,7 +77,7 @@ namespace PSChat.Commands
                 {
                     case TakeResult.Taken:
                         WarnOfDrops(session);
-                        if (Kind != null && Array.IndexOf(Kind, message!.Kind) < 0) continue;
+                        if (Array.IndexOf(Kind ?? DefaultKinds, message!.Kind) < 0) continue;
                         if (AsObject)
                         {
                             if (!message!.HasObject) continue;

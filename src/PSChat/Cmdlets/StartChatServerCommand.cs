@@ -19,6 +19,9 @@ namespace PSChat.Commands
         private const string FileSet = "CertificateFile";
         private const string StoreSet = "CertificateStore";
 
+        /// <summary>Without -Name: Chat and the port.</summary>
+        protected override string DefaultNamePrefix => "Chat";
+
         /// <summary>Serve TLS with this certificate (it must have its private key); plain clients share the port. Without any certificate parameter the server is plain.</summary>
         [Parameter(ParameterSetName = CertificateSet)]
         [ValidateNotNull]

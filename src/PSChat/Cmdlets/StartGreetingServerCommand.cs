@@ -28,6 +28,8 @@ namespace PSChat.Commands
         [ValidateNotNull]
         public string? Reply { get; set; }
 
+        protected override string DefaultNamePrefix => Udp ? "UdpGreeting" : "Greeting";
+
         protected override void EndProcessing()
         {
             try

@@ -74,6 +74,10 @@ namespace PSChat.Commands
                 ThrowTerminatingError(NameInUse(Name));
             }
 
+            // Without -Name a server is named after its port; another one on that port (at another
+            // address) gets the next free "-2", "-3"..., never an error about a name nobody chose.
+            if (Name == null && Port != 0) Name = UnusedName(DefaultNamePrefix + Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
             using var foreground = Wait ? new ForegroundEvents(MaxQueuedEvents) : null;
             var endPoint = new IPEndPoint(address, Port);
             ServerBase server;
@@ -97,6 +101,16 @@ namespace PSChat.Commands
             WriteVerbose($"{server.Kind} server '{server.Name}' listening on {server.EndPoint}.");
             if (foreground == null) Emit(server);
             else foreground.Run(this, server, StopToken);
+        }
+
+        /// <summary>What a server is named after when not given -Name: "Chat", "Greeting" or "UdpGreeting".</summary>
+        protected abstract string DefaultNamePrefix { get; }
+
+        private static string UnusedName(string name)
+        {
+            string candidate = name;
+            for (int n = 2; ModuleState.IsServerNameTaken(candidate); n++) candidate = name + "-" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return candidate;
         }
 
         private static ErrorRecord NameInUse(string name) =>
