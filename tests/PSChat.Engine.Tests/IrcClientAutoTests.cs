@@ -16,6 +16,17 @@ namespace PSChat.Engine.Tests
             return options;
         }
 
+        /// <summary>
+        /// For a server that answers: its answer decides, so the probe may wait long (a loaded machine can
+        /// take longer than a short probe time to get the answer across, which would make it text).
+        /// </summary>
+        private static ChatSessionOptions AnsweredOptions(FakeIrcServer server)
+        {
+            var options = AutoOptions(server);
+            options.ProbeTimeout = TimeSpan.FromSeconds(30);
+            return options;
+        }
+
         private static ChatMessage Next(ChatSession session)
         {
             Assert.Equal(TakeResult.Taken, session.Receive(TimeSpan.FromSeconds(5), CancellationToken.None, out var message));
@@ -73,7 +84,7 @@ namespace PSChat.Engine.Tests
         public async Task TextServerAnsweringTheProbeWithChatIsText()
         {
             using var server = new FakeIrcServer();
-            var connecting = server.Connect(AutoOptions(server));
+            var connecting = server.Connect(AnsweredOptions(server));
             server.Expect("CAP LS 302");
             server.Client.Write("bob:CAP LS 302?\n");
 
@@ -89,7 +100,7 @@ namespace PSChat.Engine.Tests
         public async Task SilentIrcServerAnsweringTheProbeGetsTheRestOfRegistration()
         {
             using var server = new FakeIrcServer();
-            var connecting = server.Connect(AutoOptions(server));
+            var connecting = server.Connect(AnsweredOptions(server));
             // Nothing more before the answer: the client cannot know yet that an IRC server will answer,
             // and SilentTextServerSeesOnlyTheOneProbingLine proves a silent server hears only the probe.
             server.Expect("CAP LS 302");
