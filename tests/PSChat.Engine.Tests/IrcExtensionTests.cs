@@ -213,5 +213,18 @@ namespace PSChat.Engine.Tests
 
             Assert.Equal("352", shivaram.Next().Command);
         }
+
+        /// <summary>labeled_responses.py testLabeledPrivmsgResponsesToSelf: of the delivery and the echo, only the echo is labeled.</summary>
+        [Fact]
+        public void ALabeledMessageToOneselfLabelsOnlyTheEcho()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var c = IrcTestClient.Register(fx, "foo", "batch echo-message labeled-response");
+
+            c.Send("@label=12345 PRIVMSG foo :hi");
+
+            Assert.Equal(":foo!foo@127.0.0.1 PRIVMSG foo hi", c.NextLine());
+            Assert.Equal("@label=12345 :foo!foo@127.0.0.1 PRIVMSG foo hi", c.NextLine());
+        }
     }
 }

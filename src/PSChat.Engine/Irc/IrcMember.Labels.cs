@@ -57,6 +57,30 @@ namespace PSChat.Engine.Irc
             return true;
         }
 
+        /// <summary>
+        /// A message to a nick. One to this client itself arrives as any message would, not as part of the
+        /// labeled response: with echo-message, only the echo carries the label.
+        /// </summary>
+        private void DeliverToTarget(Rooms.ChatMember target, Rooms.RoomEvent roomEvent)
+        {
+            if (!ReferenceEquals(target, this) || labelCapture == null)
+            {
+                target.Deliver(roomEvent);
+                return;
+            }
+
+            var capture = labelCapture;
+            labelCapture = null;
+            try
+            {
+                Deliver(roomEvent);
+            }
+            finally
+            {
+                labelCapture = capture;
+            }
+        }
+
         private void SendLabeled(string label, List<byte[]> captured)
         {
             var lines = new List<IrcMessage>();
