@@ -239,7 +239,7 @@ function Invoke-Test {
 
     # irctest on the CI selections (not with -Tag, which picks Pester tests): each selection counts as
     # one test, passed when it reaches its floor, failed when it falls below.
-    $conformance = if ($Tag) { @() } else { @(Invoke-ConformanceSelection (Get-ConformanceFloor).test) }
+    $conformance = if ($Tag) { @() } else { @(Invoke-ConformanceSelection (Get-ConformanceFloor)['test']) }
     $conformancePassed = @($conformance | Where-Object { $_.Passed -ge $_.Floor }).Count
     $conformanceFailed = $conformance.Count - $conformancePassed
 
@@ -266,10 +266,12 @@ function Install-ConformanceDependency {
         'python3-pytest' = 'pytest'; 'python3-pytest-xdist' = 'xdist'; 'python3-ecdsa' = 'ecdsa'
         'python3-filelock' = 'filelock'; 'python3-websockets' = 'websockets'
     }
-    $hasPython = [bool] (Get-Command python3 -CommandType Application -ErrorAction Ignore)
+    # run.sh runs Debian's /usr/bin/python3 (another python3 first on PATH has none of these packages).
+    $python = '/usr/bin/python3'
+    $hasPython = Test-Path $python
     $missing = @($wanted.Keys | Where-Object {
             if (-not $hasPython) { return $true }
-            & python3 -c "import $($wanted[$_])" 2>$null
+            $null = & $python -c "import $($wanted[$_])" 2>&1
             $LASTEXITCODE -ne 0
         })
     if ($missing.Count -eq 0) { return $true }
@@ -289,7 +291,7 @@ function Invoke-ConformanceSelection {
     # Runs irctest on each selection against the staged module; one result per selection (nothing when
     # irctest cannot run here: no snapshot, or its packages cannot be installed).
     param([string[]] $Names)
-    $floors = (Get-ConformanceFloor).floors
+    $floors = (Get-ConformanceFloor)['floors']
     foreach ($name in $Names) {
         if (-not $floors.ContainsKey($name)) { throw "tests/irctest/floor.json has no floor for the selection '$name'." }
     }
@@ -302,12 +304,14 @@ function Invoke-ConformanceSelection {
     foreach ($name in $Names) {
         $selection = $floors[$name]
         $started = [datetime]::UtcNow
-        Write-Host "irctest $name ($($selection.select)$(if ($selection.k) { " -k '$($selection.k)'" }))"
-        $runArgs = @('pschat', $selection.select)
-        if ($selection.k) { $runArgs += @('-k', $selection.k) }
+        $keywords = $selection['k']
+        Write-Host "irctest $name ($($selection['select'])$(if ($keywords) { " -k '$keywords'" }))"
+        $runArgs = @('pschat', $selection['select'])
+        if ($keywords) { $runArgs += @('-k', $keywords) }
         Push-Location $Root
-        try { & bash (Join-Path $Root 'tests/irctest/run.sh') @runArgs } finally { Pop-Location }
-        $sel = if ($selection.select -in 'all', 'rfc', 'ircv3') { $selection.select } else { 'custom' }
+        # run.sh prints pytest's summary line: to the host, so this function returns only results.
+        try { & bash (Join-Path $Root 'tests/irctest/run.sh') @runArgs | Out-Host } finally { Pop-Location }
+        $sel = if ($selection['select'] -in 'all', 'rfc', 'ircv3') { $selection['select'] } else { 'custom' }
         $xmlPath = Join-Path $OutDir "irctest/pschat-$sel.xml"
         if ($LASTEXITCODE -gt 1 -or -not (Test-Path $xmlPath)) { throw "irctest ($name) did not run: exit code $LASTEXITCODE (see out/irctest)." }
         [xml] $xml = Get-Content $xmlPath
@@ -320,7 +324,7 @@ function Invoke-ConformanceSelection {
             Passed = [int] $suiteNode.tests - $failed - $skipped
             Failed = $failed
             Skipped = $skipped
-            Floor = [int] $selection.floor
+            Floor = [int] $selection['floor']
             FailedTests = $failedNames
             Seconds = [int] ([datetime]::UtcNow - $started).TotalSeconds
         }
@@ -341,7 +345,7 @@ function Format-ConformanceResult {
 
 function Invoke-Conformance {
     Invoke-Build
-    $names = if ($Selection) { $Selection } else { (Get-ConformanceFloor).test }
+    $names = if ($Selection) { $Selection } else { (Get-ConformanceFloor)['test'] }
     $runs = @(Invoke-ConformanceSelection $names)
     if ($runs.Count -eq 0) { throw 'irctest could not run here (see the warnings above).' }
     foreach ($run in $runs) { Write-Host (Format-ConformanceResult $run) }

@@ -152,5 +152,79 @@ namespace PSChat.Engine.Tests
             a.Send("@+pschat.example/part=1/2 PRIVMSG bob :chunk");
             Assert.Matches(@"^@\+pschat\.example/part=1/2;msgid=\S+ :alice!alice@127\.0\.0\.1 PRIVMSG bob chunk$", b.NextLine());
         }
+
+        [Fact]
+        public void ALabeledCommandGetsItsLabelOnOneLineInABatchOrOnAnAck()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var c = IrcTestClient.Register(fx, "bar", "batch echo-message labeled-response");
+            using var other = IrcTestClient.Register(fx, "other");
+
+            c.Send("@label=one PRIVMSG other :hi");
+            Assert.Equal("@label=one :bar!bar@127.0.0.1 PRIVMSG other hi", c.NextLine());
+            Assert.Equal(":bar!bar@127.0.0.1 PRIVMSG other hi", other.NextLine());
+
+            c.Send("@label=none MODE bar +i");
+            c.Send("@label=ack MODE bar +i");
+            Assert.Equal("@label=none :bar!bar@127.0.0.1 MODE bar +i", c.NextLine());
+            Assert.Equal("@label=ack :irc.test ACK", c.NextLine());
+
+            c.Send("@label=many JOIN #chan");
+            Assert.Matches(@"^@label=many :irc\.test BATCH \+(\w+) labeled-response$", c.NextLine());
+            string reference = c.LastLine.Split(' ')[3].Substring(1);
+            Assert.Equal($"@batch={reference} :bar!bar@127.0.0.1 JOIN #chan", c.NextLine());
+            Assert.Equal($"@batch={reference} :irc.test 353 bar = #chan @bar", c.NextLine());
+            Assert.Equal($"@batch={reference} :irc.test 366 bar #chan :End of /NAMES list", c.NextLine());
+            Assert.Equal($":irc.test BATCH -{reference}", c.NextLine());
+        }
+
+        /// <summary>monitor.py testNickChange: a rename to a watched nick is 730, another spelling of it nothing, a rename away 731.</summary>
+        [Fact]
+        public void MonitorSeesRenamesButNotAChangeOfCase()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var watcher = IrcTestClient.Register(fx, "bar");
+            using var baz = IrcTestClient.Register(fx, "baz");
+            watcher.Send("MONITOR + qux");
+            watcher.Expect("731");
+
+            baz.Send("NICK qux");
+            Assert.Equal(":irc.test 730 bar qux!baz@127.0.0.1", watcher.NextLine());
+            baz.Send("NICK QUX");
+            baz.Expect("NICK");
+            baz.Send("NICK bazbat");
+            Assert.Equal(":irc.test 731 bar QUX", watcher.NextLine());
+        }
+
+        /// <summary>who.py WhoInvisibleTestCase.testWhoInvisible: a mask finds an invisible user for those sharing a channel.</summary>
+        [Fact]
+        public void AWhoMaskFindsAnInvisibleUserOnlyForThoseSharingAChannel()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var evan = IrcTestClient.Register(fx, "evan");
+            using var shivaram = IrcTestClient.Register(fx, "shivaram");
+            evan.Send("MODE evan +i");
+            evan.Expect("MODE");
+            shivaram.Send("WHO eva*");
+            Assert.Equal("315", shivaram.Next().Command);
+
+            IrcTestClient.JoinAll("#test", evan, shivaram);
+            shivaram.Send("WHO eva*");
+
+            Assert.Equal("352", shivaram.Next().Command);
+        }
+
+        /// <summary>labeled_responses.py testLabeledPrivmsgResponsesToSelf: of the delivery and the echo, only the echo is labeled.</summary>
+        [Fact]
+        public void ALabeledMessageToOneselfLabelsOnlyTheEcho()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var c = IrcTestClient.Register(fx, "foo", "batch echo-message labeled-response");
+
+            c.Send("@label=12345 PRIVMSG foo :hi");
+
+            Assert.Equal(":foo!foo@127.0.0.1 PRIVMSG foo hi", c.NextLine());
+            Assert.Equal("@label=12345 :foo!foo@127.0.0.1 PRIVMSG foo hi", c.NextLine());
+        }
     }
 }

@@ -74,6 +74,7 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("draft/chathistory", Capability.ChatHistory, o => o.HistorySize > 0),
             new CapabilityOffer("echo-message", Capability.EchoMessage),
             new CapabilityOffer("invite-notify", Capability.InviteNotify),
+            new CapabilityOffer("labeled-response", Capability.LabeledResponse),
             new CapabilityOffer("message-tags", Capability.MessageTags),
             new CapabilityOffer("multi-prefix", Capability.MultiPrefix),
             new CapabilityOffer("server-time", Capability.ServerTime),

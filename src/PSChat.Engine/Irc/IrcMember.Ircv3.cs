@@ -30,7 +30,7 @@ namespace PSChat.Engine.Irc
         {
             byte[]? line = null;
             var seen = new HashSet<ChatMember> { this };
-            if (includeSelf && Has(capability)) Connection.Send(line = message.ToBoundedBytes());
+            if (includeSelf && Has(capability)) Send(message);
             foreach (var room in Rooms)
             {
                 foreach (var member in room.Members)

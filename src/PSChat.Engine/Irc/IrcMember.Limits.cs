@@ -78,13 +78,14 @@ namespace PSChat.Engine.Irc
         {
             if (replyCut) return false;
             byte[] line = NumericLine(numeric, parameters).ToBoundedBytes();
-            if (Connection.QueuedCost + line.Length + SendQueue.EntryCostBytes > server.Options.MaxSendQueue - ReplyReserveBytes)
+            // Lines held for a labeled response count as queued: they are sent when the command ends.
+            if (Connection.QueuedCost + LabeledBytes + line.Length + SendQueue.EntryCostBytes > server.Options.MaxSendQueue - ReplyReserveBytes)
             {
                 replyCut = true;
                 return false;
             }
 
-            Connection.Send(line);
+            if (!CaptureForLabel(line)) Connection.Send(line);
             replyLines++;
             return true;
         }

@@ -111,11 +111,15 @@ namespace PSChat.Engine.Irc
         {
             if (!RequireOperator()) return;
             string text = message.Parameters[0];
-            byte[] line = new IrcMessage(null, Identity.Prefix, "WALLOPS", new[] { text }).ToBoundedBytes();
+            var wallops = new IrcMessage(null, Identity.Prefix, "WALLOPS", new[] { text });
+            byte[] line = wallops.ToBoundedBytes();
             foreach (var member in server.Members.OfType<IrcMember>())
             {
-                if (member.IsRegistered && (member.ReceivesWallops || ReferenceEquals(member, this))) member.Connection.Send(line);
+                if (member.IsRegistered && member.ReceivesWallops && !ReferenceEquals(member, this)) member.Connection.Send(line);
             }
+
+            // The sender sees it too, through Send so a labeled WALLOPS gets it labeled.
+            Send(wallops);
         }
 
         /// <summary>The user modes that are set, "+iw" or "+".</summary>

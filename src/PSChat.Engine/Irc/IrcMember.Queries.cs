@@ -84,7 +84,8 @@ namespace PSChat.Engine.Irc
                 bool wildcard = mask.IndexOfAny(new[] { '*', '?' }) >= 0;
                 foreach (var member in server.Members.Where(x => IsVisible(x) && IrcNames.MatchesMask(mask, x.Nick)))
                 {
-                    if (wildcard && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this)) continue;
+                    // A mask finds an invisible user only for someone who shares a channel with it.
+                    if (wildcard && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this) && !member.Rooms.Any(r => r.Contains(this))) continue;
                     var shared = member.Rooms.FirstOrDefault(CanSee);
                     if (!SendWhoReply(shared?.Name ?? "*", member, shared == null ? string.Empty : IrcModes.Prefix(shared.GetStatus(member), all))) break;
                 }

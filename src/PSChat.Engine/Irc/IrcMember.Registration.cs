@@ -116,7 +116,8 @@ namespace PSChat.Engine.Irc
             if (IsRegistered)
             {
                 DeliverToNeighbours(new RoomEvent(RoomEventKind.Nick, null, before, wanted!), Rooms, includeSelf: true);
-                server.Monitors.Announce(Identity, online: true);
+                // Another spelling of the same nick is no news to MONITOR.
+                if (!sameHolder) server.Monitors.Announce(Identity, online: true);
                 server.Raise(PSChat.ServerEventKind.Renamed, e =>
                 {
                     Describe(e, null);

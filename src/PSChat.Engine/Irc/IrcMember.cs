@@ -88,7 +88,8 @@ namespace PSChat.Engine.Irc
         {
             var caps = Caps;
             if (roomEvent.Kind == RoomEventKind.TagMessage && (caps & Capability.MessageTags) == 0) return;
-            Connection.Send(IrcEventEncoder.Encode(roomEvent, caps));
+            byte[] bytes = IrcEventEncoder.Encode(roomEvent, caps);
+            if (!CaptureForLabel(bytes)) Connection.Send(bytes);
         }
 
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
@@ -129,7 +130,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            Dispatch(message);
+            DispatchLabeled(message);
         }
 
         /// <summary>
@@ -264,7 +265,11 @@ namespace PSChat.Engine.Irc
         }
 
         /// <summary>Every line to the client fits 512 bytes (tags aside), whatever went into it.</summary>
-        private void Send(IrcMessage message) => Connection.Send(message.ToBoundedBytes());
+        private void Send(IrcMessage message)
+        {
+            byte[] bytes = message.ToBoundedBytes();
+            if (!CaptureForLabel(bytes)) Connection.Send(bytes);
+        }
 
         /// <summary>A member other clients may see and address: not a client still being detected or registering.</summary>
         private static bool IsVisible(ChatMember? member) =>
