@@ -139,18 +139,29 @@ namespace PSChat.Bench
             Volatile.Write(ref received, 0);
         }
 
+        /// <summary>One write at a time: a PONG from the receive loop may meet the scenario's sends (SslStream takes no concurrent writes, and two partial socket sends would interleave).</summary>
+        private readonly SemaphoreSlim writing = new SemaphoreSlim(1, 1);
+
         public async Task SendAsync(ReadOnlyMemory<byte> bytes)
         {
-            if (tls != null)
+            await writing.WaitAsync().ConfigureAwait(false);
+            try
             {
-                await tls.WriteAsync(bytes).ConfigureAwait(false);
-                return;
-            }
+                if (tls != null)
+                {
+                    await tls.WriteAsync(bytes).ConfigureAwait(false);
+                    return;
+                }
 
-            while (bytes.Length > 0)
+                while (bytes.Length > 0)
+                {
+                    int n = await socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
+                    bytes = bytes.Slice(n);
+                }
+            }
+            finally
             {
-                int n = await socket.SendAsync(bytes, SocketFlags.None).ConfigureAwait(false);
-                bytes = bytes.Slice(n);
+                writing.Release();
             }
         }
 
