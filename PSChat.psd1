@@ -28,6 +28,10 @@
         'Start-ChatServer'
         'Start-GreetingServer'
         'Stop-ChatServer'
+        'New-ChatAccount'
+        'Get-ChatAccount'
+        'Set-ChatAccount'
+        'Remove-ChatAccount'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

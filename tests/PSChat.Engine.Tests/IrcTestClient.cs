@@ -16,6 +16,9 @@ namespace PSChat.Engine.Tests
 
         public static IrcTestClient Connect(ServerFixture fx) => new IrcTestClient(TestClient.Connect(fx.EndPoint));
 
+        /// <summary>IRC over a connection made elsewhere (TLS, with a client certificate).</summary>
+        public static IrcTestClient Over(TestClient raw) => new IrcTestClient(raw);
+
         /// <summary>Connects, registers as <paramref name="nick"/> (after CAP REQ when caps are given, with PASS when a password is) and reads through the welcome burst.</summary>
         public static IrcTestClient Register(ServerFixture fx, string nick, string? caps = null, string? password = null)
         {

@@ -71,7 +71,14 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("message-tags", Capability.MessageTags),
             new CapabilityOffer("multi-prefix", Capability.MultiPrefix),
             new CapabilityOffer("server-time", Capability.ServerTime),
+            new CapabilityOffer("sasl", Capability.Sasl, o => o.Accounts != null, o => "PLAIN,EXTERNAL"),
+            new CapabilityOffer("account-tag", Capability.AccountTag, o => o.Accounts != null),
+            new CapabilityOffer("account-notify", Capability.AccountNotify, o => o.Accounts != null),
+            new CapabilityOffer("extended-join", Capability.ExtendedJoin, o => o.Accounts != null),
+            new CapabilityOffer("sts", Capability.Sts, o => o.Certificate != null, o => Invariant($"port={o.Port},duration={(long)o.StsDuration.TotalSeconds}")),
         };
+
+        private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
         /// <summary>The capability this server offers under <paramref name="name"/>, or None.</summary>
         public static Capability Find(string name, ChatServerOptions options)

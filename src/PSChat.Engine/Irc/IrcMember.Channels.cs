@@ -73,7 +73,7 @@ namespace PSChat.Engine.Irc
 
             if (room == null) return true;
             protocol.ChannelOf(room).UseInvitation(folded);
-            room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), null);
+            room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, RealName), null); // the real name, for extended-join
             if (room.Topic != null) SendTopic(room);
             SendNames(room);
             server.Raise(PSChat.ServerEventKind.Joined, e => Describe(e, room));

@@ -131,6 +131,7 @@ namespace PSChat.Engine.Irc
                 if (!ReplySplit(Numerics.RPL_WHOISCHANNELS, new[] { who.Nick }, channels)) break;
                 Reply(Numerics.RPL_WHOISSERVER, who.Nick, ServerName, server.Options.NetworkName + " chat server");
                 if (member.AwayMessage != null) Reply(Numerics.RPL_AWAY, who.Nick, member.AwayMessage);
+                if (member.Account != null) Reply(Numerics.RPL_WHOISACCOUNT, who.Nick, member.Account, "is logged in as");
                 // A plain text member's messages are not timed: its idle time counts from its signon.
                 var idle = member is IrcMember irc ? irc.Idle : DateTime.UtcNow - member.ConnectedAt;
                 Reply(

@@ -79,5 +79,15 @@ namespace PSChat.Engine.Irc
         public const string ERR_UMODEUNKNOWNFLAG = "501";
         public const string ERR_USERSDONTMATCH = "502";
         public const string ERR_INVALIDMODEPARAM = "696";
+
+        // Accounts and SASL (IRCv3 sasl-3.1, account-tag, WHOIS).
+        public const string RPL_WHOISACCOUNT = "330";
+        public const string RPL_LOGGEDIN = "900";
+        public const string RPL_SASLSUCCESS = "903";
+        public const string ERR_SASLFAIL = "904";
+        public const string ERR_SASLTOOLONG = "905";
+        public const string ERR_SASLABORTED = "906";
+        public const string ERR_SASLALREADY = "907";
+        public const string RPL_SASLMECHS = "908";
     }
 }

@@ -154,12 +154,32 @@ namespace PSChat.Commands
         [ValidateRange(1, 10000000)]
         public int MaxRooms { get; set; } = 10000;
 
+        /// <summary>The account store file (made when missing): IRC clients log in by SASL, text clients by /login.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? AccountStore { get; set; }
+
+        /// <summary>Only clients logged in to an account get in; needs -AccountStore.</summary>
+        [Parameter]
+        public SwitchParameter RequireAccount { get; set; }
+
+        /// <summary>The duration of the IRCv3 sts policy advertised when the server has a certificate.</summary>
+        [Parameter]
+        [ValidateRange(0, 31536000)]
+        public int StsDurationSeconds { get; set; } = 300;
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
             CheckRanges(FloodExemptAddress, nameof(FloodExemptAddress), "InvalidFloodExemptAddress");
 
             X509Certificate2? certificate = ResolveCertificate();
+            if (RequireAccount && AccountStore == null)
+            {
+                ThrowTerminatingError(Error(new ArgumentException("-RequireAccount needs an account store: give -AccountStore <path>."), "RequireAccountWithoutAccountStore", ErrorCategory.InvalidArgument, null));
+            }
+
+            IAccountStore? accounts = AccountStore == null ? null : AccountCmdlet.OpenStore(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AccountStore));
             StartServer((address, listener) => ChatServer.Start(
                 new ChatServerOptions
                 {
@@ -196,6 +216,9 @@ namespace PSChat.Commands
                     Certificate = certificate,
                     RequireTls = RequireTls,
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),
+                    Accounts = accounts,
+                    RequireAccount = RequireAccount,
+                    StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
                 },
                 listener));
         }
