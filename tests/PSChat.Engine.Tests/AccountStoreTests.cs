@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using PSChat.Engine.Accounts;
 using Xunit;
 
@@ -86,6 +87,21 @@ namespace PSChat.Engine.Tests
             Assert.Equal(new[] { "alice" }, AccountFile.Open(StorePath).GetAll().Select(a => a.Name));
             Assert.True(store.Remove("ALICE"));
             Assert.Empty(AccountFile.Open(StorePath).GetAll());
+        }
+
+        /// <summary>Another process (irctest's controller, an editor) changes the file: the open store sees it, and keeps its accounts when the change is bad.</summary>
+        [Fact]
+        public void ChangesAnotherProcessMakesAreSeenAndABadChangeKeepsTheOldAccounts()
+        {
+            var served = AccountFile.Open(StorePath);
+            Assert.Null(served.Find("alice"));
+            AccountFile.Open(StorePath).Save(ChatAccount.Create("alice", Secret.Of("pw"), new string[0]));
+
+            Assert.True(SpinWait.SpinUntil(() => served.Find("alice") != null, 5000));
+            File.AppendAllText(StorePath, "garbage\n");
+            Assert.True(SpinWait.SpinUntil(() => served.LastReloadError != null || served.Find("zed") != null, 5000));
+            Assert.Contains("line 3", served.LastReloadError);
+            Assert.NotNull(served.Find("alice"));
         }
 
         private static string Hex(byte[] bytes) => string.Concat(bytes.Select(b => b.ToString("x2")));

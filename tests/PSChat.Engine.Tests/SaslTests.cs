@@ -4,7 +4,10 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
 using PSChat.Engine.Accounts;
+using PSChat.Engine.Client;
 using PSChat.Engine.Timing;
 using PSChat.Engine.Tls;
 using Xunit;
@@ -293,6 +296,92 @@ namespace PSChat.Engine.Tests
             refused.Write("hi\n");
             Assert.Equal("*** error: this server requires an account; send /login <name> <password> as the first line (over TLS)\n", refused.ReadLine());
             Assert.True(refused.WaitForClose());
+        }
+
+        private static ChatSessionOptions Session(ServerFixture fx, string name, string account, string password) => new ChatSessionOptions
+        {
+            Port = fx.EndPoint.Port,
+            Name = name,
+            Protocol = ChatProtocol.Irc,
+            Credential = new System.Net.NetworkCredential(account, password),
+        };
+
+        private static ChatMessage NextOfKind(ChatSession session, ChatMessageKind kind)
+        {
+            while (true)
+            {
+                Assert.Equal(TakeResult.Taken, session.Receive(TimeSpan.FromSeconds(5), CancellationToken.None, out var message));
+                if (message!.Kind == kind) return message;
+            }
+        }
+
+        [Fact]
+        public async Task TheClientLogsInWithPlainAndSeesWhoseAccountAMessageCameFrom()
+        {
+            using var fx = Server(o => o.RequireAccount = true);
+            using var bot = await ChatSession.ConnectAsync(Session(fx, "bot", "jilles", "sesame"), CancellationToken.None);
+            using var peer = LoggedIn(fx, "peer");
+            peer.Join("#lobby");
+            peer.Send("PRIVMSG #lobby :trust me");
+
+            var message = NextOfKind(bot, ChatMessageKind.Message);
+            Assert.Equal("trust me", message.Text);
+            Assert.Equal("jilles", message.Account);
+            Assert.Equal("jilles", fx.WaitFor(ServerEventKind.Joined, e => e.Name == "bot").Account);
+        }
+
+        [Fact]
+        public async Task AWrongPasswordFailsTheConnectionWithTheServersReason()
+        {
+            using var fx = Server();
+            var error = await Assert.ThrowsAsync<ChatProtocolException>(() => ChatSession.ConnectAsync(Session(fx, "bot", "jilles", "nope"), CancellationToken.None));
+            Assert.Equal("The server refused the login as 'jilles' (SASL PLAIN) (904: SASL authentication failed).", error.Message);
+
+            using var plain = IrcBasicsTests.Irc();
+            var none = await Assert.ThrowsAsync<ChatProtocolException>(() => ChatSession.ConnectAsync(Session(plain, "bot", "jilles", "sesame"), CancellationToken.None));
+            Assert.StartsWith("The server does not offer SASL", none.Message);
+        }
+
+        [Fact]
+        public void APasswordIsNotSentInClearToAnotherMachine()
+        {
+            var options = new ChatSessionOptions { ComputerName = "chat.example.test", Credential = new System.Net.NetworkCredential("a", "b") };
+            Assert.StartsWith("-Credential over plain TCP to chat.example.test would send the password in clear", ChatSession.CredentialRefusal(options));
+            options.UseTls = true;
+            Assert.Null(ChatSession.CredentialRefusal(options));
+            options.UseTls = false;
+            options.AllowUnencryptedAuthentication = true;
+            Assert.Null(ChatSession.CredentialRefusal(options));
+            Assert.Null(ChatSession.CredentialRefusal(new ChatSessionOptions { ComputerName = "::1", Credential = options.Credential }));
+        }
+
+        [Fact]
+        public async Task TheClientLogsInWithExternalAndAgainAfterAReconnect()
+        {
+            using var certificate = ClientCertificate("bot");
+            store.Save(ChatAccount.Create("botacct", null, new[] { ChatAccount.FingerprintOf(certificate) }));
+            using var fx = Server(o =>
+            {
+                o.Certificate = ServerCertificate.Value;
+                o.RequireAccount = true;
+            });
+            var options = new ChatSessionOptions
+            {
+                Port = fx.EndPoint.Port,
+                Name = "bot",
+                Protocol = ChatProtocol.Irc,
+                UseTls = true,
+                CertificateThumbprint = ServerCertificate.Value.Thumbprint,
+                ClientCertificate = certificate,
+                Reconnect = true,
+                ReconnectDelay = TimeSpan.FromMilliseconds(20),
+            };
+            using var bot = await ChatSession.ConnectAsync(options, CancellationToken.None);
+            Assert.Equal("botacct", fx.WaitFor(ServerEventKind.Joined, e => e.Name == "bot").Account);
+
+            fx.ConnectionOf(bot).Abort("dropped by the test");
+
+            Assert.Equal("botacct", fx.WaitFor(ServerEventKind.Joined, e => e.Name == "bot").Account);
         }
 
         private static X509Certificate2 ClientCertificate(string name)

@@ -16,7 +16,10 @@ namespace PSChat.Engine.Accounts
     /// lines starting with '#' ignored. Read once when opened and kept in memory; every change is written
     /// whole to a temporary file in the same folder (mode 600 on Unix) and renamed over the old one, so a
     /// reader or a crash sees the old file or the new, never half. The file is treated as hostile: it
-    /// may be at most <see cref="MaxFileBytes"/>, and a bad line is an error naming the line.
+    /// may be at most <see cref="MaxFileBytes"/>, and a bad line is an error naming the line. Changes
+    /// another process makes to the file are seen within <see cref="RecheckInterval"/>: a lookup looks
+    /// at the file's time and size at most that often (one stat call) and reads it again when they
+    /// changed; a file that turned bad leaves the accounts as they were, and <see cref="LastReloadError"/> says why.
     /// </summary>
     internal sealed class AccountFile : IAccountStore
     {
@@ -25,7 +28,12 @@ namespace PSChat.Engine.Accounts
         public const int MaxFingerprints = 16;
         private const string Header = "# PSChat account store: name, PBKDF2-SHA256 password hash, certificate SHA-256 fingerprints, created (UTC). Edit with New-ChatAccount, Set-ChatAccount, Remove-ChatAccount.";
 
+        /// <summary>How often lookups look for changes other processes made to the file.</summary>
+        public static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(250);
+
         private readonly object gate = new object();
+        private readonly System.Diagnostics.Stopwatch sinceCheck = System.Diagnostics.Stopwatch.StartNew();
+        private FileStamp stamp;
         private Dictionary<string, ChatAccount> byName;
         private Dictionary<string, ChatAccount> byFingerprint;
 
@@ -34,9 +42,13 @@ namespace PSChat.Engine.Accounts
             Location = path;
             byName = accounts;
             byFingerprint = IndexFingerprints(accounts.Values);
+            stamp = FileStamp.Of(path);
         }
 
         public string Location { get; }
+
+        /// <summary>Why the last change another process made could not be read (the old accounts stay); null when it could.</summary>
+        public string? LastReloadError { get; private set; }
 
         /// <summary>
         /// Opens the store at <paramref name="path"/> (a full path), made empty when missing. Throws
@@ -58,19 +70,31 @@ namespace PSChat.Engine.Accounts
 
         public ChatAccount? Find(string name)
         {
-            lock (gate) return byName.TryGetValue(CaseMapping.Fold(name), out var account) ? account : null;
+            lock (gate)
+            {
+                ReloadIfChanged();
+                return byName.TryGetValue(CaseMapping.Fold(name), out var account) ? account : null;
+            }
         }
 
         public ChatAccount? FindByFingerprint(string fingerprint)
         {
             string? key = ChatAccount.NormalizeFingerprint(fingerprint);
             if (key == null) return null;
-            lock (gate) return byFingerprint.TryGetValue(key, out var account) ? account : null;
+            lock (gate)
+            {
+                ReloadIfChanged();
+                return byFingerprint.TryGetValue(key, out var account) ? account : null;
+            }
         }
 
         public IReadOnlyList<ChatAccount> GetAll()
         {
-            lock (gate) return byName.Values.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+            lock (gate)
+            {
+                ReloadIfChanged();
+                return byName.Values.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ToArray();
+            }
         }
 
         public void Save(ChatAccount account)
@@ -79,6 +103,7 @@ namespace PSChat.Engine.Accounts
             if (FormatError(account) is string error) throw new ArgumentException(error, nameof(account));
             lock (gate)
             {
+                ReloadIfChanged(force: true);
                 foreach (string fingerprint in account.CertificateFingerprint)
                 {
                     if (byFingerprint.TryGetValue(fingerprint, out var holder) && !CaseMapping.Equals(holder.Name, account.Name))
@@ -98,6 +123,7 @@ namespace PSChat.Engine.Accounts
         {
             lock (gate)
             {
+                ReloadIfChanged(force: true);
                 string key = CaseMapping.Fold(name);
                 if (!byName.ContainsKey(key)) return false;
                 var next = new Dictionary<string, ChatAccount>(byName, StringComparer.Ordinal);
@@ -121,6 +147,28 @@ namespace PSChat.Engine.Accounts
             if (account.CertificateFingerprint.Length > MaxFingerprints) return $"an account may have at most {MaxFingerprints} certificates";
             if (account.Password == null && account.CertificateFingerprint.Length == 0) return "an account needs a password or a certificate fingerprint";
             return null;
+        }
+
+        /// <summary>Under the lock: reads the file again when another process changed it (looked at once per <see cref="RecheckInterval"/>, or now with <paramref name="force"/>).</summary>
+        private void ReloadIfChanged(bool force = false)
+        {
+            if (!force && sinceCheck.Elapsed < RecheckInterval) return;
+            sinceCheck.Restart();
+            var now = FileStamp.Of(Location);
+            if (now.Equals(stamp)) return;
+            try
+            {
+                var accounts = Read(Location);
+                byName = accounts;
+                byFingerprint = IndexFingerprints(accounts.Values);
+                LastReloadError = null;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
+            {
+                LastReloadError = ex.Message;
+            }
+
+            stamp = now;
         }
 
         private static Dictionary<string, ChatAccount> IndexFingerprints(IEnumerable<ChatAccount> accounts)
@@ -260,6 +308,7 @@ namespace PSChat.Engine.Accounts
 
                 if (File.Exists(Location)) File.Replace(temporary, Location, null);
                 else File.Move(temporary, Location);
+                stamp = FileStamp.Of(Location);
             }
             finally
             {
@@ -275,6 +324,31 @@ namespace PSChat.Engine.Accounts
             {
                 throw new IOException($"Could not make '{path}' readable by its owner only (chmod 600): error {Marshal.GetLastWin32Error()}.");
             }
+        }
+
+        /// <summary>What tells a changed file: its time and size (a missing file is a stamp too).</summary>
+        private readonly struct FileStamp : IEquatable<FileStamp>
+        {
+            private readonly DateTime written;
+            private readonly long length;
+
+            private FileStamp(DateTime written, long length)
+            {
+                this.written = written;
+                this.length = length;
+            }
+
+            public static FileStamp Of(string path)
+            {
+                var info = new FileInfo(path);
+                return info.Exists ? new FileStamp(info.LastWriteTimeUtc, info.Length) : new FileStamp(DateTime.MinValue, -1);
+            }
+
+            public bool Equals(FileStamp other) => written == other.written && length == other.length;
+
+            public override bool Equals(object? obj) => obj is FileStamp other && Equals(other);
+
+            public override int GetHashCode() => written.GetHashCode() ^ length.GetHashCode();
         }
 
         [DllImport("libc", SetLastError = true)]
