@@ -256,7 +256,13 @@ namespace PSChat.Engine.Tests
         {
             using var certificate = ClientCertificate("bot");
             store.Save(ChatAccount.Create("botacct", null, new[] { ChatAccount.FingerprintOf(certificate) }));
-            using var fx = Server(o => o.Certificate = ServerCertificate.Value);
+            using var fx = Server(o =>
+            {
+                o.Certificate = ServerCertificate.Value;
+                // A client with a certificate may build its chain before its ClientHello: on a loaded
+                // machine that can pass the 1 s after which a silent client counts as a plain listener.
+                o.TlsDetectTimeout = TimeSpan.FromSeconds(30);
+            });
             using var c = IrcTestClient.Over(TestClient.ConnectTls(fx.EndPoint, certificate));
             c.Send("NICK bot");
             c.Send("AUTHENTICATE EXTERNAL");
@@ -363,6 +369,7 @@ namespace PSChat.Engine.Tests
             using var fx = Server(o =>
             {
                 o.Certificate = ServerCertificate.Value;
+                o.TlsDetectTimeout = TimeSpan.FromSeconds(30);
                 o.RequireAccount = true;
             });
             var options = new ChatSessionOptions
