@@ -4,12 +4,16 @@ namespace PSChat.Commands
 {
     /// <summary>Removes accounts from an account store; a client logged in to one stays logged in until it disconnects.</summary>
     [Cmdlet(VerbsCommon.Remove, "ChatAccount", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-    [OutputType(typeof(void))]
+    [OutputType(typeof(ChatAccount))]
     public sealed class RemoveChatAccountCommand : AccountCmdlet
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The name of the account to remove.")]
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
+
+        /// <summary>Writes each account removed.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -26,6 +30,7 @@ namespace PSChat.Commands
                 try
                 {
                     store.Remove(account.Name);
+                    if (PassThru) Emit(account);
                 }
                 catch (System.Exception ex) when (ex is System.IO.IOException || ex is System.UnauthorizedAccessException)
                 {
