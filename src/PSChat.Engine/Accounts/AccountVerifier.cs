@@ -22,7 +22,7 @@ namespace PSChat.Engine.Accounts
 
     /// <summary>
     /// Checks account passwords on the thread pool, never on an I/O thread: a PBKDF2 hash at
-    /// <see cref="PasswordHash.DefaultIterations"/> takes tens of milliseconds. At most half the
+    /// <see cref="PasswordHash.DefaultIterations"/> takes tens of milliseconds on an idle core, hundreds on a loaded one. At most half the
     /// processors hash at once, so logins cannot starve the server's other work, and every check goes
     /// through the server's <see cref="LoginThrottle"/> (one check at a time per address, delays and
     /// lockouts after failures). An unknown account costs the same hash as a known one, so the time of
