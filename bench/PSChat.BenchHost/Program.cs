@@ -5,7 +5,8 @@ using System.Security.Cryptography.X509Certificates;
 using PSChat;
 
 // Starts one chat server on a free loopback port (flood control off, as for the other servers), prints "port <n>", and runs until stdin closes.
-// Arguments: the protocol (Irc, Text, Auto), and "tls" to serve TLS too with a throwaway self-signed certificate.
+// Arguments: the protocol (Irc, Text, Auto), then any of "tls" (serve TLS too, with a throwaway self-signed
+// certificate) and "nohistory" (rooms keep no history: -HistorySize 0, the baseline history is measured against).
 // Slow-consumer disconnects are counted and printed on exit, so the bench can report them.
 var options = new ChatServerOptions
 {
@@ -14,7 +15,8 @@ var options = new ChatServerOptions
     Protocol = args.Length > 0 ? Enum.Parse<ChatProtocol>(args[0], ignoreCase: true) : ChatProtocol.Text,
     // Measured at full speed, like ngircd (MaxPenaltyTime = 0) and InspIRCd (fakelag="no").
     FloodControl = false,
-    Certificate = args.Length > 1 && args[1] == "tls" ? ThrowawayCertificate() : null,
+    Certificate = Array.IndexOf(args, "tls", 1) > 0 ? ThrowawayCertificate() : null,
+    HistorySize = Array.IndexOf(args, "nohistory", 1) > 0 ? 0 : new ChatServerOptions().HistorySize,
 };
 
 int slowConsumers = 0;

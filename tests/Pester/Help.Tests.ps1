@@ -238,6 +238,9 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Disconnect-ChatRoom/Example 1' = { param($out) "$out" | Should -BeExactly 'Closed' }
             'Disconnect-ChatRoom/Example 2' = { param($out) $out | Should -BeNullOrEmpty }
             'Disconnect-ChatRoom/Example 3' = { param($out) "$($out.State)" | Should -BeExactly 'Closed' }
+            'Get-ChatHistory/Example 1'     = { param($out) @($out | ForEach-Object { "$($_.Sender):$($_.Text)" }) | Should -BeExactly @('alice:deploy started', 'alice:deploy done') }
+            'Get-ChatHistory/Example 2'     = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:backup done' }
+            'Get-ChatHistory/Example 3'     = { param($out) $out | Should -BeExactly 'HistoryNotSupported,PSChat.Commands.GetChatHistoryCommand' }
             'Get-ChatServer/Example 2'      = { param($out) @($out)[-1].Name | Should -BeExactly 'team-blue' }
             'Get-ChatSession/Example 2'     = { param($out) @($out).Name | Should -BeExactly @('bot-1', 'alice') }
             'Get-ChatSession/Example 3'     = { param($out) $out.Name | Should -BeExactly 'bob' }
@@ -249,6 +252,17 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Send-ChatMessage/Example 4'    = { param($out) $out | Should -BeExactly 'SessionClosed,PSChat.Commands.SendChatMessageCommand' }
             'Stop-ChatServer/Example 1'     = { param($out) "$out" | Should -BeExactly 'Stopped' }
             'Stop-ChatServer/Example 3'     = { param($out) "$($out.Name) $($out.State)" | Should -BeExactly 'lobby Stopped' }
+            'Join-ChatRoom/Example 1'       = { param($out) $out | Should -BeExactly @('#lobby', '#ops', '#dev') }
+            'Join-ChatRoom/Example 2'       = { param($out) $out | Should -BeExactly 'InvalidName,PSChat.Commands.JoinChatRoomCommand' }
+            'Exit-ChatRoom/Example 1'       = { param($out) $out | Should -BeExactly '#b' }
+            'Set-ChatTopic/Example 2'       = { param($out) $out | Should -BeExactly '482' }
+            'Remove-ChatMember/Example 1'   = { param($out) $out | Should -Be 0 }
+            'Remove-ChatMember/Example 2'   = { param($out) "$out" | Should -BeExactly 'PermissionDenied' }
+            'Set-ChatMode/Example 2'        = { param($out) $out.Name | Should -BeExactly 'alice' }
+            'Set-ChatNick/Example 1'        = { param($out) $out | Should -BeExactly 'alice_away' }
+            'Set-ChatNick/Example 2'        = { param($out) $out | Should -BeExactly @('433', 'bob') }
+            'Invoke-ChatCommand/Example 1'  = { param($out) @($out.Text)[0] | Should -Match '^bob ' }
+            'Invoke-ChatCommand/Example 2'  = { param($out) $out | Should -BeExactly '421' }
             'about_PSChat/PowerShell block 3' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
         }
     }

@@ -47,6 +47,9 @@ namespace PSChat
         /// <summary>For kick: who was kicked; for private: the nick it was sent to.</summary>
         public string? Target { get; set; }
 
+        /// <summary>The server's id of the message (IRCv3 msgid), when it gave one.</summary>
+        public string? MessageId { get; set; }
+
         /// <summary>The raw protocol line, for debugging and IRC specifics.</summary>
         public string? Raw { get; set; }
 

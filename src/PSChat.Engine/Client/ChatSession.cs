@@ -29,7 +29,7 @@ namespace PSChat
     /// kept in a bounded buffer (overflow counted in <see cref="MessagesDropped"/>) for any number of
     /// readers on any threads, and raised as <see cref="MessageReceived"/>.
     /// </summary>
-    public sealed class ChatSession : IDisposable, ILineConnectionHandler
+    public sealed partial class ChatSession : IDisposable, ILineConnectionHandler
     {
         private static int lastId;
         private readonly object roomsGate = new object();
@@ -381,6 +381,7 @@ namespace PSChat
         internal void Deliver(ChatMessage message)
         {
             Interlocked.Increment(ref received);
+            (protocol as IrcClientProtocol)?.Collect(message);
             buffer.Add(message);
             var handler = MessageReceived;
             if (handler == null) return;
@@ -515,6 +516,7 @@ namespace PSChat
             if (Interlocked.Exchange(ref state, (int)SessionState.Closed) == (int)SessionState.Closed) return;
             CloseReason = reason;
             buffer.Complete();
+            (protocol as IrcClientProtocol)?.AbandonHistory(reason);
             try
             {
                 // Before Completion: whoever waits on it (Disconnect-ChatRoom) must find the session

@@ -22,7 +22,7 @@ namespace PSChat.Engine.Client
     {
         /// <summary>Capabilities we use when the server offers them. echo-message is left out on purpose:
         /// it would show a script its own messages, which the text protocol never does (bots would answer themselves).</summary>
-        private static readonly string[] WantedCapabilities = { "server-time", "message-tags", "multi-prefix", "account-tag" };
+        private static readonly string[] WantedCapabilities = { "server-time", "message-tags", "multi-prefix", "batch", "draft/chathistory", "account-tag" };
 
         /// <summary>Numerics that only close a list or say there is no MOTD; they add nothing a person would read.</summary>
         private static readonly HashSet<string> QuietNumerics = new HashSet<string> { "005", "366", "376", "422", "315", "318", "323", "368", "369" };
@@ -161,7 +161,7 @@ namespace PSChat.Engine.Client
                 }
 
                 if (message == null) return;
-                Handle(message, line);
+                HandleAnswering(message, line);
             }
         }
 
@@ -281,6 +281,7 @@ namespace PSChat.Engine.Client
 
         private void Handle(IrcMessage message, string line)
         {
+            if (OnHistoryLine(message, line)) return;
             string? nick = message.SourceNick;
             if (message.Source != null && message.Source.IndexOf('!') > 0 && Support.SameName(nick, Session.Name)) ownSource = message.Source;
             switch (message.Command)

@@ -23,23 +23,29 @@ namespace PSChat.Engine.Irc
 
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {
-            int variant = ((caps & Capability.ServerTime) != 0 ? 1 : 0) | ((caps & Capability.MessageTags) != 0 ? 2 : 0) |
-                ((caps & Capability.AccountTag) != 0 && roomEvent.Source.Account != null ? 4 : 0);
+            int variant = VariantOf(roomEvent, caps);
             if (roomEvent.Kind == RoomEventKind.Join && (caps & Capability.ExtendedJoin) != 0) return ExtendedJoinVariants[variant](roomEvent);
             return roomEvent.GetEncoded(FirstSlot + variant, Variants[variant]);
         }
+
+        private static int VariantOf(RoomEvent roomEvent, Capability caps) =>
+            ((caps & Capability.ServerTime) != 0 ? 1 : 0) | ((caps & Capability.MessageTags) != 0 ? 2 : 0) |
+            ((caps & Capability.AccountTag) != 0 && roomEvent.Source.Account != null ? 4 : 0);
 
         private static Func<RoomEvent, byte[]>[] MakeVariants(bool extendedJoin)
         {
             var variants = new Func<RoomEvent, byte[]>[8];
             for (int i = 0; i < variants.Length; i++)
             {
-                var flags = new Flags((i & 1) != 0, (i & 2) != 0, (i & 4) != 0, extendedJoin);
+                var flags = FlagsOf(i, extendedJoin);
                 variants[i] = e => ToBytes(e, flags);
             }
 
             return variants;
         }
+
+        private static Flags FlagsOf(int variant, bool extendedJoin) =>
+            new Flags((variant & 1) != 0, (variant & 2) != 0, (variant & 4) != 0, extendedJoin);
 
         /// <summary>What a variant adds to the plain line.</summary>
         private sealed class Flags
@@ -71,13 +77,9 @@ namespace PSChat.Engine.Irc
         {
             var message = ToMessage(e, flags, e.Text);
             byte[] bytes = message.ToBytes();
-            int lineBytes = bytes.Length - TagsLength(message, bytes);
-            if (lineBytes <= MaxLineBytes) return bytes;
+            var pieces = Pieces(e, message, bytes);
             // A long PART, QUIT or KICK reason is cut to fit, like a long IRC message below.
-            if (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice) return message.ToBoundedBytes();
-
-            int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
-            var pieces = Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead);
+            if (pieces == null) return bytes.Length - TagsLength(message, bytes) <= MaxLineBytes ? bytes : message.ToBoundedBytes();
             if (e.Origin is IrcOrigin) return ToMessage(e, flags, pieces[0]).ToBytes();
 
             var lines = new List<byte>(bytes.Length + 256);
@@ -87,6 +89,32 @@ namespace PSChat.Engine.Irc
             }
 
             return lines.ToArray();
+        }
+
+        /// <summary>
+        /// The event as the messages a client with <paramref name="caps"/> gets, uncached, for callers that
+        /// add tags of their own (a batch). A plain text client's long message may be several lines.
+        /// </summary>
+        public static IReadOnlyList<IrcMessage> ToMessages(RoomEvent e, Capability caps)
+        {
+            var flags = FlagsOf(VariantOf(e, caps), e.Kind == RoomEventKind.Join && (caps & Capability.ExtendedJoin) != 0);
+            var message = ToMessage(e, flags, e.Text);
+            var pieces = Pieces(e, message, message.ToBytes());
+            if (pieces == null) return new[] { message };
+            if (e.Origin is IrcOrigin) return new[] { ToMessage(e, flags, pieces[0]) };
+            var messages = new List<IrcMessage>(pieces.Count);
+            foreach (string piece in pieces) messages.Add(ToMessage(e, flags, piece));
+            return messages;
+        }
+
+        /// <summary>A message's text cut to fit the line with its prefix, or null when it fits (or is not a message).</summary>
+        private static List<string>? Pieces(RoomEvent e, IrcMessage message, byte[] bytes)
+        {
+            int lineBytes = bytes.Length - TagsLength(message, bytes);
+            if (lineBytes <= MaxLineBytes) return null;
+            if (e.Kind != RoomEventKind.Message && e.Kind != RoomEventKind.Notice) return null;
+            int overhead = lineBytes - System.Text.Encoding.UTF8.GetByteCount(e.Text);
+            return Text.Utf8Splitter.Split(e.Text, MaxLineBytes - overhead);
         }
 
         private const int MaxLineBytes = IrcMessage.MaxLineBytes;

@@ -39,6 +39,7 @@ namespace PSChat.Engine.Irc
 
             string? clientTags = ClientTagsOf(message);
             if (kind == RoomEventKind.TagMessage && clientTags == null) return;
+            clientTags = WithBotTag(clientTags);
             // The time OnLine heard this line: one clock read less per message.
             Interlocked.Exchange(ref lastSpokeTicks, Interlocked.Read(ref lastHeardTicks));
             foreach (string target in TargetsOf(message.Parameters[0], command, errors))
@@ -59,13 +60,15 @@ namespace PSChat.Engine.Irc
 
             bool member = room.TryGetStatus(this, out var status);
             var channel = protocol.ChannelOf(room);
-            if ((channel.NoExternalMessages && !member) || (channel.Moderated && status == MemberStatus.None))
+            if ((channel.NoExternalMessages && !member) || (status == MemberStatus.None && (channel.Moderated || channel.IsBanned(this))))
             {
                 if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
                 return;
             }
 
             var roomEvent = new RoomEvent(kind, room, Identity, text) { Origin = IrcOrigin.WithTags(clientTags) };
+            // Kept before it is delivered: whoever saw it live finds it in the history.
+            server.History.Record(roomEvent);
             room.Broadcast(roomEvent, this);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
             if (kind != RoomEventKind.TagMessage)
@@ -120,6 +123,8 @@ namespace PSChat.Engine.Irc
                 AwayMessage = IrcNames.Truncate(text!, IrcNames.AwayLength);
                 Reply(Numerics.RPL_NOWAWAY, "You have been marked as being away");
             }
+
+            NotifyAway();
         }
     }
 }

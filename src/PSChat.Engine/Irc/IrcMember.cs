@@ -130,6 +130,12 @@ namespace PSChat.Engine.Irc
             }
 
             if (message == null) return;
+            if (!IrcInputRules.IsValidUtf8(buffer, offset, count))
+            {
+                RefuseInvalidUtf8(message.Command);
+                return;
+            }
+
             Dispatch(message);
         }
 
@@ -175,6 +181,7 @@ namespace PSChat.Engine.Irc
             }
 
             if (Nick != "*") server.ReleaseNick(this, Nick);
+            StopMonitoring();
             server.Forget(this);
             server.Raise(ServerEventKind.Disconnected, e =>
             {
@@ -349,6 +356,10 @@ namespace PSChat.Engine.Irc
             AddMessagingCommands(table);
             AddQueryCommands(table);
             AddModeCommands(table);
+            AddOperatorCommands(table);
+            AddConformanceCommands(table);
+            AddIrcv3Commands(table);
+            AddHistoryCommands(table);
             AddSaslCommands(table);
             return table;
         }

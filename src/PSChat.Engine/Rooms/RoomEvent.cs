@@ -39,6 +39,14 @@ namespace PSChat.Engine.Rooms
             Time = DateTime.UtcNow;
         }
 
+        /// <summary>An event given again (from history): its time and msgid are those it had live.</summary>
+        public RoomEvent(RoomEventKind kind, ChatRoom? room, MemberIdentity source, string text, DateTime time, string messageId)
+            : this(kind, room, source, text)
+        {
+            Time = time;
+            this.messageId = messageId;
+        }
+
         public RoomEventKind Kind { get; }
 
         public ChatRoom? Room { get; }

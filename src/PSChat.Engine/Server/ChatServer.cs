@@ -19,7 +19,7 @@ namespace PSChat
     /// The chat server: one listening socket, plain text and (when registered) IRC clients on the
     /// same port, protocol-neutral rooms in between. No thread per client; all I/O is asynchronous.
     /// </summary>
-    public sealed class ChatServer : ServerBase
+    public sealed partial class ChatServer : ServerBase
     {
         private readonly Socket listener;
         private readonly ConcurrentDictionary<LineConnection, IServerClient> clients = new ConcurrentDictionary<LineConnection, IServerClient>();
@@ -54,6 +54,10 @@ namespace PSChat
             Password = ServerPassword.From(options.Password);
             options.Password = null;
             Logins = new LoginThrottle(options.Clock, options.LoginFailureDelay, options.MaxLoginFailures, options.LoginLockout);
+            // As for the password: the server keeps keyed hashes of the operators' passwords, not the caller's secrets.
+            Operators = new OperatorTable(options.Operators);
+            options.Operators = new List<OperatorAccount>();
+            Whowas = new WhowasHistory(options.MaxWhowasEntries);
             reservedNicks = new HashSet<string>(options.ReservedNames.Select(CaseMapping.Fold), StringComparer.Ordinal);
             // The default room is made before anyone can fill the table: MaxRooms is at least one.
             DefaultRoom = FindOrCreateRoom(options.DefaultRoom)!;
@@ -61,6 +65,7 @@ namespace PSChat
             var period = SweepPeriod(options);
             deadlines = new Timer(_ => SweepDeadlines(), null, period, period);
             if (options.Certificate != null) tls = new TlsAdmission(this, options.Certificate);
+            History = new Engine.History.HistoryStore(options.HistorySize, options.HistoryMaxBytes, OnHistoryEvicted);
         }
 
         /// <summary>
@@ -90,6 +95,9 @@ namespace PSChat
 
         internal ChatRoom DefaultRoom { get; }
 
+        /// <summary>The messages rooms keep (HistorySize, HistoryMaxBytes).</summary>
+        internal Engine.History.HistoryStore History { get; }
+
         /// <summary>The password clients must give; null when there is none.</summary>
         internal ServerPassword? Password { get; }
 
@@ -102,7 +110,19 @@ namespace PSChat
         /// <summary>Failed logins per address: the growing delay and the lockout.</summary>
         internal LoginThrottle Logins { get; }
 
+        /// <summary>The IRC operator accounts (OPER).</summary>
+        internal OperatorTable Operators { get; }
+
+        /// <summary>Nicks given up, for WHOWAS.</summary>
+        internal WhowasHistory Whowas { get; }
+
+        /// <summary>Who watches which nick (IRCv3 MONITOR).</summary>
+        internal MonitorTable Monitors { get; } = new MonitorTable();
+
         internal LineConnectionOptions ConnectionOptions { get; }
+
+        /// <summary>Lets the connection that will come from <paramref name="client"/> run without flood control (tests' probes).</summary>
+        internal void ExemptFromFloodControl(IPEndPoint client) => ConnectionOptions.Flood?.ExemptEndPoint(client);
 
         internal IEnumerable<ChatRoom> RoomObjects => rooms.Values;
 
@@ -122,6 +142,7 @@ namespace PSChat
                 throw new ArgumentException("MaxRooms, MaxTargets and MaxChannelsPerClient must be at least 1.", nameof(options));
             }
 
+            CheckHistoryOptions(options);
             AddressGate.ParseAll(options.AllowAddress);
             AddressGate.ParseAll(options.DenyAddress);
             int asked = options.MaxClients;
@@ -254,7 +275,11 @@ namespace PSChat
         /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
         internal void RemoveRoomIfEmpty(ChatRoom room)
         {
-            if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty()) Unlist(room);
+            if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty())
+            {
+                Unlist(room);
+                History.Forget(room);
+            }
         }
 
         /// <summary>Takes a detached room out of the table, unless another room has its name by now.</summary>
@@ -278,9 +303,16 @@ namespace PSChat
             return nicks.TryGetValue(folded, out var holder) && ReferenceEquals(holder, member);
         }
 
+        /// <summary>Frees a member's nick (a rename or a quit); WHOWAS remembers it when others could see the member.</summary>
         internal void ReleaseNick(ChatMember member, string nick)
         {
-            ((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member));
+            if (((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member)) &&
+                !member.Hidden && !(member is IrcMember { IsRegistered: false }))
+            {
+                var gone = new MemberIdentity(nick, member.Identity.User, member.Identity.Host);
+                Whowas.Record(gone, member.RealName);
+                Monitors.Announce(gone, online: false);
+            }
         }
 
         /// <summary>A name every protocol of the server can carry, so any member may take it as a nick.</summary>

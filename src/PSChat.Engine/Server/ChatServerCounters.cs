@@ -21,6 +21,7 @@ namespace PSChat
         DroppedEvents,
         TlsHandshakeFailures,
         RefusedPlain,
+        HistoryEvicted,
         Count,
     }
 
@@ -80,6 +81,9 @@ namespace PSChat
 
         /// <summary>Plain connections refused because the server requires TLS.</summary>
         public long RefusedPlain => Read(LimitCounter.RefusedPlain);
+
+        /// <summary>History messages dropped early because all rooms' history reached HistoryMaxBytes.</summary>
+        public long HistoryEvicted => Read(LimitCounter.HistoryEvicted);
 
         internal void Add(LimitCounter counter, long amount = 1) => Interlocked.Add(ref counts[(int)counter], amount);
 

@@ -169,6 +169,37 @@ namespace PSChat
         /// <summary>A TLS client must finish its handshake within this time of connecting, or is dropped.</summary>
         public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+        /// <summary>Messages (PRIVMSG and NOTICE) each room keeps for CHATHISTORY, Get-ChatHistory and text replays; 0 keeps none.</summary>
+        public int HistorySize { get; set; } = 2000;
+
+        /// <summary>
+        /// The memory all rooms' history may hold together (an estimate: the text, its tags and about
+        /// 160 bytes of bookkeeping per message); past it the server's oldest messages go first, with a
+        /// Limited event the first time.
+        /// </summary>
+        public long HistoryMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+        /// <summary>Most messages one CHATHISTORY request returns (ISUPPORT CHATHISTORY); larger limits are lowered to it.</summary>
+        public int MaxHistoryLines { get; set; } = 100;
+
+        /// <summary>Messages of its room a plain text client is sent when it joins; 0 (the default) sends none.</summary>
+        public int TextHistoryLines { get; set; }
+
+        /// <summary>
+        /// Nicks given up (quits and renames) that WHOWAS remembers, in all; the oldest goes first, and one
+        /// nick keeps at most its 8 most recent. 0 remembers none.
+        /// </summary>
+        public int MaxWhowasEntries { get; set; } = 1000;
+
+        /// <summary>IRC operator accounts (OPER name password), each with the host mask it may be used from.</summary>
+        public System.Collections.Generic.IList<OperatorAccount> Operators { get; set; } = new System.Collections.Generic.List<OperatorAccount>();
+
+        /// <summary>Entries each channel list (bans +b, ban exceptions +e, invite exceptions +I) holds (MAXLIST).</summary>
+        public int MaxListEntries { get; set; } = 100;
+
+        /// <summary>Nicks one IRC client's MONITOR list holds (MONITOR in ISUPPORT).</summary>
+        public int MaxMonitorEntries { get; set; } = 100;
+
         /// <summary>
         /// The accounts clients log in to (IRC SASL PLAIN and EXTERNAL, a text client's /login); null for
         /// none, and then sasl is not offered. Start-ChatServer -AccountStore opens a file store.

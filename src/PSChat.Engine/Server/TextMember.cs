@@ -233,6 +233,8 @@ namespace PSChat.Engine.Server
             {
                 Origin = new OriginalLine(original, terminator),
             };
+            // Kept before it is delivered: whoever saw it live finds it in the history.
+            server.History.Record(message);
             room.Broadcast(message, this);
             server.Raise(ServerEventKind.Message, e => Describe(e, text));
         }
@@ -397,8 +399,17 @@ namespace PSChat.Engine.Server
         /// <summary>Announced once the client is visible, so IRC members in the room see it arrive.</summary>
         private void Joined()
         {
+            ReplayHistory();
             room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), this);
             server.Raise(ServerEventKind.Joined, e => Describe(e, null));
+        }
+
+        /// <summary>The room's last TextHistoryLines messages (none by default), as this client would have read them live.</summary>
+        private void ReplayHistory()
+        {
+            int lines = server.Options.TextHistoryLines;
+            if (lines == 0) return;
+            foreach (var entry in server.History.Select(room, log => (log.Count - lines, log.Count))) Deliver(entry.ToRoomEvent(room));
         }
 
         private void TakeName(string wanted)

@@ -13,6 +13,7 @@ namespace PSChat.Engine.Tests.Abuse
     /// exhaustion (12).
     /// </summary>
     [Trait("Category", "Abuse")]
+    [Collection(AbuseProbe.Collection)]
     public class ConnectionAbuseTests
     {
         [Fact]

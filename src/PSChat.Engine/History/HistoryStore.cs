@@ -1,0 +1,165 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using PSChat.Engine.Rooms;
+
+namespace PSChat.Engine.History
+{
+    /// <summary>
+    /// The messages the server keeps per room, in memory: at most HistorySize per room, and at most
+    /// HistoryMaxBytes (an estimate) in all, past which the oldest message of the whole server goes
+    /// first. Recording is O(1) under one short lock: a room's ring and a list of every entry in the
+    /// order they came. A room's history goes with the room (when its last member leaves, the server
+    /// drops it): whoever makes a room of the same name later does not read the old one's messages.
+    /// </summary>
+    internal sealed class HistoryStore
+    {
+        private readonly object gate = new object();
+        private readonly Dictionary<ChatRoom, RoomLog> logs = new Dictionary<ChatRoom, RoomLog>();
+        private readonly int perRoom;
+        private readonly long maxBytes;
+        private readonly Action<int, bool> evictedByMemory;
+        private HistoryEntry? oldest;
+        private HistoryEntry? newest;
+        private long bytes;
+        private int count;
+        private int memoryReported;
+
+        /// <param name="perRoom">Messages kept per room; 0 keeps none.</param>
+        /// <param name="maxBytes">The bound of all entries together (<see cref="HistoryEntry.Bytes"/>).</param>
+        /// <param name="evictedByMemory">Called (outside the lock) when the memory bound evicted: how many, and whether it is the first time.</param>
+        public HistoryStore(int perRoom, long maxBytes, Action<int, bool> evictedByMemory)
+        {
+            this.perRoom = perRoom;
+            this.maxBytes = maxBytes;
+            this.evictedByMemory = evictedByMemory;
+        }
+
+        public bool Enabled => perRoom > 0;
+
+        /// <summary>Messages kept now, in every room.</summary>
+        public int Count => Volatile.Read(ref count);
+
+        /// <summary>The estimated bytes they hold.</summary>
+        public long Bytes => Interlocked.Read(ref bytes);
+
+        /// <summary>Keeps a room's PRIVMSG or NOTICE (other events are not history); called after it was delivered.</summary>
+        public void Record(RoomEvent roomEvent)
+        {
+            if (perRoom == 0) return;
+            var room = roomEvent.Room;
+            if (room == null || (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice)) return;
+            var entry = new HistoryEntry(
+                roomEvent.Kind, room.Name, HistoryEntry.Truncate(roomEvent.Time), roomEvent.MessageId, roomEvent.Source,
+                roomEvent.Text, roomEvent.Origin, OriginBytes(roomEvent));
+            Add(room, entry);
+        }
+
+        /// <summary>Adds an entry made elsewhere (one read back from a store on disk), in time order.</summary>
+        public void Add(ChatRoom room, HistoryEntry entry)
+        {
+            if (perRoom == 0) return;
+            int evicted = 0;
+            bool first = false;
+            lock (gate)
+            {
+                if (!logs.TryGetValue(room, out var log))
+                {
+                    log = new RoomLog(room, perRoom);
+                    logs.Add(room, log);
+                }
+
+                if (log.IsFull) Unlink(log.RemoveOldest());
+                log.Add(entry);
+                entry.Log = log;
+                entry.Older = newest;
+                if (newest != null) newest.Newer = entry;
+                newest = entry;
+                oldest ??= entry;
+                count++;
+                bytes += entry.Bytes;
+                while (bytes > maxBytes && oldest != null && !ReferenceEquals(oldest, entry))
+                {
+                    var victim = oldest;
+                    var victimLog = victim.Log!;
+                    victimLog.RemoveOldest();
+                    Unlink(victim);
+                    if (victimLog.Count == 0) logs.Remove(victimLog.Room);
+                    evicted++;
+                    first |= memoryReported == 0;
+                    memoryReported = 1;
+                }
+            }
+
+            if (evicted > 0) evictedByMemory(evicted, first);
+        }
+
+        /// <summary>Drops a room's history (the server dropped the room).</summary>
+        public void Forget(ChatRoom room)
+        {
+            if (perRoom == 0) return;
+            lock (gate)
+            {
+                if (!logs.TryGetValue(room, out var log)) return;
+                while (log.Count > 0) Unlink(log.RemoveOldest());
+                logs.Remove(room);
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="select"/> on the room's log under the store's lock and returns what it
+        /// picked; the selection must be quick (index arithmetic, a bounded scan) and pick few.
+        /// </summary>
+        public List<HistoryEntry> Select(ChatRoom room, Func<RoomLog, (int Start, int End)> select)
+        {
+            var picked = new List<HistoryEntry>();
+            lock (gate)
+            {
+                if (!logs.TryGetValue(room, out var log)) return picked;
+                var (start, end) = select(log);
+                for (int i = Math.Max(0, start); i < Math.Min(end, log.Count); i++) picked.Add(log[i]);
+            }
+
+            return picked;
+        }
+
+        /// <summary>The time of the room's newest message, or null when it has none.</summary>
+        public DateTime? LastTime(ChatRoom room)
+        {
+            lock (gate) return logs.TryGetValue(room, out var log) && log.Count > 0 ? log.Newest.Time : (DateTime?)null;
+        }
+
+        /// <summary>Messages of a room from <paramref name="since"/> (inclusive) to <paramref name="until"/> (exclusive), the newest <paramref name="max"/>.</summary>
+        public List<HistoryEntry> Range(ChatRoom room, DateTime since, DateTime until, int max) =>
+            Select(room, log =>
+            {
+                int end = log.FirstFrom(until, strictly: false);
+                int start = log.FirstFrom(since, strictly: false);
+                return (Math.Max(start, end - max), end);
+            });
+
+        private void Unlink(HistoryEntry entry)
+        {
+            if (entry.Older != null) entry.Older.Newer = entry.Newer;
+            else oldest = entry.Newer;
+            if (entry.Newer != null) entry.Newer.Older = entry.Older;
+            else newest = entry.Older;
+            entry.Older = entry.Newer = null;
+            entry.Log = null;
+            count--;
+            bytes -= entry.Bytes;
+        }
+
+        /// <summary>
+        /// What the live event's origin holds besides the text: an IRC client's tags, or a text client's
+        /// line as it came (about its text in UTF-8, and an object).
+        /// </summary>
+        private static int OriginBytes(RoomEvent roomEvent) => roomEvent.Origin switch
+        {
+            Irc.IrcOrigin { ClientTags: string tags } => 2 * tags.Length,
+            Irc.IrcOrigin _ => 0,
+            null => 0,
+            _ => roomEvent.Text.Length + 48,
+        };
+    }
+}
