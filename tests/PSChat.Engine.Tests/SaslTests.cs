@@ -111,6 +111,9 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 330 foo bar jilles :is logged in as", watcher.LastLine);
             watcher.SkipTo("318");
             Assert.Equal("jilles", fx.WaitFor(ServerEventKind.Message).Account);
+            bar.Join("#elsewhere");
+            bar.Send("INVITE foo #elsewhere");
+            Assert.Equal("@account=jilles :bar!bar@127.0.0.1 INVITE foo #elsewhere", watcher.NextLine());
 
             // A member without an account joins plainly, and its lines carry no account tag.
             using var plain = IrcTestClient.Register(fx, "baz");

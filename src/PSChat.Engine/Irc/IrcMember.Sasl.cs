@@ -291,6 +291,10 @@ namespace PSChat.Engine.Irc
         private void ReplyNickReserved(string nick, string owner) =>
             Reply(Numerics.ERR_NICKNAMEINUSE, nick, $"Nickname is reserved for the account {owner}; log in to it with SASL to use it");
 
+        /// <summary>The account tag of a line this member causes, for a receiver that negotiated account-tag (INVITE); null for none.</summary>
+        private IReadOnlyDictionary<string, string?>? AccountTagFor(IrcMember receiver) =>
+            Account != null && receiver.Has(Capability.AccountTag) ? new Dictionary<string, string?> { ["account"] = Account } : null;
+
         private static byte[]? Decode(string base64)
         {
             if (base64.Length == 0) return new byte[0];
