@@ -37,6 +37,10 @@
         'Start-ChatServer'
         'Start-GreetingServer'
         'Stop-ChatServer'
+        'New-ChatAccount'
+        'Get-ChatAccount'
+        'Set-ChatAccount'
+        'Remove-ChatAccount'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

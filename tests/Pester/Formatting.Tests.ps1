@@ -46,7 +46,7 @@ Describe 'PSChat.format.ps1xml' -Tag 'Unit' {
 
     It 'lists a message with its detail' {
         $lines = Get-FormattedLine $message List
-        Get-ListLabel $lines | Should -Be @('Time', 'Kind', 'Room', 'Sender', 'Target', 'Text', 'SessionId', 'Raw')
+        Get-ListLabel $lines | Should -Be @('Time', 'Kind', 'Room', 'Sender', 'Account', 'Target', 'Text', 'SessionId', 'Raw')
         $lines | Should -Contain 'Raw       : alice:hi bob'
         $lines | Should -Contain "SessionId : $($bob.Id)"
     }

@@ -32,7 +32,11 @@ tearDown in irctest/cases.py):
 """
 
 import atexit
+import base64
+import datetime
+import hashlib
 import os
+import time
 from pathlib import Path
 import shlex
 import signal
@@ -55,10 +59,19 @@ OPERATOR = (
 
 DEFAULT_COMMAND = (
     'dotnet pwsh -NoProfile -Command "Import-Module ./PSChat; '
-    'Start-ChatServer -Port {port} -Address {hostname} -HostName My.Little.Server{password}'
+    'Start-ChatServer -Port {port} -Address {hostname} -HostName My.Little.Server{password}{tls}'
     + OPERATOR
-    + ' -Wait"'
+    + ' -AccountStore {accounts} -Wait"'
 )
+
+# A TLS test (ssl=True) gets a self-signed certificate made by New-ChatCertificate.
+TLS_ARGS = " -Certificate (New-ChatCertificate -DnsName My.Little.Server)"
+
+# PSChat's account store: one account a line, name TAB pbkdf2-sha256:iterations:salt:hash TAB
+# fingerprints TAB created (see src/PSChat.Engine/Accounts/AccountFile.cs). registerUser appends a
+# line; the running server sees the change within 250 ms (AccountFile.RecheckInterval).
+ACCOUNT_ITERATIONS = 100000
+RECHECK_SECONDS = 0.25
 
 
 # Servers started but never killed. irctest calls controller.kill() only from
@@ -83,8 +96,10 @@ def _kill_leftovers() -> None:
 class PSChatController(BaseServerController, DirectoryBasedController):
     # --- class attributes irctest reads ----------------------------------
     software_name = "PSChat"  # shown in reports; used by xfailIfSoftware(...)
-    supported_sasl_mechanisms: Set[str] = set()  # no SASL: sasl tests skip
-    supports_sts = False
+    # PSChat has its own account store (no separate services); EXTERNAL needs a
+    # client certificate, which irctest's server tests do not present.
+    supported_sasl_mechanisms: Set[str] = {"PLAIN"}
+    supports_sts = False  # read by client tests only
 
     # Capabilities listed here become REQUIRED: a CAP NAK for one of them is a
     # failure instead of a skip. Every one PSChat offers is listed, so losing
@@ -124,17 +139,13 @@ class PSChatController(BaseServerController, DirectoryBasedController):
         websocket_port: Optional[int],
     ) -> None:
         # Features PSChat will not have at first: skip those tests.
-        if ssl:
-            raise NotImplementedByController("TLS")
         if websocket_hostname is not None or websocket_port is not None:
             raise NotImplementedByController("Websocket")
         # irctest names the server My.Little.Server in every controller's config
         # (numerics, PONG and 312 must carry it): -HostName above.
         # -Password takes a SecureString (PowerShell's rule for secrets).
         password_arg = "" if password is None else " -Password (ConvertTo-SecureString '%s' -AsPlainText -Force)" % password.replace("'", "''")
-        # Services (NickServ...): PSChat has none. A test class marked as needing
-        # them (the chathistory tests are) still runs; the tests that register
-        # an account skip in registerUser below.
+        # run_services: PSChat's accounts are built in (-AccountStore), always on.
         # faketime: ignored (self.faketime_enabled stays False, so the
         # FaketimeListTestCase tests fall back to real sleeps or skip).
 
@@ -149,7 +160,10 @@ class PSChatController(BaseServerController, DirectoryBasedController):
         assert self.directory is not None
 
         template = os.environ.get("PSCHAT_CMD", DEFAULT_COMMAND)
-        command = shlex.split(template.format(port=port, hostname=hostname, password=password_arg))
+        self.accounts_path = self.directory / "accounts.txt"
+        command = shlex.split(template.format(
+            port=port, hostname=hostname, password=password_arg,
+            tls=TLS_ARGS if ssl else "", accounts=str(self.accounts_path)))
         cwd = Path(os.environ.get("PSCHAT_DIR", os.getcwd()))
 
         # execute(): Popen in a new session (so kill() reaches pwsh's
@@ -169,13 +183,24 @@ class PSChatController(BaseServerController, DirectoryBasedController):
         )
         _started.append(self.proc)
 
-    # No services to wait for (see run()).
     def wait_for_services(self) -> None:
-        pass
+        pass  # no separate services process
 
-    # Account registration (NickServ etc.): not provided.
     def registerUser(self, case, username, password=None):  # type: ignore
-        raise NotImplementedByController("account registration")
+        """Creates the account as New-ChatAccount would, by appending its line to the
+        store file (a pwsh call would cost seconds per account)."""
+        if not case.run_services:
+            raise ValueError("Attempted to register a nick, but `run_services` it not True.")
+        assert password
+        salt = os.urandom(16)
+        digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, ACCOUNT_ITERATIONS, 32)
+        hashed = "pbkdf2-sha256:%d:%s:%s" % (
+            ACCOUNT_ITERATIONS, base64.b64encode(salt).decode(), base64.b64encode(digest).decode())
+        created = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
+        self.wait_for_port()  # the server made the (empty) store when it started
+        with open(self.accounts_path, "a") as store:
+            store.write("%s\t%s\t-\t%s\n" % (username, hashed, created))
+        time.sleep(2 * RECHECK_SECONDS)
 
 
 def get_irctest_controller_class() -> Type[PSChatController]:

@@ -53,6 +53,9 @@ namespace PSChat
         /// <summary>The raw protocol line, for debugging and IRC specifics.</summary>
         public string? Raw { get; set; }
 
+        /// <summary>The sender's account, when the server told it (IRCv3 account-tag): a bot checks this, not the nick anyone can take.</summary>
+        public string? Account { get; set; }
+
         /// <summary>The message as a person reads it, control characters shown by <see cref="SafeText"/> (Text keeps them).</summary>
         public override string ToString() => SafeText.Render(Sender == null ? Text : Sender + ": " + Text);
     }

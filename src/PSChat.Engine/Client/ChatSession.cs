@@ -241,7 +241,29 @@ namespace PSChat
                 ClientNames.CheckRoom(parts[0], "Rooms");
                 if (parts.Length > 1) ClientNames.CheckKey(parts[1], "Rooms");
             }
+
+            if (CredentialRefusal(options) is string refusal) throw new ArgumentException(refusal, nameof(options.Credential));
         }
+
+        /// <summary>
+        /// Why these options must not log in as they are: a password over plain TCP to another machine
+        /// (unless forced), a client certificate without TLS or without its key; null when they may.
+        /// </summary>
+        public static string? CredentialRefusal(ChatSessionOptions options)
+        {
+            if (options.ClientCertificate is global::System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+            {
+                if (!options.UseTls) return "A client certificate (SASL EXTERNAL) is shown only in a TLS handshake: connect with -UseTls.";
+                if (!certificate.HasPrivateKey) return $"The client certificate '{certificate.Subject}' has no private key, so it cannot prove it is yours.";
+            }
+
+            if (options.Credential == null || options.UseTls || options.AllowUnencryptedAuthentication || IsThisMachine(options.ComputerName)) return null;
+            return $"-Credential over plain TCP to {options.ComputerName} would send the password in clear: connect with -UseTls (the server needs a certificate), or add -AllowUnencryptedAuthentication to send it anyway.";
+        }
+
+        private static bool IsThisMachine(string host) =>
+            string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) ||
+            (global::System.Net.IPAddress.TryParse(host, out var address) && global::System.Net.IPAddress.IsLoopback(address));
 
         /// <summary>Sends text to a room (or privately to a nick); each line of it becomes one message.</summary>
         public void Send(string text, string? room = null, string? to = null)

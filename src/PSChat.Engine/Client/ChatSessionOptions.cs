@@ -99,6 +99,19 @@ namespace PSChat
         /// <summary>How long a payload may take to arrive whole before it is refused and forgotten.</summary>
         public TimeSpan IncompletePayloadTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+        /// <summary>
+        /// IRC: log in with SASL PLAIN as this account (user name and password) before registering; a
+        /// refusal fails the connection with the server's reason. Only over TLS or to this machine, unless
+        /// <see cref="AllowUnencryptedAuthentication"/>.
+        /// </summary>
+        public System.Net.NetworkCredential? Credential { get; set; }
+
+        /// <summary>With TLS: show this certificate (it needs its private key) and log in with SASL EXTERNAL to the account it is bound to.</summary>
+        public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
+        /// <summary>Send <see cref="Credential"/> over plain TCP to another machine (the password crosses the network in clear).</summary>
+        public bool AllowUnencryptedAuthentication { get; set; }
+
         public ChatSessionOptions Clone() => (ChatSessionOptions)MemberwiseClone();
     }
 }

@@ -95,6 +95,15 @@ namespace PSChat.Engine.Client
                 case "436":
                     if (phase == Phase.Registering && RetryNick(message)) return;
                     break;
+                case "900":
+                case "903":
+                case "904":
+                case "905":
+                case "906":
+                case "907":
+                case "908":
+                    if (OnSaslNumeric(message)) return;
+                    break;
                 case "464":
                     Fail($"The server refused the password ({code}: {message[message.Parameters.Count - 1]}).");
                     break;
@@ -147,7 +156,8 @@ namespace PSChat.Engine.Client
                 DateTime.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
                 ? parsed.ToLocalTime()
                 : DateTime.Now;
-            var chat = new ChatMessage(kind, room, sender, text, time, Session.Id) { Target = target, Raw = line };
+            string? account = message.Tags.TryGetValue("account", out string? tagged) && tagged != "*" ? tagged : null;
+            var chat = new ChatMessage(kind, room, sender, text, time, Session.Id) { Target = target, Raw = line, Account = account };
             decorate?.Invoke(chat);
             Session.Deliver(chat);
         }

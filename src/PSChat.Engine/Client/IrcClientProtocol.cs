@@ -22,7 +22,7 @@ namespace PSChat.Engine.Client
     {
         /// <summary>Capabilities we use when the server offers them. echo-message is left out on purpose:
         /// it would show a script its own messages, which the text protocol never does (bots would answer themselves).</summary>
-        private static readonly string[] WantedCapabilities = { "server-time", "message-tags", "multi-prefix", "batch", "draft/chathistory" };
+        private static readonly string[] WantedCapabilities = { "server-time", "message-tags", "multi-prefix", "batch", "draft/chathistory", "account-tag" };
 
         /// <summary>Numerics that only close a list or say there is no MOTD; they add nothing a person would read.</summary>
         private static readonly HashSet<string> QuietNumerics = new HashSet<string> { "005", "366", "376", "422", "315", "318", "323", "368", "369" };
@@ -291,6 +291,9 @@ namespace PSChat.Engine.Client
                 case "CAP":
                     OnCapability(message);
                     return;
+                case "AUTHENTICATE":
+                    OnAuthenticate(message);
+                    return;
                 case "ERROR":
                     Session.NoteServerGoodbye(message[0] ?? "ERROR");
                     Fail($"The server ended the connection: {message[0]}");
@@ -338,7 +341,8 @@ namespace PSChat.Engine.Client
                 case "LS":
                     offeredCapabilities.AddRange(names.Select(n => n.Split('=')[0]));
                     if (more || phase != Phase.Registering) return;
-                    var wanted = WantedCapabilities.Where(w => offeredCapabilities.Contains(w, StringComparer.OrdinalIgnoreCase)).ToArray();
+                    if (!SaslPossible()) return;
+                    var wanted = WantedCapabilities.Where(w => offeredCapabilities.Contains(w, StringComparer.OrdinalIgnoreCase)).Concat(SaslCapability).ToArray();
                     Reply(wanted.Length > 0 ? new IrcMessage("CAP", "REQ", string.Join(" ", wanted)) : new IrcMessage("CAP", "END"));
                     return;
                 case "ACK":
@@ -351,10 +355,10 @@ namespace PSChat.Engine.Client
                         }
                     }
 
-                    if (phase == Phase.Registering && !more) Reply(new IrcMessage("CAP", "END"));
+                    if (phase == Phase.Registering && !more && !StartSasl()) Reply(new IrcMessage("CAP", "END"));
                     return;
                 case "NAK":
-                    if (phase == Phase.Registering) Reply(new IrcMessage("CAP", "END"));
+                    if (phase == Phase.Registering && !SaslRefusedCapability()) Reply(new IrcMessage("CAP", "END"));
                     return;
             }
         }

@@ -81,7 +81,14 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("setname", Capability.SetName),
             new CapabilityOffer("standard-replies", Capability.StandardReplies),
             new CapabilityOffer("userhost-in-names", Capability.UserhostInNames),
+            new CapabilityOffer("sasl", Capability.Sasl, o => o.Accounts != null, o => "PLAIN,EXTERNAL"),
+            new CapabilityOffer("account-tag", Capability.AccountTag, o => o.Accounts != null),
+            new CapabilityOffer("account-notify", Capability.AccountNotify, o => o.Accounts != null),
+            new CapabilityOffer("extended-join", Capability.ExtendedJoin, o => o.Accounts != null),
+            new CapabilityOffer("sts", Capability.Sts, o => o.Certificate != null, o => Invariant($"port={o.Port},duration={(long)o.StsDuration.TotalSeconds}")),
         };
+
+        private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
         /// <summary>The capability this server offers under <paramref name="name"/>, or None.</summary>
         public static Capability Find(string name, ChatServerOptions options)

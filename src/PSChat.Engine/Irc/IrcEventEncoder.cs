@@ -12,21 +12,59 @@ namespace PSChat.Engine.Irc
     internal static class IrcEventEncoder
     {
         // One encoder per tag variant, made once: a lambda capturing the variant would be a new
-        // allocation for every delivery. Indexed by variant: bit 0 server-time, bit 1 message tags.
-        private static readonly Func<RoomEvent, byte[]>[] Variants =
-        {
-            e => ToBytes(e, time: false, clientTags: false),
-            e => ToBytes(e, time: true, clientTags: false),
-            e => ToBytes(e, time: false, clientTags: true),
-            e => ToBytes(e, time: true, clientTags: true),
-        };
+        // allocation for every delivery. Indexed by variant: bit 0 server-time, bit 1 message tags,
+        // bit 2 account-tag (only when the sender has an account: otherwise the line is the same).
+        private static readonly Func<RoomEvent, byte[]>[] Variants = MakeVariants(extendedJoin: false);
+
+        /// <summary>JOIN lines with extended-join's account and real name: rare, so made per member, not cached.</summary>
+        private static readonly Func<RoomEvent, byte[]>[] ExtendedJoinVariants = MakeVariants(extendedJoin: true);
 
         private static readonly int FirstSlot = RoomEvent.EncodingSlots.Take(Variants.Length);
 
         public static byte[] Encode(RoomEvent roomEvent, Capability caps)
         {
-            int variant = ((caps & Capability.ServerTime) != 0 ? 1 : 0) | ((caps & Capability.MessageTags) != 0 ? 2 : 0);
+            int variant = VariantOf(roomEvent, caps);
+            if (roomEvent.Kind == RoomEventKind.Join && (caps & Capability.ExtendedJoin) != 0) return ExtendedJoinVariants[variant](roomEvent);
             return roomEvent.GetEncoded(FirstSlot + variant, Variants[variant]);
+        }
+
+        private static int VariantOf(RoomEvent roomEvent, Capability caps) =>
+            ((caps & Capability.ServerTime) != 0 ? 1 : 0) | ((caps & Capability.MessageTags) != 0 ? 2 : 0) |
+            ((caps & Capability.AccountTag) != 0 && roomEvent.Source.Account != null ? 4 : 0);
+
+        private static Func<RoomEvent, byte[]>[] MakeVariants(bool extendedJoin)
+        {
+            var variants = new Func<RoomEvent, byte[]>[8];
+            for (int i = 0; i < variants.Length; i++)
+            {
+                var flags = FlagsOf(i, extendedJoin);
+                variants[i] = e => ToBytes(e, flags);
+            }
+
+            return variants;
+        }
+
+        private static Flags FlagsOf(int variant, bool extendedJoin) =>
+            new Flags((variant & 1) != 0, (variant & 2) != 0, (variant & 4) != 0, extendedJoin);
+
+        /// <summary>What a variant adds to the plain line.</summary>
+        private sealed class Flags
+        {
+            public Flags(bool time, bool clientTags, bool account, bool extendedJoin)
+            {
+                Time = time;
+                ClientTags = clientTags;
+                Account = account;
+                ExtendedJoin = extendedJoin;
+            }
+
+            public bool Time { get; }
+
+            public bool ClientTags { get; }
+
+            public bool Account { get; }
+
+            public bool ExtendedJoin { get; }
         }
 
         /// <summary>
@@ -35,19 +73,19 @@ namespace PSChat.Engine.Irc
         /// cut between characters, in one buffer so they stay together; an IRC client's message that the
         /// prefix pushes over the limit is cut short at a character boundary instead, as IRC servers do.
         /// </summary>
-        private static byte[] ToBytes(RoomEvent e, bool time, bool clientTags)
+        private static byte[] ToBytes(RoomEvent e, Flags flags)
         {
-            var message = ToMessage(e, time, clientTags, e.Text);
+            var message = ToMessage(e, flags, e.Text);
             byte[] bytes = message.ToBytes();
             var pieces = Pieces(e, message, bytes);
             // A long PART, QUIT or KICK reason is cut to fit, like a long IRC message below.
             if (pieces == null) return bytes.Length - TagsLength(message, bytes) <= MaxLineBytes ? bytes : message.ToBoundedBytes();
-            if (e.Origin is IrcOrigin) return ToMessage(e, time, clientTags, pieces[0]).ToBytes();
+            if (e.Origin is IrcOrigin) return ToMessage(e, flags, pieces[0]).ToBytes();
 
             var lines = new List<byte>(bytes.Length + 256);
             foreach (string piece in pieces)
             {
-                lines.AddRange(ToMessage(e, time, clientTags, piece).ToBytes());
+                lines.AddRange(ToMessage(e, flags, piece).ToBytes());
             }
 
             return lines.ToArray();
@@ -59,14 +97,13 @@ namespace PSChat.Engine.Irc
         /// </summary>
         public static IReadOnlyList<IrcMessage> ToMessages(RoomEvent e, Capability caps)
         {
-            bool time = (caps & Capability.ServerTime) != 0;
-            bool clientTags = (caps & Capability.MessageTags) != 0;
-            var message = ToMessage(e, time, clientTags, e.Text);
+            var flags = FlagsOf(VariantOf(e, caps), e.Kind == RoomEventKind.Join && (caps & Capability.ExtendedJoin) != 0);
+            var message = ToMessage(e, flags, e.Text);
             var pieces = Pieces(e, message, message.ToBytes());
             if (pieces == null) return new[] { message };
-            if (e.Origin is IrcOrigin) return new[] { ToMessage(e, time, clientTags, pieces[0]) };
+            if (e.Origin is IrcOrigin) return new[] { ToMessage(e, flags, pieces[0]) };
             var messages = new List<IrcMessage>(pieces.Count);
-            foreach (string piece in pieces) messages.Add(ToMessage(e, time, clientTags, piece));
+            foreach (string piece in pieces) messages.Add(ToMessage(e, flags, piece));
             return messages;
         }
 
@@ -90,8 +127,10 @@ namespace PSChat.Engine.Irc
         public static string FormatTime(System.DateTime time) =>
             time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
-        private static IrcMessage ToMessage(RoomEvent e, bool time, bool clientTags, string text)
+        private static IrcMessage ToMessage(RoomEvent e, Flags flags, string text)
         {
+            bool clientTags = flags.ClientTags;
+            bool time = flags.Time;
             Dictionary<string, string?>? tags = null;
             if (clientTags && e.Origin is IrcOrigin { ClientTags: string raw })
             {
@@ -111,13 +150,19 @@ namespace PSChat.Engine.Irc
                 tags["time"] = FormatTime(e.Time);
             }
 
+            if (flags.Account && e.Source.Account != null)
+            {
+                tags ??= new Dictionary<string, string?>();
+                tags["account"] = e.Source.Account;
+            }
+
             string target = e.Room?.Name ?? e.Target ?? "*";
             string[] parameters = e.Kind switch
             {
                 RoomEventKind.Message => new[] { target, text },
                 RoomEventKind.Notice => new[] { target, text },
                 RoomEventKind.TagMessage => new[] { target },
-                RoomEventKind.Join => new[] { target },
+                RoomEventKind.Join => flags.ExtendedJoin ? new[] { target, e.Source.Account ?? "*", e.Text.Length > 0 ? e.Text : e.Source.Nick } : new[] { target },
                 RoomEventKind.Part => e.Text.Length == 0 ? new[] { target } : new[] { target, e.Text },
                 RoomEventKind.Quit => new[] { e.Text },
                 RoomEventKind.Nick => new[] { e.Text },

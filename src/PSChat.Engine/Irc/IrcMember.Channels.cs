@@ -73,7 +73,7 @@ namespace PSChat.Engine.Irc
 
             if (room == null) return true;
             protocol.ChannelOf(room).UseInvitation(folded);
-            room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), null);
+            room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, RealName), null); // the real name, for extended-join
             AnnounceAwayOnJoin(room);
             if (room.Topic != null) SendTopic(room);
             SendNames(room);
@@ -298,7 +298,7 @@ namespace PSChat.Engine.Irc
 
             protocol.ChannelOf(room).Invite(CaseMapping.Fold(target.Nick));
             Reply(Numerics.RPL_INVITING, target.Nick, room.Name);
-            if (target is IrcMember invitee) invitee.Send(new IrcMessage(null, Identity.Prefix, "INVITE", new[] { target.Nick, room.Name }));
+            if (target is IrcMember invitee) invitee.Send(new IrcMessage(AccountTagFor(invitee), Identity.Prefix, "INVITE", new[] { target.Nick, room.Name }));
             NotifyInvite(room, target);
             if (target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);
         }

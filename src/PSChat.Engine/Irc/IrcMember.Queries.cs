@@ -132,6 +132,7 @@ namespace PSChat.Engine.Irc
                 if (!ReplySplit(Numerics.RPL_WHOISCHANNELS, new[] { who.Nick }, channels)) break;
                 Reply(Numerics.RPL_WHOISSERVER, who.Nick, ServerName, server.Options.NetworkName + " chat server");
                 if (member.AwayMessage != null) Reply(Numerics.RPL_AWAY, who.Nick, member.AwayMessage);
+                if (member.Account != null) Reply(Numerics.RPL_WHOISACCOUNT, who.Nick, member.Account, "is logged in as");
                 if (member is IrcMember { IsOperator: true }) Reply(Numerics.RPL_WHOISOPERATOR, who.Nick, "is an IRC operator");
                 if (member is IrcMember { IsBot: true }) Reply(Numerics.RPL_WHOISBOT, who.Nick, "is a bot on " + server.Options.NetworkName);
                 // A plain text member's messages are not timed: its idle time counts from its signon.

@@ -94,6 +94,22 @@ namespace PSChat.Engine.Irc
 
             string old = Nick;
             if (old == wanted && holdsNick) return;
+            if (NickReservedFor(wanted!) is string owner)
+            {
+                if (IsRegistered)
+                {
+                    ReplyNickReserved(wanted!, owner);
+                    return;
+                }
+
+                // Before registration the account may still log in: TryCompleteRegistration decides.
+                if (holdsNick) server.ReleaseNick(this, old);
+                holdsNick = false;
+                Rename(wanted!);
+                TryCompleteRegistration();
+                return;
+            }
+
             if (!authenticated)
             {
                 // Nothing is reserved before the password is checked: a guesser must not hold a real user's nick.
@@ -216,6 +232,7 @@ namespace PSChat.Engine.Irc
                     break;
                 case "END":
                     if (IsRegistered) return;
+                    AbortSasl();
                     capNegotiating = false;
                     TryCompleteRegistration();
                     break;
@@ -262,6 +279,7 @@ namespace PSChat.Engine.Irc
         {
             if (IsRegistered || Nick == "*" || userName == null || capNegotiating) return;
             if (!authenticated && !Authenticate()) return;
+            if (!AccountAdmits()) return;
             if (!holdsNick)
             {
                 // Claimed only now that the password is good; whoever took the nick meanwhile keeps it.

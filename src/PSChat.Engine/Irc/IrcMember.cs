@@ -94,6 +94,13 @@ namespace PSChat.Engine.Irc
 
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
+            // While a login is checked off this thread, lines wait for it (IrcMember.Sasl.cs).
+            if (deferral != null && HoldDuringLogin(buffer, offset, count, terminator)) return;
+            RunLine(buffer, offset, count, terminator);
+        }
+
+        private void RunLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+        {
             // After QUIT or ERROR the rest of the read is not acted on.
             if (Volatile.Read(ref closed) != 0 || quitReason != null || Interlocked.Read(ref refusalDueTicks) != NoRefusal) return;
             Interlocked.Exchange(ref lastHeardTicks, clock.NowTicks);
@@ -204,6 +211,7 @@ namespace PSChat.Engine.Irc
         public void CheckDeadlines(long nowTicks)
         {
             if (Volatile.Read(ref closed) != 0) return;
+            CheckSaslRefusal(nowTicks);
             var options = server.Options;
             if (!IsRegistered)
             {
@@ -318,6 +326,7 @@ namespace PSChat.Engine.Irc
             e.Protocol = Protocol;
             e.Name = Nick;
             e.Room = room?.Name;
+            e.Account = Account;
         }
 
         private void Dispatch(IrcMessage message)
@@ -356,6 +365,7 @@ namespace PSChat.Engine.Irc
             AddConformanceCommands(table);
             AddIrcv3Commands(table);
             AddHistoryCommands(table);
+            AddSaslCommands(table);
             return table;
         }
 

@@ -80,6 +80,15 @@ namespace PSChat.Engine.Irc
         public const string ERR_USERSDONTMATCH = "502";
         public const string ERR_INVALIDMODEPARAM = "696";
 
+        // Accounts and SASL (IRCv3 sasl-3.1, account-tag, WHOIS).
+        public const string RPL_WHOISACCOUNT = "330";
+        public const string RPL_LOGGEDIN = "900";
+        public const string RPL_SASLSUCCESS = "903";
+        public const string ERR_SASLFAIL = "904";
+        public const string ERR_SASLTOOLONG = "905";
+        public const string ERR_SASLABORTED = "906";
+        public const string ERR_SASLALREADY = "907";
+        public const string RPL_SASLMECHS = "908";
         // Conformance (issue 16): operators, WHOWAS, channel lists, bot mode, MONITOR.
         public const string RPL_WHOISOPERATOR = "313";
         public const string RPL_WHOWASUSER = "314";

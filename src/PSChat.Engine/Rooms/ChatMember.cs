@@ -63,7 +63,16 @@ namespace PSChat.Engine.Rooms
 
         public void Rename(string nick, string? user = null)
         {
-            identity = new MemberIdentity(nick, user ?? identity.User, identity.Host);
+            identity = new MemberIdentity(nick, user ?? identity.User, identity.Host, identity.Account);
+        }
+
+        /// <summary>The account the member is logged in to, or null.</summary>
+        public string? Account => identity.Account;
+
+        /// <summary>Marks the member logged in to <paramref name="account"/>: its events carry the account from now on.</summary>
+        public void LogIn(string account)
+        {
+            identity = new MemberIdentity(identity.Nick, identity.User, identity.Host, account);
         }
 
         internal void AddRoom(ChatRoom room)

@@ -26,7 +26,7 @@ namespace PSChat.Engine.Rooms
     internal sealed class RoomEvent
     {
         /// <summary>Cache slots for the encodings of an event: each codec takes those of its variants once.</summary>
-        public static readonly SlotTable EncodingSlots = new SlotTable(8, "codecs", "encoding");
+        public static readonly SlotTable EncodingSlots = new SlotTable(16, "codecs", "encoding");
 
         private readonly byte[]?[] encoded = new byte[]?[EncodingSlots.Capacity];
 
@@ -105,11 +105,12 @@ namespace PSChat.Engine.Rooms
     /// <summary>A member's name and address at one moment, kept with events that outlive renames.</summary>
     internal sealed class MemberIdentity
     {
-        public MemberIdentity(string nick, string user, string host)
+        public MemberIdentity(string nick, string user, string host, string? account = null)
         {
             Nick = nick;
             User = user;
             Host = host;
+            Account = account;
         }
 
         public string Nick { get; }
@@ -117,6 +118,9 @@ namespace PSChat.Engine.Rooms
         public string User { get; }
 
         public string Host { get; }
+
+        /// <summary>The account the member is logged in to (SASL, /login), or null.</summary>
+        public string? Account { get; }
 
         /// <summary>The IRC prefix form: nick!user@host; made once, as every IRC line an event becomes needs it.</summary>
         public string Prefix => prefix ??= Nick + "!" + User + "@" + Host;

@@ -101,6 +101,12 @@ namespace PSChat
         /// <summary>The password clients must give; null when there is none.</summary>
         internal ServerPassword? Password { get; }
 
+        /// <summary>The accounts clients log in to; null when the server has none.</summary>
+        public IAccountStore? Accounts => Options.Accounts;
+
+        /// <summary>The account whose name <paramref name="nick"/> is (a nick only its owner may use), or null.</summary>
+        internal string? AccountNamed(string nick) => Options.Accounts?.Find(nick)?.Name;
+
         /// <summary>Failed logins per address: the growing delay and the lockout.</summary>
         internal LoginThrottle Logins { get; }
 
@@ -153,6 +159,11 @@ namespace PSChat
                 throw new ArgumentException("RequireTls needs a certificate.", nameof(options));
             }
 
+            if (options.RequireAccount && options.Accounts == null)
+            {
+                throw new ArgumentException("RequireAccount needs an account store (AccountStore).", nameof(options));
+            }
+
             var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -163,6 +174,8 @@ namespace PSChat
 
                 socket.Bind(new IPEndPoint(options.Address, options.Port));
                 socket.Listen(512);
+                // The port clients use (sts advertises it), also when the caller asked for any.
+                options.Port = ((IPEndPoint)socket.LocalEndPoint).Port;
             }
             catch
             {

@@ -201,6 +201,18 @@ namespace PSChat
         public int MaxMonitorEntries { get; set; } = 100;
 
         /// <summary>
+        /// The accounts clients log in to (IRC SASL PLAIN and EXTERNAL, a text client's /login); null for
+        /// none, and then sasl is not offered. Start-ChatServer -AccountStore opens a file store.
+        /// </summary>
+        public IAccountStore? Accounts { get; set; }
+
+        /// <summary>Only clients logged in to an account get in: IRC clients by SASL before registering, text clients by /login.</summary>
+        public bool RequireAccount { get; set; }
+
+        /// <summary>How long clients keep the IRCv3 sts policy advertised when the server has a certificate (the duration key).</summary>
+        public TimeSpan StsDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false
         /// keeps them on the thread pool (the tests run both).
         /// </summary>

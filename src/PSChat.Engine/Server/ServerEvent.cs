@@ -56,6 +56,9 @@ namespace PSChat
         /// </summary>
         public string? Limit { get; set; }
 
+        /// <summary>The account the client is logged in to (SASL, /login), when it is.</summary>
+        public string? Account { get; set; }
+
         /// <summary>One line for a person, control characters shown by <see cref="SafeText"/> (the properties keep them).</summary>
         public override string ToString()
         {

@@ -18,7 +18,7 @@ namespace PSChat.Engine.Server
     /// own name: a "name:" another member holds, or a reserved one, is refused. The room's IRC modes
     /// apply to it as to an IRC member (+i +k +l on entry, +m on speech), and a KICK disconnects it.
     /// </summary>
-    internal sealed class TextMember : ChatMember, IServerClient
+    internal sealed partial class TextMember : ChatMember, IServerClient
     {
         private const int Detecting = 0;
         private const int Text = 1;
@@ -37,6 +37,8 @@ namespace PSChat.Engine.Server
         private bool spoke;
         private readonly bool detects;
         private readonly bool passwordOnly;
+        /// <summary>The server requires accounts: the first line must be /login (TextMember.Login.cs).</summary>
+        private readonly bool loginOnly;
         /// <summary>Why the room would not take this client (+i, +k, +l); told once it turns out to speak text.</summary>
         private readonly string? entryRefusal;
         private int style = -1;
@@ -54,14 +56,15 @@ namespace PSChat.Engine.Server
             server.TryClaimNick(this, Nick);
             // Plain text has no way to give a password: on a server with one, only IRC gets in.
             passwordOnly = server.RequiresPassword;
-            detects = detect || passwordOnly;
+            loginOnly = !passwordOnly && server.Options.RequireAccount;
+            detects = detect || passwordOnly || loginOnly;
             if (detects)
             {
                 // Until the first line shows what it speaks, the client is a silent listener whose
                 // messages are held back, so an IRC client never sees a text line first.
                 Hidden = true;
                 connection.PauseSending();
-                if (!passwordOnly) entryRefusal = Enter();
+                if (!passwordOnly && !loginOnly) entryRefusal = Enter();
                 _ = Task.Delay(server.Options.DetectTimeout).ContinueWith(
                     (_, state) => ((TextMember)state!).BecomeText(), this, TaskScheduler.Default);
             }
@@ -97,6 +100,13 @@ namespace PSChat.Engine.Server
 
         public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
         {
+            // While a /login is checked off this thread, lines wait for it.
+            if (deferral != null && HoldDuringLogin(buffer, offset, count, terminator)) return;
+            RunLine(buffer, offset, count, terminator);
+        }
+
+        private void RunLine(byte[] buffer, int offset, int count, LineTerminator terminator)
+        {
             // The connection reads on with its old handler to the end of the current read.
             if (successor != null)
             {
@@ -128,6 +138,21 @@ namespace PSChat.Engine.Server
                     return;
                 }
 
+                if (loginOnly)
+                {
+                    Connection.ResumeSending(discardQueued: true);
+                    if (IsLogin(buffer, offset, count, terminator)) return;
+                    SendSystemLine("error: this server requires an account; send /login <name> <password> as the first line (over TLS)");
+                    server.Raise(ServerEventKind.Rejected, e =>
+                    {
+                        Describe(e, null);
+                        e.Reason = "a text client that did not log in";
+                        e.Limit = nameof(ChatServerOptions.RequireAccount);
+                    });
+                    CloseWith("a text client that did not log in on a server that requires accounts");
+                    return;
+                }
+
                 if (passwordOnly)
                 {
                     Connection.ResumeSending(discardQueued: true);
@@ -147,6 +172,8 @@ namespace PSChat.Engine.Server
                 TurnAway();
                 return;
             }
+
+            if (IsLogin(buffer, offset, count, terminator)) return;
 
             // Only a KICK takes a text client out of its room (the notice may still be on its way).
             if (!room.Contains(this))
@@ -270,7 +297,8 @@ namespace PSChat.Engine.Server
         /// </summary>
         public void CheckDeadlines(long nowTicks)
         {
-            if (!passwordOnly || leaving || nowTicks - connectedTicks <= server.Options.RegistrationTimeout.Ticks) return;
+            CheckLoginRefusal(nowTicks);
+            if (!(passwordOnly || loginOnly) || leaving || nowTicks - connectedTicks <= server.Options.RegistrationTimeout.Ticks) return;
             if (Interlocked.CompareExchange(ref phase, Text, Detecting) != Detecting) return;
             leaving = true;
             server.Limits.Add(LimitCounter.RegistrationTimeouts);
@@ -278,11 +306,14 @@ namespace PSChat.Engine.Server
             {
                 Describe(e, null);
                 e.Limit = RegistrationLimit;
-                e.Reason = "no password in time";
+                e.Reason = loginOnly ? "no login in time" : "no password in time";
             });
             Connection.ResumeSending(discardQueued: true);
-            SendSystemLine($"error: no password within {(long)server.Options.RegistrationTimeout.TotalSeconds} s; this server needs one, which only IRC clients can give");
-            Connection.Close("no password in time");
+            long seconds = (long)server.Options.RegistrationTimeout.TotalSeconds;
+            SendSystemLine(loginOnly
+                ? $"error: no login within {seconds} s; this server requires /login <name> <password> as the first line"
+                : $"error: no password within {seconds} s; this server needs one, which only IRC clients can give");
+            Connection.Close(loginOnly ? "no login in time" : "no password in time");
         }
 
         /// <summary>
@@ -306,8 +337,8 @@ namespace PSChat.Engine.Server
 
         private void BecomeText()
         {
-            // On a password server a silent client stays out of the room until its first line.
-            if (passwordOnly) return;
+            // On a password (or account) server a silent client stays out of the room until its first line.
+            if (passwordOnly || loginOnly) return;
             if (Interlocked.CompareExchange(ref phase, Text, Detecting) != Detecting) return;
             if (entryRefusal != null)
             {
@@ -356,6 +387,11 @@ namespace PSChat.Engine.Server
         private string? ClaimRefusal(string name)
         {
             if (server.IsReservedNick(name)) return $"the name {name} is reserved";
+            if (server.AccountNamed(name) is string owner && !(Account != null && CaseMapping.Equals(owner, Account)))
+            {
+                return $"the name {name} belongs to the account {owner}; /login to use it";
+            }
+
             var holder = server.FindMember(name);
             return holder != null && !ReferenceEquals(holder, this) ? $"the name {name} belongs to someone else" : null;
         }
@@ -379,7 +415,7 @@ namespace PSChat.Engine.Server
         private void TakeName(string wanted)
         {
             string old = Nick;
-            if (server.IsReservedNick(wanted) || !server.TryClaimNick(this, wanted)) return;
+            if (ClaimRefusal(wanted) != null || !server.TryClaimNick(this, wanted)) return;
             // Another spelling of the same name is the same entry: releasing it would let anyone take it.
             if (!CaseMapping.Equals(old, wanted)) server.ReleaseNick(this, old);
             Rename(wanted);
@@ -429,6 +465,7 @@ namespace PSChat.Engine.Server
             e.Name = Nick;
             e.Room = room.Name;
             e.Text = text;
+            e.Account = Account;
         }
 
         /// <summary>One encoder per line style, made once: a lambda capturing the style would allocate per delivery.</summary>

@@ -43,7 +43,9 @@ namespace PSChat.Engine.Tls
             {
                 using (cancel.Register(() => tls.Dispose()))
                 {
-                    await tls.AuthenticateAsClientAsync(options.ComputerName, null, TlsRecord.Protocols, checkCertificateRevocation: false).ConfigureAwait(false);
+                    // A client certificate is shown for SASL EXTERNAL; the server asks every client for one.
+                    var certificates = options.ClientCertificate == null ? null : new X509CertificateCollection { options.ClientCertificate };
+                    await tls.AuthenticateAsClientAsync(options.ComputerName, certificates, TlsRecord.Protocols, checkCertificateRevocation: false).ConfigureAwait(false);
                 }
 
                 cancel.ThrowIfCancellationRequested();

@@ -104,6 +104,21 @@ namespace PSChat.Commands
         [ValidateRange(1, 86400)]
         public int IncompletePayloadTimeoutSeconds { get; set; } = 60;
 
+        /// <summary>IRC: log in to this account with SASL PLAIN; a refusal fails the connection. Needs TLS to another machine.</summary>
+        [Parameter]
+        [Credential]
+        [ValidateNotNull]
+        public PSCredential? Credential { get; set; }
+
+        /// <summary>IRC over TLS: show this certificate and log in with SASL EXTERNAL to the account it is bound to.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
+        /// <summary>Send -Credential's password over plain TCP to another machine anyway (anyone on the way can read it).</summary>
+        [Parameter]
+        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
         protected override void ProcessRecord()
         {
             if (SkipCertificateCheck && CertificateThumbprint != null)
@@ -136,7 +151,25 @@ namespace PSChat.Commands
                 MaxPayloadBytes = MaxPayloadBytes,
                 MaxIncompletePayloads = MaxIncompletePayloads,
                 IncompletePayloadTimeout = TimeSpan.FromSeconds(IncompletePayloadTimeoutSeconds),
+                Credential = Credential?.GetNetworkCredential(),
+                ClientCertificate = ClientCertificate,
+                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication,
             };
+
+            if (Credential != null || ClientCertificate != null)
+            {
+                // SASL is IRC's: a login must never quietly become a text session without one.
+                if (Protocol == ChatProtocol.Text)
+                {
+                    ThrowTerminatingError(Error(new ArgumentException("-Credential and -ClientCertificate log in with IRC SASL: use -Protocol Irc (or Auto)."), "CredentialNeedsIrc", ErrorCategory.InvalidArgument, Protocol));
+                }
+
+                options.Protocol = ChatProtocol.Irc;
+                if (ChatSession.CredentialRefusal(options) is string refusal)
+                {
+                    ThrowTerminatingError(Error(new InvalidOperationException(refusal), "CredentialNeedsTls", ErrorCategory.SecurityError, PSChat.Engine.Client.HostPort.Format(ComputerName, Port)));
+                }
+            }
 
             string target = PSChat.Engine.Client.HostPort.Format(ComputerName, Port);
             WriteVerbose($"Connecting to {target} ({Protocol}{(options.UseTls ? ", TLS" : string.Empty)}).");

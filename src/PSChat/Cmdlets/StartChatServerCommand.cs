@@ -192,6 +192,19 @@ namespace PSChat.Commands
         [Parameter]
         [ValidateRange(0, 100000)]
         public int TextHistoryLines { get; set; }
+        /// <summary>The account store file (made when missing): IRC clients log in by SASL, text clients by /login.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? AccountStore { get; set; }
+
+        /// <summary>Only clients logged in to an account get in; needs -AccountStore.</summary>
+        [Parameter]
+        public SwitchParameter RequireAccount { get; set; }
+
+        /// <summary>The duration of the IRCv3 sts policy advertised when the server has a certificate.</summary>
+        [Parameter]
+        [ValidateRange(0, 31536000)]
+        public int StsDurationSeconds { get; set; } = 300;
 
         protected override void EndProcessing()
         {
@@ -200,6 +213,12 @@ namespace PSChat.Commands
 
             var operators = Operator.Select(ToOperatorAccount).ToList();
             X509Certificate2? certificate = ResolveCertificate();
+            if (RequireAccount && AccountStore == null)
+            {
+                ThrowTerminatingError(Error(new ArgumentException("-RequireAccount needs an account store: give -AccountStore <path>."), "RequireAccountWithoutAccountStore", ErrorCategory.InvalidArgument, null));
+            }
+
+            IAccountStore? accounts = AccountStore == null ? null : AccountCmdlet.OpenStore(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AccountStore));
             StartServer((address, listener) => ChatServer.Start(
                 new ChatServerOptions
                 {
@@ -244,6 +263,9 @@ namespace PSChat.Commands
                     Operators = operators,
                     MaxListEntries = MaxListEntries,
                     MaxMonitorEntries = MaxMonitorEntries,
+                    Accounts = accounts,
+                    RequireAccount = RequireAccount,
+                    StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
                 },
                 listener));
         }
