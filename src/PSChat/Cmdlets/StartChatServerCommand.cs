@@ -170,13 +170,44 @@ namespace PSChat.Commands
         [ValidateRange(0, 100000)]
         public int TextHistoryLines { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DataPath { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 36500)]
+        public int HistoryRetentionDays { get; set; } = 30;
+
+        [Parameter]
+        [ValidateRange(1, 100000000)]
+        public int MaxPendingWrites { get; set; } = 100000;
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
             CheckRanges(FloodExemptAddress, nameof(FloodExemptAddress), "InvalidFloodExemptAddress");
 
             X509Certificate2? certificate = ResolveCertificate();
-            StartServer((address, listener) => ChatServer.Start(
+            StartServer((address, listener) => StartChat(address, listener, certificate));
+        }
+
+        /// <summary>The server, or a terminating error when -DataPath cannot be used.</summary>
+        private ChatServer StartChat(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate)
+        {
+            try
+            {
+                return StartWith(address, listener, certificate);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is PlatformNotSupportedException)
+            {
+                ThrowTerminatingError(Error(ex, "DataPathUnusable", ErrorCategory.OpenError, DataPath));
+                throw;
+            }
+        }
+
+        private ChatServer StartWith(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate)
+        {
+            return ChatServer.Start(
                 new ChatServerOptions
                 {
                     Address = address,
@@ -213,11 +244,14 @@ namespace PSChat.Commands
                     HistoryMaxBytes = HistoryMaxBytes,
                     MaxHistoryLines = MaxHistoryLines,
                     TextHistoryLines = TextHistoryLines,
+                    DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
+                    HistoryRetention = TimeSpan.FromDays(HistoryRetentionDays),
+                    MaxPendingWrites = MaxPendingWrites,
                     Certificate = certificate,
                     RequireTls = RequireTls,
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),
                 },
-                listener));
+                listener);
         }
     
         private X509Certificate2? ResolveCertificate()
