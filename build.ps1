@@ -21,6 +21,12 @@
     AFL++ (Debian package afl++) when it is missing and we are root; without it, or with
     -FuzzEngine Random, a built-in random mutator runs instead (no coverage feedback). Findings are
     replayed and the task fails; AFL++'s output is kept in out/fuzz/afl-<target>.
+    Conformance: Build, then irctest (the third-party IRC server conformance suite; the snapshot in
+    ../shared/irctest beside the checkout, or IRCTEST_DIR) against the staged module through
+    tests/irctest/run.sh, for each selection of -Selection. Installs the Debian packages the runner needs
+    when they are missing and we are root. Fails when a selection passes fewer tests than its floor in
+    tests/irctest/floor.json, and says how to raise a floor that was beaten. Test runs it too, on the
+    selections floor.json lists under "test".
     Clean: remove build output.
 .PARAMETER Configuration
     Release (default) or Debug.
@@ -37,11 +43,14 @@
     With Fuzz: how long each target runs (60 by default).
 .PARAMETER FuzzEngine
     With Fuzz: Auto (AFL++ where it can be had, else the random mutator), Afl or Random.
+.PARAMETER Selection
+    With Conformance: the irctest selections to run, each a name with a floor in tests/irctest/floor.json
+    (rfc, ci, all, ...); by default those floor.json lists under "test".
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package', 'Bench', 'Fuzz', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Docs', 'Package', 'Bench', 'Fuzz', 'Conformance', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Release', 'Debug')]
@@ -60,7 +69,9 @@ param(
     [int] $FuzzSeconds = 60,
 
     [ValidateSet('Auto', 'Afl', 'Random')]
-    [string] $FuzzEngine = 'Auto'
+    [string] $FuzzEngine = 'Auto',
+
+    [string[]] $Selection
 )
 
 $ErrorActionPreference = 'Stop'
@@ -242,13 +253,116 @@ function Invoke-Test {
     if (-not (Test-Path $summary)) { throw 'The Pester run wrote no summary.' }
     $pester = Get-Content $summary -Raw | ConvertFrom-Json
 
-    $passed = $unitPassed + $pester.Passed
-    $failed = $unitFailed + $pester.Failed
+    # irctest on the CI selections (not with -Tag, which picks Pester tests): each selection counts as
+    # one test, passed when it reaches its floor, failed when it falls below.
+    $conformance = if ($Tag) { @() } else { @(Invoke-ConformanceSelection (Get-ConformanceFloor).test) }
+    $conformancePassed = @($conformance | Where-Object { $_.Passed -ge $_.Floor }).Count
+    $conformanceFailed = $conformance.Count - $conformancePassed
+
+    $passed = $unitPassed + $pester.Passed + $conformancePassed
+    $failed = $unitFailed + $pester.Failed + $conformanceFailed
     $skipped = $pester.Skipped
     Write-Host ''
-    Write-Host "xunit: $unitPassed passed, $unitFailed failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped"
+    foreach ($run in $conformance) { Write-Host (Format-ConformanceResult $run) }
+    Write-Host "xunit: $unitPassed passed, $unitFailed failed; Pester: $($pester.Passed) passed, $($pester.Failed) failed, $($pester.Skipped) skipped; irctest floors: $conformancePassed reached, $conformanceFailed missed"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
+}
+
+$ConformanceFloorFile = Join-Path $Root 'tests/irctest/floor.json'
+
+function Get-ConformanceFloor {
+    Get-Content $ConformanceFloorFile -Raw | ConvertFrom-Json -AsHashtable
+}
+
+function Install-ConformanceDependency {
+    # tests/irctest/run.sh runs irctest with Debian's pytest (and its plugins); irctest imports ecdsa and
+    # websockets for its SASL and websocket tests even where they are skipped.
+    $wanted = [ordered]@{
+        'python3-pytest' = 'pytest'; 'python3-pytest-xdist' = 'xdist'; 'python3-ecdsa' = 'ecdsa'
+        'python3-filelock' = 'filelock'; 'python3-websockets' = 'websockets'
+    }
+    $hasPython = [bool] (Get-Command python3 -CommandType Application -ErrorAction Ignore)
+    $missing = @($wanted.Keys | Where-Object {
+            if (-not $hasPython) { return $true }
+            & python3 -c "import $($wanted[$_])" 2>$null
+            $LASTEXITCODE -ne 0
+        })
+    if ($missing.Count -eq 0) { return $true }
+    $isRoot = (Get-Command id -ErrorAction Ignore) -and ((& id -u) -eq '0')
+    if (-not ($isRoot -and (Get-Command apt-get -ErrorAction Ignore))) {
+        Write-Warning "Not installed: $($missing -join ', '). irctest cannot run."
+        return $false
+    }
+    Write-Host "Installing irctest dependencies: $($missing -join ', ')"
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    Invoke-Native apt-get @('update', '-qq')
+    Invoke-Native apt-get (@('install', '-y', '-qq', '--no-install-recommends', 'python3') + $missing)
+    $true
+}
+
+function Invoke-ConformanceSelection {
+    # Runs irctest on each selection against the staged module; one result per selection (nothing when
+    # irctest cannot run here: no snapshot, or its packages cannot be installed).
+    param([string[]] $Names)
+    $floors = (Get-ConformanceFloor).floors
+    foreach ($name in $Names) {
+        if (-not $floors.ContainsKey($name)) { throw "tests/irctest/floor.json has no floor for the selection '$name'." }
+    }
+    $suite = if ($env:IRCTEST_DIR) { $env:IRCTEST_DIR } else { Join-Path $Root '../shared/irctest' }
+    if (-not (Test-Path (Join-Path $suite 'conftest.py'))) {
+        Write-Warning "No irctest snapshot at $suite (set IRCTEST_DIR); the conformance run is left out."
+        return
+    }
+    if (-not (Install-ConformanceDependency)) { return }
+    foreach ($name in $Names) {
+        $selection = $floors[$name]
+        $started = [datetime]::UtcNow
+        Write-Host "irctest $name ($($selection.select)$(if ($selection.k) { " -k '$($selection.k)'" }))"
+        $runArgs = @('pschat', $selection.select)
+        if ($selection.k) { $runArgs += @('-k', $selection.k) }
+        Push-Location $Root
+        try { & bash (Join-Path $Root 'tests/irctest/run.sh') @runArgs } finally { Pop-Location }
+        $sel = if ($selection.select -in 'all', 'rfc', 'ircv3') { $selection.select } else { 'custom' }
+        $xmlPath = Join-Path $OutDir "irctest/pschat-$sel.xml"
+        if ($LASTEXITCODE -gt 1 -or -not (Test-Path $xmlPath)) { throw "irctest ($name) did not run: exit code $LASTEXITCODE (see out/irctest)." }
+        [xml] $xml = Get-Content $xmlPath
+        $suiteNode = $xml.testsuites.testsuite
+        $failedNames = @($suiteNode.testcase | Where-Object { $_['failure'] -or $_['error'] } | ForEach-Object { ($_.classname -replace '^.*\.', '') + '.' + $_.name })
+        $skipped = [int] $suiteNode.skipped
+        $failed = [int] $suiteNode.failures + [int] $suiteNode.errors
+        [pscustomobject]@{
+            Name = $name
+            Passed = [int] $suiteNode.tests - $failed - $skipped
+            Failed = $failed
+            Skipped = $skipped
+            Floor = [int] $selection.floor
+            FailedTests = $failedNames
+            Seconds = [int] ([datetime]::UtcNow - $started).TotalSeconds
+        }
+    }
+}
+
+function Format-ConformanceResult {
+    param($Run)
+    $line = "irctest $($Run.Name): $($Run.Passed) passed, $($Run.Failed) failed, $($Run.Skipped) skipped in $($Run.Seconds) s (floor $($Run.Floor))"
+    if ($Run.Passed -lt $Run.Floor) {
+        $line += "`n  BELOW THE FLOOR: a test that passed before fails now (out/irctest/*.log has the details). Failed: $($Run.FailedTests -join ', ')"
+    }
+    elseif ($Run.Passed -gt $Run.Floor) {
+        $line += "`n  Above the floor: raise it by setting `"floor`": $($Run.Passed) for `"$($Run.Name)`" in tests/irctest/floor.json and committing it (a floor only goes up)."
+    }
+    $line
+}
+
+function Invoke-Conformance {
+    Invoke-Build
+    $names = if ($Selection) { $Selection } else { (Get-ConformanceFloor).test }
+    $runs = @(Invoke-ConformanceSelection $names)
+    if ($runs.Count -eq 0) { throw 'irctest could not run here (see the warnings above).' }
+    foreach ($run in $runs) { Write-Host (Format-ConformanceResult $run) }
+    $below = @($runs | Where-Object { $_.Passed -lt $_.Floor })
+    if ($below.Count -gt 0) { throw "irctest fell below its floor on: $($below.Name -join ', ')." }
 }
 
 function Write-AbuseReport {
@@ -521,6 +635,7 @@ switch ($Task) {
     'Package' { Invoke-Package }
     'Bench' { Invoke-Bench }
     'Fuzz' { Invoke-Fuzz }
+    'Conformance' { Invoke-Conformance }
     'Clean' { Invoke-Clean }
     default { throw "Unknown task $Task" }
 }

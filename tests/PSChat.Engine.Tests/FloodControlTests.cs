@@ -51,6 +51,26 @@ namespace PSChat.Engine.Tests
             Assert.Equal(3, fx.Server.Limits.FloodDelayedLines);
         }
 
+        [Fact]
+        public void AConnectionExemptedByItsEndPointRunsFreeWhileOthersFromItsAddressAreHeld()
+        {
+            // The abuse probe's exemption: by client end point, so an attacker on the same address is not.
+            var clock = new ManualClock();
+            using var fx = Server(clock, useIoLoop: true);
+            using var free = IrcTestClient.Register(
+                IrcTestClient.Wrap(TestClient.Connect(fx.EndPoint, bound => fx.Server.ExemptFromFloodControl(bound))), "free");
+            using var held = IrcTestClient.Register(fx, "held");
+            using var bob = IrcTestClient.Register(fx, "bob");
+            clock.Advance(TimeSpan.FromSeconds(30));
+
+            free.Raw.Write(Lines("PRIVMSG bob :f{0}\r\n", 8));
+            for (int i = 1; i <= 8; i++) Assert.Equal($":free!free@127.0.0.1 PRIVMSG bob f{i}", bob.NextLine());
+            held.Raw.Write(Lines("PRIVMSG bob :h{0}\r\n", 8));
+            for (int i = 1; i <= 5; i++) Assert.Equal($":held!held@127.0.0.1 PRIVMSG bob h{i}", bob.NextLine());
+            bob.AssertNothingPending();
+            Assert.Equal(3, fx.Server.Limits.FloodDelayedLines);
+        }
+
         [Theory]
         [InlineData(true)]
         [InlineData(false)]

@@ -16,10 +16,16 @@ namespace PSChat.Engine.Tests
 
         public static IrcTestClient Connect(ServerFixture fx) => new IrcTestClient(TestClient.Connect(fx.EndPoint));
 
+        /// <summary>An IRC client on a connection made by the caller.</summary>
+        public static IrcTestClient Wrap(TestClient raw) => new IrcTestClient(raw);
+
         /// <summary>Connects, registers as <paramref name="nick"/> (after CAP REQ when caps are given, with PASS when a password is) and reads through the welcome burst.</summary>
-        public static IrcTestClient Register(ServerFixture fx, string nick, string? caps = null, string? password = null)
+        public static IrcTestClient Register(ServerFixture fx, string nick, string? caps = null, string? password = null) =>
+            Register(new IrcTestClient(TestClient.Connect(fx.EndPoint)), nick, caps, password);
+
+        /// <summary>As <see cref="Register(ServerFixture, string, string?, string?)"/>, on a connection made by the caller.</summary>
+        public static IrcTestClient Register(IrcTestClient client, string nick, string? caps = null, string? password = null)
         {
-            var client = Connect(fx);
             if (password != null) client.Send("PASS " + password);
             if (caps != null)
             {

@@ -23,6 +23,9 @@ namespace PSChat.Engine.Tests
         private TestClient(TcpClient tcp, Stream? stream = null)
         {
             this.tcp = tcp;
+            // Each write goes out at once: with Nagle's algorithm a small write waits for the server's
+            // delayed ACK of the last one (40 ms on Linux), which round trips would measure instead of the server.
+            tcp.NoDelay = true;
             this.stream = stream ?? tcp.GetStream();
         }
 
@@ -46,6 +49,16 @@ namespace PSChat.Engine.Tests
         {
             var tcp = new TcpClient(endPoint.AddressFamily);
             if (receiveBuffer > 0) tcp.ReceiveBufferSize = receiveBuffer;
+            tcp.Connect(endPoint);
+            return new TestClient(tcp);
+        }
+
+        /// <summary>Connects from a local end point that <paramref name="bound"/> learns before the connection is made.</summary>
+        public static TestClient Connect(IPEndPoint endPoint, Action<IPEndPoint> bound)
+        {
+            var tcp = new TcpClient(endPoint.AddressFamily);
+            tcp.Client.Bind(new IPEndPoint(endPoint.Address, 0));
+            bound((IPEndPoint)tcp.Client.LocalEndPoint!);
             tcp.Connect(endPoint);
             return new TestClient(tcp);
         }

@@ -252,6 +252,17 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Send-ChatMessage/Example 4'    = { param($out) $out | Should -BeExactly 'SessionClosed,PSChat.Commands.SendChatMessageCommand' }
             'Stop-ChatServer/Example 1'     = { param($out) "$out" | Should -BeExactly 'Stopped' }
             'Stop-ChatServer/Example 3'     = { param($out) "$($out.Name) $($out.State)" | Should -BeExactly 'lobby Stopped' }
+            'Join-ChatRoom/Example 1'       = { param($out) $out | Should -BeExactly @('#lobby', '#ops', '#dev') }
+            'Join-ChatRoom/Example 2'       = { param($out) $out | Should -BeExactly 'InvalidName,PSChat.Commands.JoinChatRoomCommand' }
+            'Exit-ChatRoom/Example 1'       = { param($out) $out | Should -BeExactly '#b' }
+            'Set-ChatTopic/Example 2'       = { param($out) $out | Should -BeExactly '482' }
+            'Remove-ChatMember/Example 1'   = { param($out) $out | Should -Be 0 }
+            'Remove-ChatMember/Example 2'   = { param($out) "$out" | Should -BeExactly 'PermissionDenied' }
+            'Set-ChatMode/Example 2'        = { param($out) $out.Name | Should -BeExactly 'alice' }
+            'Set-ChatNick/Example 1'        = { param($out) $out | Should -BeExactly 'alice_away' }
+            'Set-ChatNick/Example 2'        = { param($out) $out | Should -BeExactly @('433', 'bob') }
+            'Invoke-ChatCommand/Example 1'  = { param($out) @($out.Text)[0] | Should -Match '^bob ' }
+            'Invoke-ChatCommand/Example 2'  = { param($out) $out | Should -BeExactly '421' }
             'about_PSChat/PowerShell block 3' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
         }
     }

@@ -41,13 +41,23 @@ from typing import List, Optional, Set, Type
 
 from irctest.basecontrollers import BaseServerController, DirectoryBasedController
 from irctest.runner import NotImplementedByController
+from irctest.specifications import Capabilities
 
 # The command PSChat will be started with. {port} and {hostname} are filled in
 # per test. Start-ChatServer should bind 127.0.0.1 by default (or take the
 # address, e.g. -Address {hostname}), since irctest only ever connects there.
+# irctest's operator account (every controller configures "operuser" / "operpassword"): a
+# PSCredential, as Start-ChatServer -Operator takes it.
+OPERATOR = (
+    " -Operator ([pscredential]::new('operuser',"
+    " (ConvertTo-SecureString 'operpassword' -AsPlainText -Force)))"
+)
+
 DEFAULT_COMMAND = (
     'dotnet pwsh -NoProfile -Command "Import-Module ./PSChat; '
-    'Start-ChatServer -Port {port} -Address {hostname} -HostName My.Little.Server{password} -Wait"'
+    'Start-ChatServer -Port {port} -Address {hostname} -HostName My.Little.Server{password}'
+    + OPERATOR
+    + ' -Wait"'
 )
 
 
@@ -77,9 +87,18 @@ class PSChatController(BaseServerController, DirectoryBasedController):
     supports_sts = False
 
     # Capabilities listed here become REQUIRED: a CAP NAK for one of them is a
-    # failure instead of a skip. Leave empty until PSChat advertises caps,
-    # then e.g. frozenset({Capabilities.SERVER_TIME, Capabilities.MESSAGE_TAGS}).
-    capabilities = frozenset()
+    # failure instead of a skip. Every one PSChat offers is listed, so losing
+    # one shows as a failure (and lowers the floor check) rather than a skip.
+    capabilities = frozenset(
+        {
+            Capabilities.AWAY_NOTIFY,
+            Capabilities.ECHO_MESSAGE,
+            Capabilities.MESSAGE_TAGS,
+            Capabilities.MULTI_PREFIX,
+            Capabilities.SERVER_TIME,
+            Capabilities.SETNAME,
+        }
+    )
 
     # Same for OptionalBehaviors (conftest.py turns their skip into an error).
     optional_behaviors = frozenset()

@@ -359,6 +359,7 @@ namespace PSChat
         internal void Deliver(ChatMessage message)
         {
             Interlocked.Increment(ref received);
+            (protocol as IrcClientProtocol)?.Collect(message);
             buffer.Add(message);
             var handler = MessageReceived;
             if (handler == null) return;

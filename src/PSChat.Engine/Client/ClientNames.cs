@@ -8,7 +8,7 @@ namespace PSChat.Engine.Client
     /// space or comma would turn one name into several. A bad value is an <see cref="ArgumentException"/>
     /// naming the parameter and the character, never a silent rewrite.
     /// </summary>
-    internal static class ClientNames
+    internal static partial class ClientNames
     {
         /// <summary>Ends a line or separates names in every protocol we speak.</summary>
         private const string LineBreakers = "\0\r\n";

@@ -161,7 +161,7 @@ namespace PSChat.Engine.Client
                 }
 
                 if (message == null) return;
-                Handle(message, line);
+                HandleAnswering(message, line);
             }
         }
 

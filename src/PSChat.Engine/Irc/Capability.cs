@@ -67,12 +67,19 @@ namespace PSChat.Engine.Irc
         /// <summary>In the order CAP LS lists them. A new capability is one row here.</summary>
         public static readonly CapabilityOffer[] Offered =
         {
+            new CapabilityOffer("away-notify", Capability.AwayNotify),
             new CapabilityOffer("batch", Capability.Batch),
+            // Offers never change while a server runs, so there is never a CAP NEW or DEL to send.
+            new CapabilityOffer("cap-notify", Capability.CapNotify),
             new CapabilityOffer("draft/chathistory", Capability.ChatHistory, o => o.HistorySize > 0),
             new CapabilityOffer("echo-message", Capability.EchoMessage),
+            new CapabilityOffer("invite-notify", Capability.InviteNotify),
             new CapabilityOffer("message-tags", Capability.MessageTags),
             new CapabilityOffer("multi-prefix", Capability.MultiPrefix),
             new CapabilityOffer("server-time", Capability.ServerTime),
+            new CapabilityOffer("setname", Capability.SetName),
+            new CapabilityOffer("standard-replies", Capability.StandardReplies),
+            new CapabilityOffer("userhost-in-names", Capability.UserhostInNames),
         };
 
         /// <summary>The capability this server offers under <paramref name="name"/>, or None.</summary>

@@ -23,20 +23,27 @@ namespace PSChat.Engine.Irc
             var tokens = BaseTokens(options);
             // draft/chathistory: the most messages one request returns, and the references it takes.
             if (options.HistorySize > 0) tokens.AddRange(new[] { "CHATHISTORY=" + options.MaxHistoryLines, "MSGREFTYPES=msgid,timestamp" });
+            // In name order, whatever added them, so the 005 lines read like a reference.
+            tokens.Sort(System.StringComparer.Ordinal);
             return tokens;
         }
 
         private static List<string> BaseTokens(ChatServerOptions options) => new List<string>
         {
             "AWAYLEN=" + IrcNames.AwayLength,
+            "BOT=B",
             "CASEMAPPING=" + CaseMapping.Name,
             "CHANLIMIT=#:" + options.MaxChannelsPerClient,
             "CHANMODES=" + IrcModes.ChannelModeTypes,
             "CHANNELLEN=" + IrcNames.ChannelLength,
             "CHANTYPES=#",
+            "EXCEPTS=e",
+            "INVEX=I",
             "KICKLEN=" + IrcNames.KickLength,
+            "MAXLIST=beI:" + options.MaxListEntries,
             "MAXTARGETS=" + options.MaxTargets,
             "MODES",
+            "MONITOR=" + options.MaxMonitorEntries,
             "NETWORK=" + options.NetworkName,
             "NICKLEN=" + IrcNames.NickLength,
             "PREFIX=(ov)@+",
@@ -45,6 +52,8 @@ namespace PSChat.Engine.Irc
                 ",NOTICE:" + options.MaxTargets + ",TAGMSG:" + options.MaxTargets + ",WHOIS:" + options.MaxTargets,
             "TOPICLEN=" + IrcNames.TopicLength,
             "USERLEN=" + IrcNames.UserLength,
+            // Lines that are not UTF-8 are refused with FAIL ... INVALID_UTF8.
+            "UTF8ONLY",
         };
     }
 }

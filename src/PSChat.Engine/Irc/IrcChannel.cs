@@ -7,7 +7,7 @@ namespace PSChat.Engine.Irc
     /// What IRC keeps about a room that other protocols have no word for: the channel modes, the key,
     /// the limit and the invitations. <see cref="IrcServerProtocol.ChannelOf"/> finds it for a room.
     /// </summary>
-    internal sealed class IrcChannel
+    internal sealed partial class IrcChannel
     {
         private readonly HashSet<string> invited = new HashSet<string>(StringComparer.Ordinal);
 

@@ -38,5 +38,44 @@ namespace PSChat.Engine.Irc
             message = parsed;
             return null;
         }
+
+        /// <summary>
+        /// Whether the bytes are well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF):
+        /// UTF8ONLY refuses anything else. One pass, no allocation.
+        /// </summary>
+        public static bool IsValidUtf8(byte[] buffer, int offset, int count)
+        {
+            int i = offset;
+            int end = offset + count;
+            while (i < end)
+            {
+                int b = buffer[i];
+                if (b < 0x80)
+                {
+                    i++;
+                    continue;
+                }
+
+                int length;
+                int min;
+                int code;
+                if ((b & 0xE0) == 0xC0) { length = 2; min = 0x80; code = b & 0x1F; }
+                else if ((b & 0xF0) == 0xE0) { length = 3; min = 0x800; code = b & 0x0F; }
+                else if ((b & 0xF8) == 0xF0) { length = 4; min = 0x10000; code = b & 0x07; }
+                else return false;
+                if (i + length > end) return false;
+                for (int k = 1; k < length; k++)
+                {
+                    int next = buffer[i + k];
+                    if ((next & 0xC0) != 0x80) return false;
+                    code = (code << 6) | (next & 0x3F);
+                }
+
+                if (code < min || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+                i += length;
+            }
+
+            return true;
+        }
     }
 }

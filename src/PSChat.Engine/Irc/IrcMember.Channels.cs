@@ -74,17 +74,24 @@ namespace PSChat.Engine.Irc
             if (room == null) return true;
             protocol.ChannelOf(room).UseInvitation(folded);
             room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, string.Empty), null);
+            AnnounceAwayOnJoin(room);
             if (room.Topic != null) SendTopic(room);
             SendNames(room);
             server.Raise(PSChat.ServerEventKind.Joined, e => Describe(e, room));
             return true;
         }
 
-        /// <summary>Whether +k, +l and +i let this member in; replies 475, 471 or 473 when not.</summary>
+        /// <summary>Whether +b, +k, +l and +i let this member in; replies 474, 475, 471 or 473 when not.</summary>
         private bool Admits(ChatRoom room, string folded, string? key)
         {
             var channel = protocol.ChannelOf(room);
             bool invited = channel.IsInvited(folded);
+            if (!invited && channel.IsBanned(this))
+            {
+                Reply(Numerics.ERR_BANNEDFROMCHAN, room.Name, "Cannot join channel (+b)");
+                return false;
+            }
+
             if (channel.Key != null && key != channel.Key && !invited)
             {
                 Reply(Numerics.ERR_BADCHANNELKEY, room.Name, "Cannot join channel (+k)");
@@ -97,7 +104,7 @@ namespace PSChat.Engine.Irc
                 return false;
             }
 
-            if (channel.InviteOnly && !invited)
+            if (channel.InviteOnly && !invited && !channel.IsInviteExcepted(this))
             {
                 Reply(Numerics.ERR_INVITEONLYCHAN, room.Name, "Cannot join channel (+i)");
                 return false;
@@ -292,6 +299,7 @@ namespace PSChat.Engine.Irc
             protocol.ChannelOf(room).Invite(CaseMapping.Fold(target.Nick));
             Reply(Numerics.RPL_INVITING, target.Nick, room.Name);
             if (target is IrcMember invitee) invitee.Send(new IrcMessage(null, Identity.Prefix, "INVITE", new[] { target.Nick, room.Name }));
+            NotifyInvite(room, target);
             if (target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);
         }
 
@@ -307,7 +315,7 @@ namespace PSChat.Engine.Irc
             BeginLongReply();
             foreach (string name in TargetsOf(message.Parameters[0], "NAMES", errors: true))
             {
-                if (server.FindRoom(name) is ChatRoom room && !SendNameReplies(room)) break;
+                if (server.FindRoom(name) is ChatRoom room && CanSee(room) && !SendNameReplies(room)) break;
             }
 
             EndLongReply("NAMES", Numerics.RPL_ENDOFNAMES, message.Parameters[0], "End of /NAMES list");
@@ -324,8 +332,9 @@ namespace PSChat.Engine.Irc
         private bool SendNameReplies(ChatRoom room)
         {
             bool all = Has(Capability.MultiPrefix);
-            var entries = room.Members.Where(IsVisible).Select(m => IrcModes.Prefix(room.GetStatus(m), all) + m.Nick);
-            return ReplySplit(Numerics.RPL_NAMREPLY, new[] { "=", room.Name }, entries);
+            var entries = room.Members.Where(IsVisible).Select(m => IrcModes.Prefix(room.GetStatus(m), all) + NamesEntry(m));
+            // RFC 2812: '@' marks a secret channel, '=' a public one.
+            return ReplySplit(Numerics.RPL_NAMREPLY, new[] { protocol.ChannelOf(room).Secret ? "@" : "=", room.Name }, entries);
         }
 
         /// <summary>
@@ -335,8 +344,8 @@ namespace PSChat.Engine.Irc
         private void OnList(IrcMessage message)
         {
             IEnumerable<ChatRoom> rooms = message.Parameters.Count > 0 && message.Parameters[0].Length > 0
-                ? DistinctNames(message.Parameters[0]).Select(server.FindRoom).Where(r => r != null).Select(r => r!)
-                : server.RoomObjects.Where(r => VisibleCount(r) > 0);
+                ? DistinctNames(message.Parameters[0]).Select(server.FindRoom).Where(r => r != null && CanSee(r)).Select(r => r!)
+                : server.RoomObjects.Where(r => VisibleCount(r) > 0 && CanSee(r));
             BeginLongReply();
             if (ReplyPart(Numerics.RPL_LISTSTART, "Channel", "Users  Name"))
             {
@@ -348,6 +357,9 @@ namespace PSChat.Engine.Irc
 
             EndLongReply("LIST", Numerics.RPL_LISTEND, "End of /LIST");
         }
+
+        /// <summary>A secret channel (+s) shows in LIST, NAMES, WHO and WHOIS only to its members.</summary>
+        private bool CanSee(ChatRoom room) => !protocol.ChannelOf(room).Secret || room.Contains(this);
 
         internal static int VisibleCount(ChatRoom room) => room.Members.Count(IsVisible);
 

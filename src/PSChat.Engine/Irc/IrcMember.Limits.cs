@@ -113,7 +113,7 @@ namespace PSChat.Engine.Irc
         /// Parameters joined by spaces into as few lines of <paramref name="numeric"/> as fit 512 bytes,
         /// each after <paramref name="fixedParameters"/> (353 names, 319 channels); false once cut.
         /// </summary>
-        private bool ReplySplit(string numeric, string[] fixedParameters, IEnumerable<string> items)
+        private bool ReplySplit(string numeric, string[] fixedParameters, IEnumerable<string> items, string separator = " ")
         {
             var all = new string[fixedParameters.Length + 1];
             Array.Copy(fixedParameters, all, fixedParameters.Length);
@@ -135,8 +135,8 @@ namespace PSChat.Engine.Irc
 
                 if (line.Length > 0)
                 {
-                    line.Append(' ');
-                    used++;
+                    line.Append(separator);
+                    used += separator.Length;
                 }
 
                 line.Append(item);

@@ -39,6 +39,7 @@ namespace PSChat.Engine.Irc
 
             string? clientTags = ClientTagsOf(message);
             if (kind == RoomEventKind.TagMessage && clientTags == null) return;
+            clientTags = WithBotTag(clientTags);
             // The time OnLine heard this line: one clock read less per message.
             Interlocked.Exchange(ref lastSpokeTicks, Interlocked.Read(ref lastHeardTicks));
             foreach (string target in TargetsOf(message.Parameters[0], command, errors))
@@ -59,7 +60,7 @@ namespace PSChat.Engine.Irc
 
             bool member = room.TryGetStatus(this, out var status);
             var channel = protocol.ChannelOf(room);
-            if ((channel.NoExternalMessages && !member) || (channel.Moderated && status == MemberStatus.None))
+            if ((channel.NoExternalMessages && !member) || (status == MemberStatus.None && (channel.Moderated || channel.IsBanned(this))))
             {
                 if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
                 return;
@@ -122,6 +123,8 @@ namespace PSChat.Engine.Irc
                 AwayMessage = IrcNames.Truncate(text!, IrcNames.AwayLength);
                 Reply(Numerics.RPL_NOWAWAY, "You have been marked as being away");
             }
+
+            NotifyAway();
         }
     }
 }

@@ -32,7 +32,7 @@ namespace PSChat.Engine.Irc
 
             if (message.Parameters.Count < 2)
             {
-                Reply(Numerics.RPL_UMODEIS, Invisible ? "+i" : "+");
+                Reply(Numerics.RPL_UMODEIS, UserModeString());
                 return;
             }
 
@@ -45,13 +45,7 @@ namespace PSChat.Engine.Irc
                 {
                     adding = c == '+';
                 }
-                else if (c == 'i')
-                {
-                    if (Invisible == adding) continue;
-                    Invisible = adding;
-                    applied.Add(adding, c, null);
-                }
-                else
+                else if (!ApplyUserMode(c, adding, applied))
                 {
                     unknown = true;
                 }
@@ -77,9 +71,9 @@ namespace PSChat.Engine.Irc
             }
 
             string modes = message.Parameters[1];
-            if (IsBanListQuery(modes, message.Parameters.Count))
+            if (ListQueryOf(modes, message.Parameters.Count) is char listMode)
             {
-                Reply(Numerics.RPL_ENDOFBANLIST, room.Name, "End of channel ban list");
+                SendChannelList(room, listMode);
                 return;
             }
 
@@ -99,9 +93,6 @@ namespace PSChat.Engine.Irc
             if (!applied.IsEmpty) room.Broadcast(new RoomEvent(RoomEventKind.Mode, room, Identity, applied.ToString()), null);
         }
 
-        /// <summary>"MODE #c b" or "+b" with no mask lists bans; there are none (no list modes are offered).</summary>
-        private static bool IsBanListQuery(string modes, int parameterCount) =>
-            parameterCount == 2 && (modes == "b" || modes == "+b");
 
         private ModeChanges ApplyChannelModes(ChatRoom room, string modes, IReadOnlyList<string> parameters)
         {
@@ -120,8 +111,16 @@ namespace PSChat.Engine.Irc
                     case 'i':
                     case 'm':
                     case 'n':
+                    case 's':
                     case 't':
                         ApplyFlag(channel, adding, c, applied);
+                        break;
+                    case 'b':
+                    case 'e':
+                    case 'I':
+                        // A list mode without a mask lists it (as "MODE #c +b" alone does).
+                        if (next >= parameters.Count) SendChannelList(room, c);
+                        else ApplyListMode(room, channel, adding, c, parameters[next++], applied);
                         break;
                     case 'k':
                         ApplyKey(room, channel, adding, next < parameters.Count ? parameters[next++] : null, applied);
@@ -167,7 +166,7 @@ namespace PSChat.Engine.Irc
             return applied;
         }
 
-        /// <summary>The modes without an argument: i, m, n, t.</summary>
+        /// <summary>The modes without an argument: i, m, n, s, t.</summary>
         private static void ApplyFlag(IrcChannel channel, bool adding, char mode, ModeChanges applied)
         {
             bool current = mode switch
@@ -175,6 +174,7 @@ namespace PSChat.Engine.Irc
                 'i' => channel.InviteOnly,
                 'm' => channel.Moderated,
                 'n' => channel.NoExternalMessages,
+                's' => channel.Secret,
                 _ => channel.TopicLocked,
             };
             if (current == adding) return;
@@ -183,6 +183,7 @@ namespace PSChat.Engine.Irc
                 case 'i': channel.InviteOnly = adding; break;
                 case 'm': channel.Moderated = adding; break;
                 case 'n': channel.NoExternalMessages = adding; break;
+                case 's': channel.Secret = adding; break;
                 default: channel.TopicLocked = adding; break;
             }
 
@@ -263,6 +264,7 @@ namespace PSChat.Engine.Irc
 
             if (channel.Moderated) modes.Append('m');
             if (channel.NoExternalMessages) modes.Append('n');
+            if (channel.Secret) modes.Append('s');
             if (channel.TopicLocked) modes.Append('t');
             var parameters = new List<string> { room.Name, modes.ToString() };
             parameters.AddRange(arguments);

@@ -71,7 +71,7 @@ namespace PSChat.Engine.Irc
             BeginLongReply();
             if (IrcNames.IsChannel(mask))
             {
-                if (server.FindRoom(mask) is ChatRoom room)
+                if (server.FindRoom(mask) is ChatRoom room && CanSee(room))
                 {
                     foreach (var member in room.Members.Where(IsVisible))
                     {
@@ -85,7 +85,7 @@ namespace PSChat.Engine.Irc
                 foreach (var member in server.Members.Where(x => IsVisible(x) && IrcNames.MatchesMask(mask, x.Nick)))
                 {
                     if (wildcard && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this)) continue;
-                    var shared = member.Rooms.FirstOrDefault();
+                    var shared = member.Rooms.FirstOrDefault(CanSee);
                     if (!SendWhoReply(shared?.Name ?? "*", member, shared == null ? string.Empty : IrcModes.Prefix(shared.GetStatus(member), all))) break;
                 }
             }
@@ -95,7 +95,7 @@ namespace PSChat.Engine.Irc
 
         private bool SendWhoReply(string channel, ChatMember member, string prefix)
         {
-            string flags = (member.AwayMessage == null ? "H" : "G") + prefix;
+            string flags = (member.AwayMessage == null ? "H" : "G") + UserFlags(member) + prefix;
             var who = member.Identity;
             return ReplyPart(Numerics.RPL_WHOREPLY, channel, who.User, who.Host, ServerName, who.Nick, flags, "0 " + member.RealName);
         }
@@ -126,11 +126,13 @@ namespace PSChat.Engine.Irc
                 // An invisible user's channels show only to that user and to those who share them.
                 bool hidden = member is IrcMember { Invisible: true } && !ReferenceEquals(member, this);
                 var channels = member.Rooms
-                    .Where(r => !hidden || r.Contains(this))
+                    .Where(r => (!hidden || r.Contains(this)) && CanSee(r))
                     .Select(r => IrcModes.Prefix(r.GetStatus(member), all) + r.Name);
                 if (!ReplySplit(Numerics.RPL_WHOISCHANNELS, new[] { who.Nick }, channels)) break;
                 Reply(Numerics.RPL_WHOISSERVER, who.Nick, ServerName, server.Options.NetworkName + " chat server");
                 if (member.AwayMessage != null) Reply(Numerics.RPL_AWAY, who.Nick, member.AwayMessage);
+                if (member is IrcMember { IsOperator: true }) Reply(Numerics.RPL_WHOISOPERATOR, who.Nick, "is an IRC operator");
+                if (member is IrcMember { IsBot: true }) Reply(Numerics.RPL_WHOISBOT, who.Nick, "is a bot on " + server.Options.NetworkName);
                 // A plain text member's messages are not timed: its idle time counts from its signon.
                 var idle = member is IrcMember irc ? irc.Idle : DateTime.UtcNow - member.ConnectedAt;
                 Reply(

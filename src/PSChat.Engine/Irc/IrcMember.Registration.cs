@@ -116,6 +116,7 @@ namespace PSChat.Engine.Irc
             if (IsRegistered)
             {
                 DeliverToNeighbours(new RoomEvent(RoomEventKind.Nick, null, before, wanted!), Rooms, includeSelf: true);
+                server.Monitors.Announce(Identity, online: true);
                 server.Raise(PSChat.ServerEventKind.Renamed, e =>
                 {
                     Describe(e, null);
@@ -290,6 +291,7 @@ namespace PSChat.Engine.Irc
 
             SendLusers();
             SendMotd();
+            server.Monitors.Announce(Identity, online: true);
         }
     }
 }

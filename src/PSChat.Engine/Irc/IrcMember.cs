@@ -123,6 +123,12 @@ namespace PSChat.Engine.Irc
             }
 
             if (message == null) return;
+            if (!IrcInputRules.IsValidUtf8(buffer, offset, count))
+            {
+                RefuseInvalidUtf8(message.Command);
+                return;
+            }
+
             Dispatch(message);
         }
 
@@ -168,6 +174,7 @@ namespace PSChat.Engine.Irc
             }
 
             if (Nick != "*") server.ReleaseNick(this, Nick);
+            StopMonitoring();
             server.Forget(this);
             server.Raise(ServerEventKind.Disconnected, e =>
             {
@@ -340,6 +347,9 @@ namespace PSChat.Engine.Irc
             AddMessagingCommands(table);
             AddQueryCommands(table);
             AddModeCommands(table);
+            AddOperatorCommands(table);
+            AddConformanceCommands(table);
+            AddIrcv3Commands(table);
             AddHistoryCommands(table);
             return table;
         }

@@ -5,12 +5,12 @@ namespace PSChat.Engine.Irc
     /// <summary>The modes the server supports, as 004 and ISUPPORT advertise them.</summary>
     internal static class IrcModes
     {
-        public const string UserModes = "i";
-        public const string ChannelModes = "iklmnotv";
-        public const string ChannelModesWithParameter = "klov";
+        public const string UserModes = "Biow";
+        public const string ChannelModes = "Ibeiklmnostv";
+        public const string ChannelModesWithParameter = "Ibeklov";
 
-        /// <summary>CHANMODES: list modes (none), always-parameter, parameter-when-set, flags.</summary>
-        public const string ChannelModeTypes = ",k,l,imnt";
+        /// <summary>CHANMODES: list modes, always-parameter, parameter-when-set, flags.</summary>
+        public const string ChannelModeTypes = "Ibe,k,l,imnst";
 
         /// <summary>"@+" with multi-prefix, otherwise only the highest.</summary>
         public static string Prefix(MemberStatus status, bool all)

@@ -68,7 +68,7 @@ namespace PSChat.Engine.Irc
         public bool IsValidNick(string nick) => IrcNames.IsValidNick(nick);
 
         /// <summary>
-        /// +k, +l and +i as IRC members meet them (<see cref="IrcMember"/> checks its own, with numerics),
+        /// +b, +k, +l and +i as IRC members meet them (<see cref="IrcMember"/> checks its own, with numerics),
         /// for a member that joins without IRC: it cannot give a key, so +k keeps it out. An invitation lets
         /// it in once, as it does an IRC member.
         /// </summary>
@@ -82,17 +82,22 @@ namespace PSChat.Engine.Irc
                 return null;
             }
 
+            if (channel.IsBanned(member)) return $"cannot join {room.Name}: you are banned (+b)";
             if (channel.Key != null) return $"cannot join {room.Name}: it needs a key (+k), which only IRC clients can give";
             if (channel.Limit > 0 && IrcMember.VisibleCount(room) >= channel.Limit) return $"cannot join {room.Name}: it is full (+l)";
-            if (channel.InviteOnly) return $"cannot join {room.Name}: it is invite only (+i)";
+            if (channel.InviteOnly && !channel.IsInviteExcepted(member)) return $"cannot join {room.Name}: it is invite only (+i)";
             return null;
         }
 
-        /// <summary>+m for a member that speaks without IRC: only a voiced member or an operator may.</summary>
-        public string? RefusesSpeech(ChatRoom room, ChatMember member) =>
-            ChannelOf(room).Moderated && room.GetStatus(member) == MemberStatus.None
-                ? $"cannot send to {room.Name}: it is moderated (+m), only voiced members and operators may speak"
-                : null;
+        /// <summary>+m and +b for a member that speaks without IRC: only a voiced member or an operator may.</summary>
+        public string? RefusesSpeech(ChatRoom room, ChatMember member)
+        {
+            if (room.GetStatus(member) != MemberStatus.None) return null;
+            var channel = ChannelOf(room);
+            if (channel.Moderated) return $"cannot send to {room.Name}: it is moderated (+m), only voiced members and operators may speak";
+            if (channel.IsBanned(member)) return $"cannot send to {room.Name}: you are banned (+b)";
+            return null;
+        }
 
         public IServerClient Accept(ChatServer chatServer, LineConnection connection) => new IrcMember(chatServer, this, connection);
 

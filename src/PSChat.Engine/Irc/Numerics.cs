@@ -79,5 +79,27 @@ namespace PSChat.Engine.Irc
         public const string ERR_UMODEUNKNOWNFLAG = "501";
         public const string ERR_USERSDONTMATCH = "502";
         public const string ERR_INVALIDMODEPARAM = "696";
+
+        // Conformance (issue 16): operators, WHOWAS, channel lists, bot mode, MONITOR.
+        public const string RPL_WHOISOPERATOR = "313";
+        public const string RPL_WHOWASUSER = "314";
+        public const string RPL_WHOISBOT = "335";
+        public const string RPL_INVITELIST = "346";
+        public const string RPL_ENDOFINVITELIST = "347";
+        public const string RPL_EXCEPTLIST = "348";
+        public const string RPL_ENDOFEXCEPTLIST = "349";
+        public const string RPL_BANLIST = "367";
+        public const string RPL_ENDOFWHOWAS = "369";
+        public const string RPL_YOUREOPER = "381";
+        public const string ERR_WASNOSUCHNICK = "406";
+        public const string ERR_BANNEDFROMCHAN = "474";
+        public const string ERR_BANLISTFULL = "478";
+        public const string ERR_NOPRIVILEGES = "481";
+        public const string ERR_NOOPERHOST = "491";
+        public const string RPL_MONONLINE = "730";
+        public const string RPL_MONOFFLINE = "731";
+        public const string RPL_MONLIST = "732";
+        public const string RPL_ENDOFMONLIST = "733";
+        public const string ERR_MONLISTFULL = "734";
     }
 }

@@ -54,6 +54,10 @@ namespace PSChat
             Password = ServerPassword.From(options.Password);
             options.Password = null;
             Logins = new LoginThrottle(options.Clock, options.LoginFailureDelay, options.MaxLoginFailures, options.LoginLockout);
+            // As for the password: the server keeps keyed hashes of the operators' passwords, not the caller's secrets.
+            Operators = new OperatorTable(options.Operators);
+            options.Operators = new List<OperatorAccount>();
+            Whowas = new WhowasHistory(options.MaxWhowasEntries);
             reservedNicks = new HashSet<string>(options.ReservedNames.Select(CaseMapping.Fold), StringComparer.Ordinal);
             // The default room is made before anyone can fill the table: MaxRooms is at least one.
             DefaultRoom = FindOrCreateRoom(options.DefaultRoom)!;
@@ -100,7 +104,19 @@ namespace PSChat
         /// <summary>Failed logins per address: the growing delay and the lockout.</summary>
         internal LoginThrottle Logins { get; }
 
+        /// <summary>The IRC operator accounts (OPER).</summary>
+        internal OperatorTable Operators { get; }
+
+        /// <summary>Nicks given up, for WHOWAS.</summary>
+        internal WhowasHistory Whowas { get; }
+
+        /// <summary>Who watches which nick (IRCv3 MONITOR).</summary>
+        internal MonitorTable Monitors { get; } = new MonitorTable();
+
         internal LineConnectionOptions ConnectionOptions { get; }
+
+        /// <summary>Lets the connection that will come from <paramref name="client"/> run without flood control (tests' probes).</summary>
+        internal void ExemptFromFloodControl(IPEndPoint client) => ConnectionOptions.Flood?.ExemptEndPoint(client);
 
         internal IEnumerable<ChatRoom> RoomObjects => rooms.Values;
 
@@ -279,9 +295,16 @@ namespace PSChat
             return nicks.TryGetValue(folded, out var holder) && ReferenceEquals(holder, member);
         }
 
+        /// <summary>Frees a member's nick (a rename or a quit); WHOWAS remembers it when others could see the member.</summary>
         internal void ReleaseNick(ChatMember member, string nick)
         {
-            ((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member));
+            if (((ICollection<KeyValuePair<string, ChatMember>>)nicks).Remove(new KeyValuePair<string, ChatMember>(CaseMapping.Fold(nick), member)) &&
+                !member.Hidden && !(member is IrcMember { IsRegistered: false }))
+            {
+                var gone = new MemberIdentity(nick, member.Identity.User, member.Identity.Host);
+                Whowas.Record(gone, member.RealName);
+                Monitors.Announce(gone, online: false);
+            }
         }
 
         /// <summary>A name every protocol of the server can carry, so any member may take it as a nick.</summary>

@@ -186,6 +186,21 @@ namespace PSChat
         public int TextHistoryLines { get; set; }
 
         /// <summary>
+        /// Nicks given up (quits and renames) that WHOWAS remembers, in all; the oldest goes first, and one
+        /// nick keeps at most its 8 most recent. 0 remembers none.
+        /// </summary>
+        public int MaxWhowasEntries { get; set; } = 1000;
+
+        /// <summary>IRC operator accounts (OPER name password), each with the host mask it may be used from.</summary>
+        public System.Collections.Generic.IList<OperatorAccount> Operators { get; set; } = new System.Collections.Generic.List<OperatorAccount>();
+
+        /// <summary>Entries each channel list (bans +b, ban exceptions +e, invite exceptions +I) holds (MAXLIST).</summary>
+        public int MaxListEntries { get; set; } = 100;
+
+        /// <summary>Nicks one IRC client's MONITOR list holds (MONITOR in ISUPPORT).</summary>
+        public int MaxMonitorEntries { get; set; } = 100;
+
+        /// <summary>
         /// A folder where the server keeps history and channels (topic, modes, key, limit) in SQLite
         /// (pschat.db, WAL), so a restart with the same folder serves them again; null keeps history in
         /// memory only. With a folder, channels are kept when their last member leaves.

@@ -45,6 +45,19 @@ namespace PSChat.Engine.Transport
         /// <summary>Addresses whose connections run without flood control (a local bot).</summary>
         public IReadOnlyList<AddressRange> Exempt { get; }
 
+        /// <summary>
+        /// Single connections exempted by their client end point before they connect: for a test's
+        /// probe client, which must measure the server, not its own flood budget.
+        /// </summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<System.Net.IPEndPoint, bool> exemptEndPoints =
+            new System.Collections.Concurrent.ConcurrentDictionary<System.Net.IPEndPoint, bool>();
+
+        internal void ExemptEndPoint(System.Net.IPEndPoint client) => exemptEndPoints[client] = true;
+
+        /// <summary>Whether a connection from <paramref name="client"/> runs without flood control.</summary>
+        public bool Exempts(System.Net.IPEndPoint client) =>
+            Exempts(client.Address) || (!exemptEndPoints.IsEmpty && exemptEndPoints.ContainsKey(client));
+
         public bool Exempts(System.Net.IPAddress address)
         {
             foreach (var range in Exempt)

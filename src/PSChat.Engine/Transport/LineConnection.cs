@@ -58,7 +58,7 @@ namespace PSChat.Engine.Transport
             RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint;
             LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
             Tls = tls;
-            if (options.Flood != null && !options.Flood.Exempts(RemoteEndPoint.Address))
+            if (options.Flood != null && !options.Flood.Exempts(RemoteEndPoint))
             {
                 flood = new FloodBudget(options.Clock, options.Flood);
                 floodGate = new FloodGate(this);

@@ -34,6 +34,7 @@ namespace PSChat.Commands
         /// <summary>A nick to send a private message to (IRC).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(NickCompleter))]
         public string? To { get; set; }
 
         [Parameter]

@@ -154,6 +154,26 @@ namespace PSChat.Commands
         [ValidateRange(1, 10000000)]
         public int MaxRooms { get; set; } = 10000;
 
+        /// <summary>
+        /// IRC operator accounts: PSCredential objects (usable from any host), or hashtables or objects with
+        /// a Credential and a HostMask (nick!user@host, user@host or a host, with * and ?).
+        /// </summary>
+        [Parameter]
+        [AllowEmptyCollection]
+        public object[] Operator { get; set; } = new object[0];
+
+        [Parameter]
+        [ValidateRange(0, 1000000)]
+        public int MaxWhowasEntries { get; set; } = 1000;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int MaxListEntries { get; set; } = 100;
+
+        [Parameter]
+        [ValidateRange(0, 100000)]
+        public int MaxMonitorEntries { get; set; } = 100;
+
         [Parameter]
         [ValidateRange(0, 10000000)]
         public int HistorySize { get; set; } = 2000;
@@ -187,6 +207,7 @@ namespace PSChat.Commands
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
             CheckRanges(FloodExemptAddress, nameof(FloodExemptAddress), "InvalidFloodExemptAddress");
 
+            var operators = Operator.Select(ToOperatorAccount).ToList();
             X509Certificate2? certificate = ResolveCertificate();
             StartServer((address, listener) => StartChat(address, listener, certificate));
         }
@@ -250,6 +271,10 @@ namespace PSChat.Commands
                     Certificate = certificate,
                     RequireTls = RequireTls,
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),
+                    MaxWhowasEntries = MaxWhowasEntries,
+                    Operators = operators,
+                    MaxListEntries = MaxListEntries,
+                    MaxMonitorEntries = MaxMonitorEntries,
                 },
                 listener);
         }
@@ -351,6 +376,46 @@ namespace PSChat.Commands
                 {
                     ThrowTerminatingError(Error(new ArgumentException(error, parameter), errorId, ErrorCategory.InvalidArgument, range));
                 }
+            }
+        }
+
+        /// <summary>
+        /// One -Operator entry as an account: a PSCredential, an OperatorAccount, or a hashtable or object with
+        /// Credential (a PSCredential) and HostMask. A password is never taken as plain text.
+        /// </summary>
+        private OperatorAccount ToOperatorAccount(object entry)
+        {
+            object value = entry is PSObject wrapped ? wrapped.BaseObject : entry;
+            switch (value)
+            {
+                case OperatorAccount account:
+                    return account;
+                case PSCredential credential:
+                    return new OperatorAccount(credential.UserName, credential.Password);
+            }
+
+            var properties = value is System.Collections.IDictionary table
+                ? table.Keys.Cast<object>().ToDictionary(k => k.ToString(), k => (object?)table[k], StringComparer.OrdinalIgnoreCase)
+                : PSObject.AsPSObject(value).Properties.ToDictionary(p => p.Name, p => (object?)p.Value, StringComparer.OrdinalIgnoreCase);
+            object? given = properties.TryGetValue("Credential", out var c) ? c : null;
+            if (given is PSObject inner) given = inner.BaseObject;
+            if (!(given is PSCredential cred))
+            {
+                ThrowTerminatingError(Error(
+                    new ArgumentException("Each -Operator entry is a PSCredential (Get-Credential), or a hashtable with Credential (a PSCredential) and HostMask, e.g. @{ Credential = $cred; HostMask = '*@127.0.0.1' }.", nameof(Operator)),
+                    "InvalidOperator", ErrorCategory.InvalidArgument, entry));
+                throw new InvalidOperationException("unreachable");
+            }
+
+            string mask = properties.TryGetValue("HostMask", out var m) && m != null ? m.ToString() : "*";
+            try
+            {
+                return new OperatorAccount(cred.UserName, cred.Password, mask);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(Error(ex, "InvalidOperator", ErrorCategory.InvalidArgument, entry));
+                throw;
             }
         }
     }

@@ -161,6 +161,24 @@ namespace PSChat.Commands.Completion
         }
     }
 
+    /// <summary>
+    /// The nicks in the rooms of the session on the command line (or of the default session), those of
+    /// the room given with -Room first; the session's own nick is left out.
+    /// </summary>
+    public sealed class NickCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var session = Completions.BoundSession(fakeBoundParameters, commandAst);
+            if (session == null) return new CompletionResult[0];
+            string? room = fakeBoundParameters.Contains("Room") ? fakeBoundParameters["Room"] as string : null;
+            var nicks = (room != null ? session.GetMembers(room) : new string[0]).Concat(session.GetMembers())
+                .Where(n => !string.Equals(n, session.Name, StringComparison.OrdinalIgnoreCase))
+                .Distinct(StringComparer.OrdinalIgnoreCase);
+            return Completions.Match(wordToComplete, nicks.Select(n => new Candidate(n, n, room != null ? $"{n} ({room})" : n)));
+        }
+    }
+
     /// <summary>The names of the servers this PowerShell session runs (Get-ChatServer, Stop-ChatServer).</summary>
     public sealed class ServerNameCompleter : IArgumentCompleter
     {

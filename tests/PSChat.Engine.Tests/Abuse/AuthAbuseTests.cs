@@ -11,6 +11,7 @@ namespace PSChat.Engine.Tests.Abuse
     /// text clients that speak under another's name or ignore the room's kicks and modes.
     /// </summary>
     [Trait("Category", "Abuse")]
+    [Collection(AbuseProbe.Collection)]
     public class AuthAbuseTests
     {
         private const string Password = "sesame";

@@ -13,18 +13,22 @@ namespace PSChat.Engine.Tests.Abuse
     /// exhaustion (12).
     /// </summary>
     [Trait("Category", "Abuse")]
+    [Collection(AbuseProbe.Collection)]
     public class ConnectionAbuseTests
     {
         [Fact]
         public void ARequestBurstThatOverflowsTheSendQueueRunsNoFurtherLinesOfItsRead()
         {
             // Finding 3: a client that sent LIST x 2,700 in one write and never read kept the server
-            // answering the whole read after it had been dropped. Here each PING asks for a 330-byte PONG;
-            // the sixth overflows a 2 KB queue, and the PRIVMSG at the end of the same read must not run.
+            // answering the whole read after it had been dropped. Here each PING asks for a 330-byte PONG
+            // (394 bytes with the queue's entry cost); the eleventh overflows a 4 KB queue (room enough for
+            // the welcome burst, queued at once too), and the PRIVMSG at the end of the same read must not run.
             using var fx = new ServerFixture(o =>
             {
                 o.Protocol = ChatProtocol.Irc;
-                o.MaxSendQueue = 2048;
+                o.MaxSendQueue = 4096;
+                // Twelve lines at once: past flood control's burst, which would hold the last ones back.
+                o.FloodControl = false;
             });
             using var probe = AbuseProbe.Start(fx, "request-burst-after-drop");
             using var abuser = IrcTestClient.Register(fx, "abuser");

@@ -10,6 +10,7 @@ namespace PSChat.Engine.Tests.Abuse
     /// one, and the other clients get exactly what they should.
     /// </summary>
     [Trait("Category", "Abuse")]
+    [Collection(AbuseProbe.Collection)]
     public class InputAbuseTests
     {
         /// <summary>Rounds of each attack: enough to show the server shrugs it off, small enough for any machine.</summary>

@@ -12,6 +12,7 @@ namespace PSChat.Engine.Tests.Abuse
     /// proves the server still serves everyone else.
     /// </summary>
     [Trait("Category", "Abuse")]
+    [Collection(AbuseProbe.Collection)]
     public class IrcAbuseTests
     {
         private static ServerFixture Server(Action<ChatServerOptions>? configure = null) => IrcBasicsTests.Irc(configure);
