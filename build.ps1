@@ -85,6 +85,20 @@ $ModuleFiles = @(
     'PSChat.dll'
     'PSChat.Engine.dll'
     'System.Buffers.dll'
+    # -DataPath: SQLite, and its native library for each platform PowerShell 7 runs on (loaded by
+    # Engine/History/SqliteNative.cs from runtimes/<rid>/native).
+    'Microsoft.Data.Sqlite.dll'
+    'SQLitePCLRaw.core.dll'
+    'SQLitePCLRaw.batteries_v2.dll'
+    'SQLitePCLRaw.provider.e_sqlite3.dll'
+    'runtimes/linux-x64/native/libe_sqlite3.so'
+    'runtimes/linux-arm64/native/libe_sqlite3.so'
+    'runtimes/linux-musl-x64/native/libe_sqlite3.so'
+    'runtimes/osx-x64/native/libe_sqlite3.dylib'
+    'runtimes/osx-arm64/native/libe_sqlite3.dylib'
+    'runtimes/win-x64/native/e_sqlite3.dll'
+    'runtimes/win-x86/native/e_sqlite3.dll'
+    'runtimes/win-arm64/native/e_sqlite3.dll'
 )
 
 # The engine suite runs on each connection driver: one epoll loop thread, the stream driver on the
@@ -124,7 +138,9 @@ function Invoke-Build {
     foreach ($file in $ModuleFiles) {
         $source = Join-Path $bin $file
         if (-not (Test-Path $source)) { throw "Build output is missing $file (looked in $bin)." }
-        Copy-Item $source $ModuleDir
+        $target = Join-Path $ModuleDir $file
+        $null = New-Item -ItemType Directory -Path (Split-Path $target -Parent) -Force
+        Copy-Item $source $target
     }
 
     foreach ($file in 'PSChat.format.ps1xml') {

@@ -131,3 +131,106 @@ Describe 'Start-ChatServer -TextHistoryLines' -Tag 'E2E' {
         }
     }
 }
+
+Describe 'Start-ChatServer -DataPath' -Tag 'E2E' {
+    BeforeAll {
+        function Connect-IrcRaw([int] $Port, [string] $Nick) {
+            $client = [RawClient]::new($Port)
+            $client.Send("NICK $Nick`r`nUSER $Nick 0 * :$Nick`r`n")
+            do { $line = $client.ReadLine() } until ($line -match '^:\S+ (376|422) ')
+            $client
+        }
+    }
+
+    It 'serves the same channels, topics and history after a restart on the same folder' {
+        $dir = Join-Path $TestDrive 'restart'
+        $server = Start-ChatServer -Port 0 -Name persisted -DataPath $dir
+        $alice = Connect-IrcRaw $server.Port alice
+        try {
+            $alice.Send("JOIN #kept`r`nTOPIC #kept :the kept topic`r`nPRIVMSG #kept :first`r`nPRIVMSG #kept :second`r`nPING :done`r`n")
+            do { $line = $alice.ReadLine() } until ($line -like '*PONG*done*')
+            $before = @(Get-ChatHistory -Server $server -Room '#kept')
+        }
+        finally {
+            $alice.Dispose()
+            $server | Stop-ChatServer -Confirm:$false
+        }
+
+        $again = Start-ChatServer -Port 0 -Name persisted2 -DataPath $dir
+        $bob = Connect-IrcRaw $again.Port bob
+        try {
+            $after = @(Get-ChatHistory -Server $again -Room '#kept')
+            $after.Text | Should -BeExactly @('first', 'second')
+            $after.MessageId | Should -BeExactly $before.MessageId
+            $after.Time | Should -Be $before.Time
+            $bob.Send("JOIN #kept`r`n")
+            do { $line = $bob.ReadLine() } until ($line -match ' (332|366) ')
+            $line | Should -BeLike '*332 bob #kept :the kept topic*'
+        }
+        finally {
+            $bob.Dispose()
+            $again | Stop-ChatServer -Confirm:$false
+        }
+    }
+
+    It 'loses at most the last moment and keeps a sound store when the process is killed in a burst' {
+        $dir = Join-Path $TestDrive 'crash'
+        $pwsh = @(Get-PwshCommand)
+        $script = "Import-Module '$env:PSCHAT_MODULE'; `$s = Start-ChatServer -Port 0 -DataPath '$dir' -FloodControl:`$false; 'port ' + `$s.Port; Start-Sleep -Seconds 600"
+        $child = Start-Program -Path $pwsh[0] -ArgumentList (@($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', $script))
+        $writer = $null
+        $reader = $null
+        try {
+            $portLine = $child.StandardOutput.ReadLine()
+            $portLine | Should -Match '^port \d+$'
+            $port = [int]($portLine -split ' ')[1]
+            $reader = Connect-IrcRaw $port reader
+            $reader.Send("JOIN #burst`r`n")
+            do { $line = $reader.ReadLine() } until ($line -match ' 366 ')
+            $writer = Connect-IrcRaw $port writer
+            $writer.Send("JOIN #burst`r`n")
+            $sent = 1500
+            $writer.Send(-join (0..($sent - 1) | ForEach-Object { "PRIVMSG #burst :m$_`r`n" }))
+            $seen = 0
+            while ($seen -lt 300) {
+                if ($reader.ReadLine() -match ' PRIVMSG #burst :?m\d+') { $seen++ }
+            }
+
+            # SIGKILL: no chance to write what waits, or to close the store.
+            $child.Kill()
+            $child.WaitForExit(10000) | Should -BeTrue
+        }
+        finally {
+            if ($writer) { $writer.Dispose() }
+            if ($reader) { $reader.Dispose() }
+            Stop-Program $child
+        }
+
+        $again = Start-ChatServer -Port 0 -Name crashed -DataPath $dir
+        try {
+            $kept = @((Get-ChatHistory -Server $again -Room '#burst').Text)
+        }
+        finally {
+            $again | Stop-ChatServer -Confirm:$false
+        }
+
+        $kept.Count | Should -BeGreaterThan 0
+        $kept | Should -BeExactly @(0..($kept.Count - 1) | ForEach-Object { "m$_" }) -Because 'what was kept is what was sent first, in order'
+        $check = [Microsoft.Data.Sqlite.SqliteConnection]::new("Data Source=$(Join-Path $dir 'pschat.db');Mode=ReadOnly;Pooling=False")
+        try {
+            $check.Open()
+            $command = $check.CreateCommand()
+            $command.CommandText = 'PRAGMA integrity_check'
+            $command.ExecuteScalar() | Should -BeExactly 'ok'
+        }
+        finally {
+            $check.Dispose()
+        }
+    }
+
+    It 'stops with DataPathUnusable when the folder is a file' {
+        $file = Join-Path $TestDrive 'a-file'
+        Set-Content -Path $file -Value 'x'
+        { Start-ChatServer -Port 0 -DataPath $file } | Should -Throw -ErrorId 'DataPathUnusable,PSChat.Commands.StartChatServerCommand'
+    }
+}

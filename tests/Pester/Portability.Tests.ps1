@@ -57,17 +57,20 @@ BeforeAll {
     }
 
     $script:assemblies = @(Get-ChildItem (Join-Path $env:PSCHAT_MODULE '*.dll') | ForEach-Object { Read-AssemblyMetadata $_.FullName })
+    # -DataPath's SQLite: loaded on PowerShell 7 only. On .NET Framework -DataPath stops (DataPathUnusable)
+    # before any of it runs, so its references (System.Memory...) need not resolve there.
+    $script:coreOnly = @('Microsoft.Data.Sqlite', 'SQLitePCLRaw.batteries_v2', 'SQLitePCLRaw.core', 'SQLitePCLRaw.provider.e_sqlite3')
     $script:shipped = @{}
     foreach ($assembly in $assemblies) { $shipped[$assembly.Name] = $assembly.Version }
 }
 
 Describe 'The staged assemblies on Windows PowerShell 5.1 (.NET Framework 4.7.2)' -Tag 'Unit' {
-    It 'are the cmdlets, the engine and System.Buffers' {
-        $assemblies.Name | Sort-Object | Should -Be @('PSChat', 'PSChat.Engine', 'System.Buffers')
+    It 'are the cmdlets, the engine and System.Buffers (and -DataPath''s SQLite, for PowerShell 7)' {
+        $assemblies.Name | Sort-Object | Should -Be (@('PSChat', 'PSChat.Engine', 'System.Buffers') + $coreOnly | Sort-Object)
     }
 
     It 'reference each dependency at a version the module ships exactly or the framework or host provides' {
-        $unresolvable = foreach ($assembly in $assemblies) {
+        $unresolvable = foreach ($assembly in $assemblies | Where-Object Name -NotIn $coreOnly) {
             foreach ($reference in $assembly.References) {
                 $ships = $shipped[$reference.Name] -eq $reference.Version
                 $frameworkHas = $provided.ContainsKey($reference.Name) -and $reference.Version -le $provided[$reference.Name]
@@ -82,7 +85,8 @@ Describe 'The staged assemblies on Windows PowerShell 5.1 (.NET Framework 4.7.2)
 
     It 'ship nothing that no staged assembly references' {
         $referenced = @($assemblies.References.Name | Sort-Object -Unique)
-        $unused = $assemblies.Name | Where-Object { $_ -ne 'PSChat' -and $_ -notin $referenced }
+        # SQLitePCLRaw.batteries_v2 is loaded by name (Microsoft.Data.Sqlite's SQLitePCL.Batteries_V2.Init).
+        $unused = $assemblies.Name | Where-Object { $_ -ne 'PSChat' -and $_ -ne 'SQLitePCLRaw.batteries_v2' -and $_ -notin $referenced }
         $unused | Should -BeNullOrEmpty
     }
 

@@ -37,6 +37,9 @@ namespace PSChat.Engine.History
 
         public bool Enabled => perRoom > 0;
 
+        /// <summary>Where recorded messages also go (the -DataPath writer queue); called on the I/O thread, must be O(1).</summary>
+        public Action<HistoryEntry>? Persist { get; set; }
+
         /// <summary>Messages kept now, in every room.</summary>
         public int Count => Volatile.Read(ref count);
 
@@ -53,6 +56,7 @@ namespace PSChat.Engine.History
                 roomEvent.Kind, room.Name, HistoryEntry.Truncate(roomEvent.Time), roomEvent.MessageId, roomEvent.Source,
                 roomEvent.Text, roomEvent.Origin, OriginBytes(roomEvent));
             Add(room, entry);
+            Persist?.Invoke(entry);
         }
 
         /// <summary>Adds an entry made elsewhere (one read back from a store on disk), in time order.</summary>

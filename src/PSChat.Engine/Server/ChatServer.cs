@@ -164,6 +164,7 @@ namespace PSChat
                 throw new ArgumentException("RequireAccount needs an account store (AccountStore).", nameof(options));
             }
 
+            var persistence = Persistence.Open(options);
             var socket = new Socket(options.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -180,10 +181,12 @@ namespace PSChat
             catch
             {
                 socket.Dispose();
+                persistence?.Dispose();
                 throw;
             }
 
             var server = new ChatServer(options, socket);
+            persistence?.Attach(server);
             if (listener != null) server.EventRaised += listener;
             server.Raise(ServerEventKind.Started, e => e.Text = "listening on " + server.EndPoint);
             if (options.MaxClients < asked)
@@ -275,6 +278,8 @@ namespace PSChat
         /// <summary>Drops a room once its last member has gone (the default room stays).</summary>
         internal void RemoveRoomIfEmpty(ChatRoom room)
         {
+            // With -DataPath channels are kept, like registered ones.
+            if (Database != null) return;
             if (!ReferenceEquals(room, DefaultRoom) && room.DetachIfEmpty())
             {
                 Unlist(room);
@@ -382,6 +387,8 @@ namespace PSChat
             {
                 client.Shutdown("server is shutting down");
             }
+
+            Database?.Dispose();
         }
 
         private protected override Refusal? Screen(Socket socket) =>

@@ -22,6 +22,7 @@ namespace PSChat
         TlsHandshakeFailures,
         RefusedPlain,
         HistoryEvicted,
+        HistoryWritesDropped,
         Count,
     }
 
@@ -84,6 +85,9 @@ namespace PSChat
 
         /// <summary>History messages dropped early because all rooms' history reached HistoryMaxBytes.</summary>
         public long HistoryEvicted => Read(LimitCounter.HistoryEvicted);
+
+        /// <summary>History messages not written to -DataPath because MaxPendingWrites were waiting (kept in memory).</summary>
+        public long HistoryWritesDropped => Read(LimitCounter.HistoryWritesDropped);
 
         internal void Add(LimitCounter counter, long amount = 1) => Interlocked.Add(ref counts[(int)counter], amount);
 

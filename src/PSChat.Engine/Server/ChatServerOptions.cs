@@ -213,6 +213,22 @@ namespace PSChat
         public TimeSpan StsDuration { get; set; } = TimeSpan.FromMinutes(5);
 
         /// <summary>
+        /// A folder where the server keeps history and channels (topic, modes, key, limit) in SQLite
+        /// (pschat.db, WAL), so a restart with the same folder serves them again; null keeps history in
+        /// memory only. With a folder, channels are kept when their last member leaves.
+        /// </summary>
+        public string? DataPath { get; set; }
+
+        /// <summary>With <see cref="DataPath"/>: messages older than this are deleted (checked every minute); zero keeps them by count only.</summary>
+        public TimeSpan HistoryRetention { get; set; } = TimeSpan.FromDays(30);
+
+        /// <summary>
+        /// With <see cref="DataPath"/>: messages waiting to be written (the writer batches them every 20 ms);
+        /// past it new messages are still delivered and kept in memory but not written, with a Limited event.
+        /// </summary>
+        public int MaxPendingWrites { get; set; } = 100000;
+
+        /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false
         /// keeps them on the thread pool (the tests run both).
         /// </summary>

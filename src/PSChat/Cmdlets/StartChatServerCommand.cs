@@ -192,6 +192,7 @@ namespace PSChat.Commands
         [Parameter]
         [ValidateRange(0, 100000)]
         public int TextHistoryLines { get; set; }
+
         /// <summary>The account store file (made when missing): IRC clients log in by SASL, text clients by /login.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -206,6 +207,18 @@ namespace PSChat.Commands
         [ValidateRange(0, 31536000)]
         public int StsDurationSeconds { get; set; } = 300;
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? DataPath { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 36500)]
+        public int HistoryRetentionDays { get; set; } = 30;
+
+        [Parameter]
+        [ValidateRange(1, 100000000)]
+        public int MaxPendingWrites { get; set; } = 100000;
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
@@ -219,7 +232,26 @@ namespace PSChat.Commands
             }
 
             IAccountStore? accounts = AccountStore == null ? null : AccountCmdlet.OpenStore(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AccountStore));
-            StartServer((address, listener) => ChatServer.Start(
+            StartServer((address, listener) => StartChat(address, listener, certificate, accounts));
+        }
+
+        /// <summary>The server, or a terminating error when -DataPath cannot be used.</summary>
+        private ChatServer StartChat(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, IAccountStore? accounts)
+        {
+            try
+            {
+                return StartWith(address, listener, certificate, accounts);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is PlatformNotSupportedException)
+            {
+                ThrowTerminatingError(Error(ex, "DataPathUnusable", ErrorCategory.OpenError, DataPath));
+                throw;
+            }
+        }
+
+        private ChatServer StartWith(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, IAccountStore? accounts)
+        {
+            return ChatServer.Start(
                 new ChatServerOptions
                 {
                     Address = address,
@@ -256,6 +288,9 @@ namespace PSChat.Commands
                     HistoryMaxBytes = HistoryMaxBytes,
                     MaxHistoryLines = MaxHistoryLines,
                     TextHistoryLines = TextHistoryLines,
+                    DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
+                    HistoryRetention = TimeSpan.FromDays(HistoryRetentionDays),
+                    MaxPendingWrites = MaxPendingWrites,
                     Certificate = certificate,
                     RequireTls = RequireTls,
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),
@@ -267,7 +302,7 @@ namespace PSChat.Commands
                     RequireAccount = RequireAccount,
                     StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
                 },
-                listener));
+                listener);
         }
     
         private X509Certificate2? ResolveCertificate()
