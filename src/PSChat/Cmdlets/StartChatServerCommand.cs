@@ -232,15 +232,15 @@ namespace PSChat.Commands
             }
 
             IAccountStore? accounts = AccountStore == null ? null : AccountCmdlet.OpenStore(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AccountStore));
-            StartServer((address, listener) => StartChat(address, listener, certificate, accounts));
+            StartServer((address, listener) => StartChat(address, listener, certificate, accounts, operators));
         }
 
         /// <summary>The server, or a terminating error when -DataPath cannot be used.</summary>
-        private ChatServer StartChat(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, IAccountStore? accounts)
+        private ChatServer StartChat(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, IAccountStore? accounts, List<OperatorAccount> operators)
         {
             try
             {
-                return StartWith(address, listener, certificate, accounts);
+                return StartWith(address, listener, certificate, accounts, operators);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is PlatformNotSupportedException)
             {
@@ -249,7 +249,7 @@ namespace PSChat.Commands
             }
         }
 
-        private ChatServer StartWith(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, IAccountStore? accounts)
+        private ChatServer StartWith(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, IAccountStore? accounts, List<OperatorAccount> operators)
         {
             return ChatServer.Start(
                 new ChatServerOptions
