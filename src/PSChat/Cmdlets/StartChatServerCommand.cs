@@ -209,15 +209,15 @@ namespace PSChat.Commands
 
             var operators = Operator.Select(ToOperatorAccount).ToList();
             X509Certificate2? certificate = ResolveCertificate();
-            StartServer((address, listener) => StartChat(address, listener, certificate));
+            StartServer((address, listener) => StartChat(address, listener, certificate, operators));
         }
 
         /// <summary>The server, or a terminating error when -DataPath cannot be used.</summary>
-        private ChatServer StartChat(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate)
+        private ChatServer StartChat(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, List<OperatorAccount> operators)
         {
             try
             {
-                return StartWith(address, listener, certificate);
+                return StartWith(address, listener, certificate, operators);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is PlatformNotSupportedException)
             {
@@ -226,7 +226,7 @@ namespace PSChat.Commands
             }
         }
 
-        private ChatServer StartWith(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate)
+        private ChatServer StartWith(System.Net.IPAddress address, EventHandler<ServerEvent>? listener, X509Certificate2? certificate, List<OperatorAccount> operators)
         {
             return ChatServer.Start(
                 new ChatServerOptions
