@@ -170,12 +170,33 @@ Describe 'Connect-ChatRoom -UseTls against a real ngircd' -Tag 'Interop' -Skip:(
 Describe 'weechat joins a PSChat server (<Transport>)' -Tag 'Interop' -Skip:$noWeechat -ForEach @(
     @{ Transport = 'plain' }
     @{ Transport = 'TLS' }
+    @{ Transport = 'TLS with an account' }
 ) {
     BeforeAll {
         $tls = @()
-        if ($Transport -eq 'TLS') {
+        $sasl = @()
+        $aliceLogin = @{}
+        if ($Transport -like 'TLS*') {
             $certificate = New-ChatCertificate -DnsName localhost, 127.0.0.1
-            $server = Start-ChatServer -Port 0 -Certificate $certificate
+            if ($Transport -eq 'TLS with an account') {
+                # A server that lets in only clients logged in to an account: weechat logs in with SASL
+                # PLAIN over TLS, alice (on this machine) with Connect-ChatRoom -Credential.
+                $store = Join-Path $TestDrive 'accounts.txt'
+                foreach ($name in 'weebot', 'alice') {
+                    $password = ConvertTo-SecureString -String "$name-secret" -AsPlainText -Force
+                    $null = New-ChatAccount -Path $store -Credential ([pscredential]::new($name, $password))
+                }
+                $server = Start-ChatServer -Port 0 -Certificate $certificate -AccountStore $store -RequireAccount
+                $sasl = @(
+                    '/set irc.server.pschat.sasl_mechanism plain'
+                    '/set irc.server.pschat.sasl_username weebot'
+                    '/set irc.server.pschat.sasl_password weebot-secret'
+                )
+                $aliceLogin = @{ Credential = [pscredential]::new('alice', (ConvertTo-SecureString -String 'alice-secret' -AsPlainText -Force)) }
+            }
+            else {
+                $server = Start-ChatServer -Port 0 -Certificate $certificate
+            }
             # weechat pins the certificate by its SHA-256 fingerprint (then trusts nothing else). WeeChat 4
             # renamed its ssl options to tls.
             $fingerprint = [System.Convert]::ToHexString([System.Security.Cryptography.SHA256]::HashData($certificate.RawData))
@@ -188,7 +209,7 @@ Describe 'weechat joins a PSChat server (<Transport>)' -Tag 'Interop' -Skip:$noW
         }
 
         $events = Watch-ServerEvent $server
-        $alice = Connect-ChatRoom -Port $server.Port -Name alice
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice @aliceLogin
         $weechatDir = Join-Path $TestDrive 'weechat'
         $null = New-Item -ItemType Directory -Path $weechatDir
         # The logger writes each line at once (flush_delay 0): the test reads what weechat shows.
@@ -196,6 +217,7 @@ Describe 'weechat joins a PSChat server (<Transport>)' -Tag 'Interop' -Skip:$noW
             '/set logger.file.flush_delay 0'
             "/server add pschat 127.0.0.1/$($server.Port)"
             $tls
+            $sasl
             '/set irc.server.pschat.nicks weebot'
             '/set irc.server.pschat.autojoin #lobby'
             '/set irc.server.pschat.command "/msg alice hello from weechat"'
@@ -213,7 +235,7 @@ Describe 'weechat joins a PSChat server (<Transport>)' -Tag 'Interop' -Skip:$noW
     It 'connects over <Transport>' {
         $null = Wait-ServerEvent $events Connected    # alice's
         $weechatConnected = Wait-ServerEvent $events Connected -TimeoutMs 20000
-        if ($Transport -eq 'TLS') { $weechatConnected.Text | Should -Match '^TLS 1\.[23]$' } else { $weechatConnected.Text | Should -BeNullOrEmpty }
+        if ($Transport -like 'TLS*') { $weechatConnected.Text | Should -Match '^TLS 1\.[23]$' } else { $weechatConnected.Text | Should -BeNullOrEmpty }
     }
 
     It 'sends a private message that the PSChat session receives' {
@@ -221,6 +243,8 @@ Describe 'weechat joins a PSChat server (<Transport>)' -Tag 'Interop' -Skip:$noW
         $private.Sender | Should -Be 'weebot'
         $private.Target | Should -Be 'alice'
         $private.Text | Should -Be 'hello from weechat'
+        # The account travels with the message (account-tag) when weechat logged in to one.
+        $private.Account | Should -Be $(if ($Transport -eq 'TLS with an account') { 'weebot' } else { $null })
     }
 
     It 'joins #lobby and shows what the PSChat session says there' {
