@@ -90,7 +90,8 @@ BeforeAll {
         while ($true) {
             $left = [int][Math]::Ceiling(($deadline - [datetime]::UtcNow).TotalSeconds)
             if ($left -le 0) { throw "No matching message within $TimeoutSeconds s." }
-            $message = Receive-ChatMessage -Session $Session -Count 1 -Timeout $left -ErrorAction Stop
+            # Every kind: the default leaves out joins, which some callers wait for.
+            $message = Receive-ChatMessage -Session $Session -Count 1 -Timeout $left -Kind ([enum]::GetValues([PSChat.ChatMessageKind])) -ErrorAction Stop
             $message
             if ($message | Where-Object $Until) { return }
         }
