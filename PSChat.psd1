@@ -28,6 +28,9 @@
         'Start-ChatServer'
         'Start-GreetingServer'
         'Stop-ChatServer'
+        'Start-ChatBot'
+        'Get-ChatBot'
+        'Stop-ChatBot'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -50,6 +50,9 @@ namespace PSChat
         /// <summary>The raw protocol line, for debugging and IRC specifics.</summary>
         public string? Raw { get; set; }
 
+        /// <summary>The sender's account (IRCv3 account-tag) when the server says who they are logged in as; null otherwise.</summary>
+        public string? Account { get; set; }
+
         /// <summary>The message as a person reads it, control characters shown by <see cref="SafeText"/> (Text keeps them).</summary>
         public override string ToString() => SafeText.Render(Sender == null ? Text : Sender + ": " + Text);
     }
