@@ -130,6 +130,6 @@ namespace PSChat.Commands.Bots
             }
         }
 
-        private static string Shorten(string text) => text.Length <= 40 ? text : text.Substring(0, 37) + "...";
+        private static string Shorten(string text) => text.Length <= 100 ? text : text.Substring(0, 97) + "...";
     }
 }

@@ -77,8 +77,9 @@ namespace PSChat.Commands.Bots
             {
                 try
                 {
-                    var invocation = powershell.BeginInvoke<PSObject, PSObject>(null, output, null, null, null);
-                    await Task.Factory.FromAsync(invocation, powershell.EndInvoke).ConfigureAwait(false);
+                    // A thread of its own for the run: PowerShell's BeginInvoke never completes a pool invocation
+                    // of two statements (the -InitializationScript guard, then the command).
+                    await Task.Factory.StartNew(() => powershell.Invoke<PSObject, PSObject>(null, output, null), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
@@ -90,12 +91,11 @@ namespace PSChat.Commands.Bots
             var lines = await FormatAsync(output).ConfigureAwait(false);
             lines.AddRange(StreamLines(powershell.Streams));
             var duration = clock.Elapsed;
+            ChatBotActivity activity;
             if (Volatile.Read(ref expired) == 1)
             {
                 lines.Add($"{command.Name} did not finish within {TimeoutSec} s and was stopped.");
-                var activity = request.Activity(ChatBotActivityKind.TimedOut);
-                activity.Duration = duration;
-                Raise(activity);
+                activity = request.Activity(ChatBotActivityKind.TimedOut);
             }
             else if (failure is ParameterBindingException binding)
             {
@@ -104,23 +104,21 @@ namespace PSChat.Commands.Bots
             }
             else if (failure != null)
             {
-                var error = failure is RuntimeException runtime ? runtime.ErrorRecord.ToString() : failure.Message;
-                lines.Add("error: " + OneLine(error));
-                var activity = request.Activity(ChatBotActivityKind.Failed);
-                activity.Reason = OneLine(error);
-                activity.Duration = duration;
-                Raise(activity);
+                string error = OneLine(failure is RuntimeException runtime ? runtime.ErrorRecord.ToString() : failure.Message);
+                lines.Add("error: " + error);
+                activity = request.Activity(ChatBotActivityKind.Failed);
+                activity.Reason = error;
             }
             else
             {
                 if (lines.Count == 0) lines.Add($"{command.Name}: done (no output).");
-                var activity = request.Activity(ChatBotActivityKind.Finished);
-                activity.Duration = duration;
+                activity = request.Activity(ChatBotActivityKind.Finished);
                 activity.Reason = request.ConfirmedBy == null ? null : "confirmed by " + request.ConfirmedBy;
-                Raise(activity);
             }
 
+            activity.Duration = duration;
             Reply(request, lines);
+            Raise(activity);
         }
 
         private static void StopQuietly(PowerShell powershell)
@@ -141,7 +139,7 @@ namespace PSChat.Commands.Bots
             var objects = output.Where(o => o != null).ToArray();
             if (objects.All(o => o.BaseObject is string || o.BaseObject.GetType().IsPrimitive))
             {
-                return objects.SelectMany(o => SplitLines(o.BaseObject.ToString() ?? string.Empty)).ToList();
+                return Trim(objects.SelectMany(o => SplitLines(o.BaseObject.ToString() ?? string.Empty))).ToList();
             }
 
             using (var formatter = PowerShell.Create())

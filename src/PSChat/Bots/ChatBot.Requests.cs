@@ -94,15 +94,15 @@ namespace PSChat.Commands.Bots
             }
 
             if (++window.Count <= options.CommandsPerMinute) return true;
-            var activity = request.Activity(ChatBotActivityKind.Denied);
-            activity.Reason = "throttled";
-            Raise(activity);
             if (!window.Told)
             {
                 window.Told = true;
                 Reply(request, new[] { $"{request.Message.Sender}, slow down: at most {options.CommandsPerMinute} commands a minute; I will listen again in a minute." });
             }
 
+            var activity = request.Activity(ChatBotActivityKind.Denied);
+            activity.Reason = "throttled";
+            Raise(activity);
             return false;
         }
 
@@ -110,8 +110,8 @@ namespace PSChat.Commands.Bots
         {
             var activity = request.Activity(ChatBotActivityKind.Denied);
             activity.Reason = reply;
-            Raise(activity);
             Reply(request, new[] { reply });
+            Raise(activity);
         }
 
         private void Fail(BotRequest request, string reply, TimeSpan duration)
@@ -119,8 +119,8 @@ namespace PSChat.Commands.Bots
             var activity = request.Activity(ChatBotActivityKind.Failed);
             activity.Reason = reply;
             activity.Duration = duration;
-            Raise(activity);
             Reply(request, new[] { reply });
+            Raise(activity);
         }
 
         private string Usage(ChatBotCommand command) =>
@@ -153,8 +153,8 @@ namespace PSChat.Commands.Bots
                 }
             }
 
-            Raise(request.Activity(ChatBotActivityKind.Finished));
             Reply(request, lines);
+            Raise(request.Activity(ChatBotActivityKind.Finished));
         }
 
         private void AskConfirmation(BotRequest request)
@@ -178,8 +178,8 @@ namespace PSChat.Commands.Bots
             string who = request.Command!.Permission?.ConfirmBy == ChatBotConfirmer.Other
                 ? "someone else allowed to run it must say"
                 : "say";
-            Raise(request.Activity(ChatBotActivityKind.Confirming));
             Reply(request, new[] { $"{request.Message.Text.Trim()} needs confirmation: {who} {options.Prefix}confirm {request.Id} within {options.ConfirmTimeout.TotalSeconds:0} s." });
+            Raise(request.Activity(ChatBotActivityKind.Confirming));
         }
 
         private void Confirm(BotRequest confirmation, BotCommandLine line)
@@ -207,6 +207,7 @@ namespace PSChat.Commands.Bots
             confirmations.Remove(id);
             if (command.Parameters.ContainsKey("Confirm")) request.PowerShell!.AddParameter("Confirm", false);
             request.ConfirmedBy = confirmation.Message.Sender;
+            Reply(confirmation, new[] { $"Confirmed by {request.ConfirmedBy}: running request {id}." });
             Raise(confirmation.Activity(ChatBotActivityKind.Finished));
             Launch(request);
         }
@@ -214,8 +215,9 @@ namespace PSChat.Commands.Bots
         private void More(BotRequest request)
         {
             var lines = TakeMore(request.SenderKey);
+            // Already a page: sent as it is, not capped again.
+            Send(request, lines.Count == 0 ? new[] { "There is nothing more." } : (IReadOnlyList<string>)lines);
             Raise(request.Activity(ChatBotActivityKind.Finished));
-            Reply(request, lines.Count == 0 ? new[] { "There is nothing more." } : (IReadOnlyList<string>)lines);
         }
 
         private sealed class SenderWindow
