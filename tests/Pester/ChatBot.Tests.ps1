@@ -320,3 +320,42 @@ Describe 'Get-ChatBot, Stop-ChatBot and -Wait' -Tag 'E2E' {
         }
     }
 }
+
+Describe 'examples/OpsBot.ps1' -Tag 'E2E' {
+    BeforeAll {
+        $server = Start-ChatServer -Port 0 -FloodControl:$false
+        $bot = & (Join-Path $PSScriptRoot '../../examples/OpsBot.ps1') -Port $server.Port
+        $h = New-BotHarness -Server $server -Bot $bot
+        $bob = Add-BotTester $h -Name bob
+    }
+
+    AfterAll { Remove-BotHarness $h }
+
+    It 'lists its commands with their synopses' {
+        Invoke-BotLine $h '!help' | Should -Be @(
+            'Commands (!help <command> for its parameters):'
+            '!deploy - Deploys a version of the app to an environment.'
+            '!disk - Free space of the file system drives, in GB.'
+            '!status - Says whether a service (a process name) is running.'
+            '!top - The processes using the most CPU time.'
+        )
+    }
+
+    It 'deploys after someone else confirms' {
+        $ask = Invoke-BotLine $h '!deploy prod 1.2.3'
+        $request = ($h.Activities | Where-Object Kind -eq 'Confirming' | Select-Object -Last 1).Request
+        $ask | Should -Be "!deploy prod 1.2.3 needs confirmation: someone else allowed to run it must say !confirm $request within 120 s."
+        Invoke-BotLine $h "!confirm $request" -From $bob | Should -Be "Confirmed by bob: running request $request."
+        Wait-BotReply $h -Request $request -Kind Finished, Failed -From $bob | Should -Be 'Deployed 1.2.3 to prod.'
+    }
+
+    It 'answers status, disk and top' {
+        Invoke-BotLine $h "!status -Name $((Get-Process -Id $PID).ProcessName)" | Should -BeLike '* is running (* processes).'
+        $disk = Invoke-BotLine $h '!disk'
+        $disk[0] | Should -Match '^Name\s+FreeGB\s+Root$'
+        $top = Invoke-BotLine $h '!top 3'
+        $top.Count | Should -Be 5
+        $top[0] | Should -Match '^Name\s+Id\s+CPU$'
+        Invoke-BotLine $h '!top 50' | Should -BeLike "Cannot validate argument on parameter 'Count'. The 50 argument is greater than the maximum allowed range of 20.* Usage: !top*"
+    }
+}

@@ -11,25 +11,28 @@
 # before that), and the person reads up to a marker the bot's session sends after the reply.
 
 function New-BotHarness {
-    # Starts a server, the bot (-Command, and any other Start-ChatBot parameters in -BotParameters) and a person 'tester'.
+    # Starts a server, the bot (-Command, and any other Start-ChatBot parameters in -BotParameters) and a
+    # person 'tester'. For a bot a script starts (an example), pass its -Server and -Bot instead.
     [CmdletBinding()]
-    param([object[]] $Command, [hashtable] $BotParameters = @{})
-    $server = Start-ChatServer -Port 0 -FloodControl:$false # tests talk faster than people
-    $botSession = Connect-ChatRoom -Port $server.Port -Name testbot -Protocol Irc -NoThrottle
-    if ($Command) { $BotParameters.Command = $Command }
-    if (-not $BotParameters.ContainsKey('CommandsPerMinute')) { $BotParameters.CommandsPerMinute = 0 }
-    $bot = Start-ChatBot -Session $botSession @BotParameters
+    param([object[]] $Command, [hashtable] $BotParameters = @{}, $Server, $Bot)
+    if (-not $Server) { $Server = Start-ChatServer -Port 0 -FloodControl:$false } # tests talk faster than people
+    if (-not $Bot) {
+        $botSession = Connect-ChatRoom -Port $Server.Port -Name testbot -Protocol Irc -NoThrottle
+        if ($Command) { $BotParameters.Command = $Command }
+        if (-not $BotParameters.ContainsKey('CommandsPerMinute')) { $BotParameters.CommandsPerMinute = 0 }
+        $Bot = Start-ChatBot -Session $botSession @BotParameters
+    }
     $harness = [pscustomobject]@{
-        Server     = $server
-        Bot        = $bot
-        BotSession = $botSession
+        Server     = $Server
+        Bot        = $Bot
+        BotSession = $Bot.Session
         Tester     = $null
         Testers    = [System.Collections.Generic.List[object]]::new()
-        Source     = "PSChatBot$($bot.Id)"
+        Source     = "PSChatBot$($Bot.Id)"
         Activities = [System.Collections.Generic.List[object]]::new()
         Markers    = 0
     }
-    $null = Register-ObjectEvent -InputObject $bot -EventName Activity -SourceIdentifier $harness.Source
+    $null = Register-ObjectEvent -InputObject $Bot -EventName Activity -SourceIdentifier $harness.Source
     $harness.Tester = Add-BotTester $harness -Name tester
     $harness
 }
