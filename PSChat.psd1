@@ -41,6 +41,9 @@
         'Get-ChatAccount'
         'Set-ChatAccount'
         'Remove-ChatAccount'
+        'Start-ChatBot'
+        'Get-ChatBot'
+        'Stop-ChatBot'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -8,6 +8,10 @@ namespace PSChat.Commands
     /// </summary>
     public sealed class ModuleCleanup : IModuleAssemblyCleanup
     {
-        public void OnRemove(PSModuleInfo psModuleInfo) => ModuleState.ClearOwnedByCurrentRunspace();
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            Bots.ChatBotRegistry.StopOwnedByCurrentRunspace();
+            ModuleState.ClearOwnedByCurrentRunspace();
+        }
     }
 }
