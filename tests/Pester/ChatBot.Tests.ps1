@@ -289,9 +289,7 @@ Describe 'Get-ChatBot, Stop-ChatBot and -Wait' -Tag 'E2E' {
         $bot.StopReason | Should -Be 'its session closed'
     }
 
-    # Skipped: since the merge of the other branches this test hangs the run (the script thread stops
-    # at its first read of the second runspace's streams, not in the bot); under investigation.
-    It '-Wait writes the activity on the pipeline until stopped' -Skip {
+    It '-Wait writes the activity on the pipeline until stopped' {
         $foreground = [powershell]::Create()
         $null = $foreground.AddScript({
             param($ModulePath, $Session)
@@ -300,21 +298,28 @@ Describe 'Get-ChatBot, Stop-ChatBot and -Wait' -Tag 'E2E' {
         }).AddArgument($env:PSCHAT_MODULE).AddArgument($botSession)
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
         $run = $foreground.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        # The running invocation's collections are read by index or taken with ReadAll, never enumerated:
+        # enumerating a collection an invocation still writes to can wait for the invocation to end.
+        $seen = [System.Collections.Generic.List[object]]::new()
         try {
             $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc -NoThrottle
             Wait-Until -Because 'the bot to serve in the foreground' -TimeoutMs 20000 -Condition {
-                $run.IsCompleted -or ($foreground.Streams.Verbose | Where-Object Message -like 'Serving in the foreground*')
+                $verbose = $foreground.Streams.Verbose
+                $run.IsCompleted -or @(for ($i = 0; $i -lt $verbose.Count; $i++) { $verbose[$i].Message }) -like 'Serving in the foreground*'
             }
             $run.IsCompleted | Should -BeFalse
             Send-ChatMessage -Session $alice -Text '!ping'
             (Receive-ChatMessage -Session $alice -Kind Message -Count 1 -Timeout 10 -ErrorAction Stop).Text | Should -Be 'pong'
-            Wait-Until -Because 'Finished on the pipeline' -TimeoutMs 10000 -Condition { @($output | Where-Object Kind -eq 'Finished').Count -gt 0 }
-            $finished = $output | Where-Object Kind -eq 'Finished' | Select-Object -First 1
+            Wait-Until -Because 'Finished on the pipeline' -TimeoutMs 10000 -Condition {
+                foreach ($item in $output.ReadAll()) { $seen.Add($item) }
+                @($seen | Where-Object Kind -eq 'Finished').Count -gt 0
+            }
+            $finished = $seen | Where-Object Kind -eq 'Finished' | Select-Object -First 1
             $finished | Should -BeOfType 'PSChat.Commands.Bots.ChatBotActivity'
             $finished.Command | Should -Be 'ping'
             $finished.Sender | Should -Be 'alice'
             $finished.Duration | Should -BeOfType [timespan]
-            @($output | Where-Object Request -eq $finished.Request).Kind | Should -Be 'Received', 'Started', 'Finished'
+            @($seen | Where-Object Request -eq $finished.Request).Kind | Should -Be 'Received', 'Started', 'Finished'
         }
         finally {
             $foreground.Stop()
