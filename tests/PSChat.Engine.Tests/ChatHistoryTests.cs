@@ -223,6 +223,10 @@ namespace PSChat.Engine.Tests
             alice.Join("#two");
             alice.Send("PRIVMSG #two :first");
             string first = alice.SkipTo("PRIVMSG").Tags["time"]!;
+            // Server times have millisecond resolution: two messages in the same millisecond tie, and the
+            // order of a tie is not defined. The test needs the second message to be newer.
+            var firstTime = DateTime.Parse(first, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind).ToUniversalTime();
+            System.Threading.SpinWait.SpinUntil(() => DateTime.UtcNow >= firstTime.AddMilliseconds(2));
             alice.Send("PRIVMSG #one :second");
             string second = alice.SkipTo("PRIVMSG").Tags["time"]!;
 
