@@ -109,6 +109,9 @@ Describe 'Start-ChatServer, Get-ChatServer, Stop-ChatServer' -Tag 'E2E' {
             $server = Get-ChatServer -Name flooded
             $client = [RawClient]::new($server.Port)
             $client.Send((@(1..40 | ForEach-Object { "zoe:m$_`n" }) -join '') + "exit`n")
+            # The server closes zoe's connection after her "exit", the last of her lines: then all 40 ran.
+            # (A client count of 0 proves nothing: it is 0 too before the server has counted her.)
+            $client.WaitForClose(20000) | Should -BeTrue -Because 'the server closes the connection after exit'
             Wait-Until { $server.ClientCount -eq 0 } -Because 'zoe to leave'
             Stop-ChatServer -Name flooded -Confirm:$false
             $gate.Set()
