@@ -264,9 +264,25 @@ namespace PSChat.Engine.History
                 var user = command.Parameters.Add("$user", SqliteType.Text);
                 var host = command.Parameters.Add("$host", SqliteType.Text);
                 var text = command.Parameters.Add("$text", SqliteType.Text);
+                // A room whose messages are written exists on disk too, also when the process dies before the
+                // once-a-second channel pass has seen it: its full row (topic, modes) follows in that pass.
+                using var channel = connection.CreateCommand();
+                channel.Transaction = transaction;
+                channel.CommandText = "INSERT OR IGNORE INTO channels (room, name, topic, topic_by, topic_at, modes, key, user_limit) VALUES ($room, $name, NULL, NULL, 0, '', NULL, 0)";
+                var channelRoom = channel.Parameters.Add("$room", SqliteType.Text);
+                var channelName = channel.Parameters.Add("$name", SqliteType.Text);
+                var known = new HashSet<string>(StringComparer.Ordinal);
                 int count = 0;
                 while (queue.TryDequeue(out var entry))
                 {
+                    string folded = CaseMapping.Fold(entry.Room);
+                    if (known.Add(folded))
+                    {
+                        channelRoom.Value = folded;
+                        channelName.Value = entry.Room;
+                        channel.ExecuteNonQuery();
+                    }
+
                     room.Value = CaseMapping.Fold(entry.Room);
                     name.Value = entry.Room;
                     time.Value = entry.Time.Ticks;
