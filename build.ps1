@@ -499,9 +499,9 @@ function Invoke-Bench {
         # over IRC with rooms that keep no history (-HistorySize 0: what in-memory history costs).
         $targets = @()
         foreach ($pschat in @(
-                @{ Name = 'PSChat'; Protocol = 'Irc'; Tls = $false }
-                @{ Name = 'PSChat-text'; Protocol = 'Text'; Tls = $false }
-                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true }
+                @{ Name = 'PSChat'; Protocol = 'Irc'; Tls = $false; NoHistory = $false }
+                @{ Name = 'PSChat-text'; Protocol = 'Text'; Tls = $false; NoHistory = $false }
+                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true; NoHistory = $false }
                 @{ Name = 'PSChat-nohistory'; Protocol = 'Irc'; Tls = $false; NoHistory = $true })) {
             $hostArguments = @($pschat.Protocol) + @(if ($pschat.Tls) { 'tls' }) + @(if ($pschat.NoHistory) { 'nohistory' })
             $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments $hostArguments
