@@ -147,6 +147,24 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void AChannelWrittenOnlyWithItsMessagesComesBackWithANewChannelsModes()
+        {
+            // The writer never ran its channel pass (as when the process dies within a second of the room's
+            // first message): the room's row is the one its messages' batch made.
+            var who = new MemberIdentity("ann", "ann", "h");
+            using (var database = HistoryDatabase.Open(folder, 10, 10, TimeSpan.Zero, () => new List<StoredChannel>(), (_, _) => { }))
+            {
+                database.Enqueue(new HistoryEntry(RoomEventKind.Message, "#fresh", DateTime.UtcNow, "m1", who, "first", null, 0));
+            }
+
+            using var fx = Server();
+            using var bob = IrcTestClient.Register(fx, "bob");
+            bob.Send("MODE #fresh");
+
+            Assert.Equal(new[] { "bob", "#fresh", "+nt" }, bob.Expect("324"));
+        }
+
+        [Fact]
         public void WithADataPathAnEmptiedChannelIsKept()
         {
             using var fx = Server();

@@ -324,10 +324,11 @@ namespace PSChat.Engine.History
                 var host = command.Parameters.Add("$host", SqliteType.Text);
                 var text = command.Parameters.Add("$text", SqliteType.Text);
                 // A room whose messages are written exists on disk too, also when the process dies before the
-                // once-a-second channel pass has seen it: its full row (topic, modes) follows in that pass.
+                // once-a-second channel pass has seen it: its full row (topic, modes) follows in that pass. Until
+                // then it has a new channel's modes (+nt), so a crash in between leaves no channel open to all.
                 using var channel = connection.CreateCommand();
                 channel.Transaction = transaction;
-                channel.CommandText = "INSERT OR IGNORE INTO channels (room, name, topic, topic_by, topic_at, modes, key, user_limit) VALUES ($room, $name, NULL, NULL, 0, '', NULL, 0)";
+                channel.CommandText = "INSERT OR IGNORE INTO channels (room, name, topic, topic_by, topic_at, modes, key, user_limit) VALUES ($room, $name, NULL, NULL, 0, 'nt', NULL, 0)";
                 var channelRoom = channel.Parameters.Add("$room", SqliteType.Text);
                 var channelName = channel.Parameters.Add("$name", SqliteType.Text);
                 var known = new HashSet<string>(StringComparer.Ordinal);
