@@ -15,14 +15,15 @@ namespace PSChat.Engine.History
         private HistoryEntry[] ring;
         private int head;
 
-        public RoomLog(ChatRoom room, int capacity)
+        /// <param name="owner">The room (a <see cref="ChatRoom"/>) or the private conversation (its <see cref="Conversation"/> key) the log is of.</param>
+        public RoomLog(object owner, int capacity)
         {
-            Room = room;
+            Owner = owner;
             this.capacity = capacity;
             ring = new HistoryEntry[Math.Min(InitialSlots, capacity)];
         }
 
-        public ChatRoom Room { get; }
+        public object Owner { get; }
 
         public int Count { get; private set; }
 

@@ -91,6 +91,7 @@ namespace PSChat.Engine.Irc
             }
 
             var roomEvent = new RoomEvent(kind, null, Identity, text) { Target = target.Nick, Origin = IrcOrigin.WithTags(clientTags) };
+            KeepPrivate(target, roomEvent);
             DeliverToTarget(target, roomEvent);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
             if (kind == RoomEventKind.Message && target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);

@@ -229,6 +229,13 @@ namespace PSChat
         public int MaxPendingWrites { get; set; } = 100000;
 
         /// <summary>
+        /// Keep private messages (PRIVMSG and NOTICE to a nick) between two clients logged in to accounts, in
+        /// history (and with <see cref="DataPath"/> on disk), for the two of them to read back with CHATHISTORY;
+        /// off by default: private messages are not kept.
+        /// </summary>
+        public bool KeepPrivateMessages { get; set; }
+
+        /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false
         /// keeps them on the thread pool (the tests run both).
         /// </summary>

@@ -219,6 +219,10 @@ namespace PSChat.Commands
         [ValidateRange(1, 100000000)]
         public int MaxPendingWrites { get; set; } = 100000;
 
+        /// <summary>Keep private messages between logged-in accounts for the two of them (off: none are kept).</summary>
+        [Parameter]
+        public SwitchParameter KeepPrivateMessages { get; set; }
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
@@ -231,8 +235,22 @@ namespace PSChat.Commands
                 ThrowTerminatingError(Error(new ArgumentException("-RequireAccount needs an account store: give -AccountStore <path>."), "RequireAccountWithoutAccountStore", ErrorCategory.InvalidArgument, null));
             }
 
+            // The account store may live in the -DataPath folder (one folder for all the server keeps): make it first.
+            if (AccountStore != null && DataPath != null) CreateDataFolder();
             IAccountStore? accounts = AccountStore == null ? null : AccountCmdlet.OpenStore(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AccountStore));
             StartServer((address, listener) => StartChat(address, listener, certificate, accounts, operators));
+        }
+
+        private void CreateDataFolder()
+        {
+            try
+            {
+                Directory.CreateDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath!));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(Error(ex, "DataPathUnusable", ErrorCategory.OpenError, DataPath));
+            }
         }
 
         /// <summary>The server, or a terminating error when -DataPath cannot be used.</summary>
@@ -301,6 +319,7 @@ namespace PSChat.Commands
                     Accounts = accounts,
                     RequireAccount = RequireAccount,
                     StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
+                    KeepPrivateMessages = KeepPrivateMessages,
                 },
                 listener);
         }
