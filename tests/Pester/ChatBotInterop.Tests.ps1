@@ -106,7 +106,7 @@ Describe 'examples/OpsBot.ps1 answers a weechat user' -Tag 'Interop' -Skip:$noWe
         Wait-Until -TimeoutMs 30000 -Because 'weechat to show the deploy' -Condition {
             (Test-Path -LiteralPath $roomLog) -and ((Get-Content -LiteralPath $roomLog) -match "`t@?opsbot`tDeployed 2\.0 to test\.$")
         }
-        Get-Content -LiteralPath $roomLog | Should -Match "`t@?opsbot`t!deploy test 2\.0 needs confirmation"
+        @(Get-Content -LiteralPath $roomLog) -match "`t@?opsbot`t!deploy test 2\.0 needs confirmation: " | Should -HaveCount 1
     }
 
     It 'answers weechat''s private !disk with the formatted table' {
