@@ -556,7 +556,10 @@ function Invoke-Bench {
         $waitCount = if ($Quick) { 2000 } else { 20000 }
         $waitTable = & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-WaitServerCost.ps1') -ModulePath $ModuleDir -Count $waitCount
         if ($LASTEXITCODE -ne 0) { throw 'Measuring Start-ChatServer -Wait failed.' }
-        $clientTable = @($clientTable) + @('') + @($waitTable)
+        $botArguments = if ($Quick) { @('-Count', 500, '-Requests', 100) } else { @('-Count', 5000, '-Requests', 1000) }
+        $botTable = & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-BotThroughput.ps1') -ModulePath $ModuleDir @botArguments
+        if ($LASTEXITCODE -ne 0) { throw 'Measuring the chat bot failed.' }
+        $clientTable = @($clientTable) + @('') + @($waitTable) + @('') + @($botTable)
         $header = "PSChat benchmark, $([datetime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC, $([Environment]::ProcessorCount) cores, command: ./build.ps1 Bench$(if ($Quick) { ' -Quick' })"
         $report = @($header, '', $table.TrimEnd(), '', ($clientTable -join [Environment]::NewLine)) -join [Environment]::NewLine
         Set-Content -Path $tableFile -Value $report -Encoding utf8NoBOM
