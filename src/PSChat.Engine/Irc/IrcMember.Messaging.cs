@@ -45,27 +45,15 @@ namespace PSChat.Engine.Irc
             foreach (string target in TargetsOf(message.Parameters[0], command, errors))
             {
                 if (IrcNames.IsChannel(target)) MessageRoom(target, kind, text, clientTags, errors);
+                else if (target.Length > 1 && StatusMessagePrefixes.IndexOf(target[0]) >= 0 && IrcNames.IsChannel(target.Substring(1))) MessageStatus(target[0], target.Substring(1), kind, text, clientTags, errors);
                 else MessageMember(target, kind, text, clientTags, errors);
             }
         }
 
         private void MessageRoom(string name, RoomEventKind kind, string text, string? clientTags, bool errors)
         {
-            var room = server.FindRoom(name);
-            if (room == null)
-            {
-                if (errors) Reply(Numerics.ERR_NOSUCHNICK, name, "No such nick/channel");
-                return;
-            }
-
-            bool member = room.TryGetStatus(this, out var status);
-            var channel = protocol.ChannelOf(room);
-            if ((channel.NoExternalMessages && !member) || (status == MemberStatus.None && (channel.Moderated || channel.IsBanned(this))))
-            {
-                if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
-                return;
-            }
-
+            var room = FindRoomToSpeakIn(name, errors);
+            if (room == null) return;
             var roomEvent = new RoomEvent(kind, room, Identity, text) { Origin = IrcOrigin.WithTags(clientTags) };
             // Kept before it is delivered: whoever saw it live finds it in the history.
             server.History.Record(roomEvent);
@@ -79,6 +67,27 @@ namespace PSChat.Engine.Irc
                     e.Text = text;
                 });
             }
+        }
+
+        /// <summary>The channel, when this member may speak in it; otherwise null after 401 or 404 (not for NOTICE).</summary>
+        private ChatRoom? FindRoomToSpeakIn(string name, bool errors)
+        {
+            var room = server.FindRoom(name);
+            if (room == null)
+            {
+                if (errors) Reply(Numerics.ERR_NOSUCHNICK, name, "No such nick/channel");
+                return null;
+            }
+
+            bool member = room.TryGetStatus(this, out var status);
+            var channel = protocol.ChannelOf(room);
+            if ((channel.NoExternalMessages && !member) || (status == MemberStatus.None && (channel.Moderated || channel.IsBanned(this))))
+            {
+                if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
+                return null;
+            }
+
+            return room;
         }
 
         private void MessageMember(string nick, RoomEventKind kind, string text, string? clientTags, bool errors)

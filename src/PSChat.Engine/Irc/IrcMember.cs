@@ -366,6 +366,10 @@ namespace PSChat.Engine.Irc
             AddIrcv3Commands(table);
             AddHistoryCommands(table);
             AddSaslCommands(table);
+            AddMetadataCommands(table);
+            AddReadMarkerCommands(table);
+            AddHelpCommands(table);
+            AddRedactCommands(table);
             return table;
         }
 

@@ -229,6 +229,15 @@ namespace PSChat
         public int MaxPendingWrites { get; set; } = 100000;
 
         /// <summary>
+        /// IRCv3 metadata (draft/metadata-3): the most keys a user or a channel holds, and the most keys one
+        /// client subscribes to (maxkey and maxsub); 0 turns metadata off.
+        /// </summary>
+        public int MaxMetadataKeys { get; set; } = 20;
+
+        /// <summary>IRCv3 read markers (draft/read-marker): the most targets one IRC client keeps a MARKREAD timestamp for; 0 turns them off.</summary>
+        public int MaxReadMarkers { get; set; } = 100;
+
+        /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false
         /// keeps them on the thread pool (the tests run both).
         /// </summary>

@@ -219,6 +219,14 @@ namespace PSChat.Commands
         [ValidateRange(1, 100000000)]
         public int MaxPendingWrites { get; set; } = 100000;
 
+        [Parameter]
+        [ValidateRange(0, 1000)]
+        public int MaxMetadataKeys { get; set; } = 20;
+
+        [Parameter]
+        [ValidateRange(0, 100000)]
+        public int MaxReadMarkers { get; set; } = 100;
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
@@ -301,6 +309,8 @@ namespace PSChat.Commands
                     Accounts = accounts,
                     RequireAccount = RequireAccount,
                     StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
+                    MaxMetadataKeys = MaxMetadataKeys,
+                    MaxReadMarkers = MaxReadMarkers,
                 },
                 listener);
         }
