@@ -2,7 +2,7 @@ using Xunit;
 
 namespace PSChat.Engine.Tests
 {
-    /// <summary>Issue 16: WHOX (WHO mask %fields[,token] answers 354), STATUSMSG (PRIVMSG @#chan), HELP and LIST searches (ELIST).</summary>
+    /// <summary>Issue 16: WHOX (WHO mask %fields[,token] answers 354), STATUSMSG (PRIVMSG @#chan), HELP, LINKS, LIST searches (ELIST) and no-CTCP channels (+C).</summary>
     public class IrcQueryExtensionTests
     {
         [Fact]
@@ -45,7 +45,7 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
-        public void HelpTellsAboutACommandAndListsThemAll()
+        public void HelpTellsAboutACommandAndListsThemAllAndLinksListsNone()
         {
             using var fx = IrcBasicsTests.Irc();
             using var nick = IrcTestClient.Register(fx, "nick");
@@ -59,6 +59,8 @@ namespace PSChat.Engine.Tests
             Assert.Equal("704", nick.Next().Command);
             Assert.Contains(" WHOWAS", nick.NextLine());
             Assert.Equal(":irc.test 706 nick index :End of /HELP", nick.NextLine());
+            nick.Send("LINKS");
+            Assert.Equal(":irc.test 365 nick * :End of /LINKS list", nick.NextLine());
         }
 
         [Fact]
@@ -87,6 +89,25 @@ namespace PSChat.Engine.Tests
             for (var message = client.Next(); message.Command != "323"; message = client.Next()) names.Add(message.Parameters[1]);
             names.Sort(System.StringComparer.Ordinal);
             return names.ToArray();
+        }
+
+        [Fact]
+        public void ANoCtcpChannelTakesActionsButNoOtherCtcp()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var chanop = IrcTestClient.Register(fx, "chanop");
+            using var user = IrcTestClient.Register(fx, "user");
+            IrcTestClient.JoinAll("#chan", chanop, user);
+            chanop.Send("MODE #chan +C");
+            Assert.Equal(":chanop!chanop@127.0.0.1 MODE #chan +C", chanop.NextLine());
+            user.Expect("MODE");
+
+            user.Send("PRIVMSG #chan :\u0001ACTION waves\u0001");
+            user.Send("PRIVMSG #chan :\u0001PING 12345\u0001");
+
+            Assert.Equal(":irc.test 404 user #chan :Cannot send CTCP to channel (+C)", user.NextLine());
+            Assert.Equal(":user!user@127.0.0.1 PRIVMSG #chan :\u0001ACTION waves\u0001", chanop.NextLine());
+            chanop.AssertNothingPending();
         }
     }
 }

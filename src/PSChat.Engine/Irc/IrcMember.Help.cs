@@ -6,7 +6,7 @@ namespace PSChat.Engine.Irc
 {
     /// <summary>
     /// HELP and HELPOP (Modern IRC): 704, 705 lines and 706 about a command, or the list of commands
-    /// without a subject; 524 for a subject the server has no help on.
+    /// without a subject; 524 for a subject the server has no help on. LINKS: the end of an empty list.
     /// </summary>
     internal sealed partial class IrcMember
     {
@@ -45,6 +45,8 @@ namespace PSChat.Engine.Irc
         {
             table["HELP"] = new Command((m, msg) => m.OnHelp(msg), 0);
             table["HELPOP"] = new Command((m, msg) => m.OnHelp(msg), 0);
+            // A single server with no links: only the end of the list (as servers that hide their links answer).
+            table["LINKS"] = new Command((m, msg) => m.Reply(Numerics.RPL_ENDOFLINKS, msg.Parameters.Count > 0 ? msg.Parameters[msg.Parameters.Count - 1] : "*", "End of /LINKS list"), 0);
         }
 
         private void OnHelp(IrcMessage message)

@@ -54,6 +54,12 @@ namespace PSChat.Engine.Irc
         {
             var room = FindRoomToSpeakIn(name, errors);
             if (room == null) return;
+            if (protocol.ChannelOf(room).NoCtcp && IsCtcpOtherThanAction(text))
+            {
+                if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send CTCP to channel (+C)");
+                return;
+            }
+
             var roomEvent = new RoomEvent(kind, room, Identity, text) { Origin = IrcOrigin.WithTags(clientTags) };
             // Kept before it is delivered: whoever saw it live finds it in the history.
             server.History.Record(roomEvent);
@@ -104,6 +110,10 @@ namespace PSChat.Engine.Irc
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
             if (kind == RoomEventKind.Message && target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);
         }
+
+        /// <summary>A CTCP request or reply (\x01...), except ACTION (/me), which +C lets through.</summary>
+        private static bool IsCtcpOtherThanAction(string text) =>
+            text.Length > 0 && text[0] == '\u0001' && !text.StartsWith("\u0001ACTION ", StringComparison.Ordinal);
 
         /// <summary>The client-only tags ('+' prefixed) of a message, re-serialised; null when none.</summary>
         private static string? ClientTagsOf(IrcMessage message)

@@ -110,8 +110,9 @@ namespace PSChat.Engine.Irc
         public const string RPL_MONLIST = "732";
         public const string RPL_ENDOFMONLIST = "733";
         public const string ERR_MONLISTFULL = "734";
-        // Conformance (issue 16): WHOX, HELP.
+        // Conformance (issue 16): WHOX, LINKS, HELP.
         public const string RPL_WHOSPCRPL = "354";
+        public const string RPL_ENDOFLINKS = "365";
         public const string ERR_HELPNOTFOUND = "524";
         public const string RPL_HELPSTART = "704";
         public const string RPL_HELPTXT = "705";
