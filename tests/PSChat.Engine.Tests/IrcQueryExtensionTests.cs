@@ -2,7 +2,7 @@ using Xunit;
 
 namespace PSChat.Engine.Tests
 {
-    /// <summary>Issue 16: WHOX (WHO mask %fields[,token] answers 354), STATUSMSG (PRIVMSG @#chan), HELP, LINKS, LIST searches (ELIST) and no-CTCP channels (+C).</summary>
+    /// <summary>Issue 16: WHOX (WHO mask %fields[,token] answers 354), STATUSMSG (PRIVMSG @#chan), HELP, LINKS, LIST searches (ELIST), no-CTCP channels (+C) and the INVITE list.</summary>
     public class IrcQueryExtensionTests
     {
         [Fact]
@@ -108,6 +108,23 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 404 user #chan :Cannot send CTCP to channel (+C)", user.NextLine());
             Assert.Equal(":user!user@127.0.0.1 PRIVMSG #chan :\u0001ACTION waves\u0001", chanop.NextLine());
             chanop.AssertNothingPending();
+        }
+
+        [Fact]
+        public void InviteAloneListsTheChannelsYouAreInvitedTo()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var foo = IrcTestClient.Register(fx, "foo");
+            using var bar = IrcTestClient.Register(fx, "bar");
+            foo.Join("#chan");
+            foo.Send("INVITE bar #chan");
+            foo.Expect("341");
+            bar.Expect("INVITE");
+
+            bar.Send("INVITE");
+
+            Assert.Equal(":irc.test 336 bar #chan", bar.NextLine());
+            Assert.Equal(":irc.test 337 bar :End of /INVITE list", bar.NextLine());
         }
     }
 }

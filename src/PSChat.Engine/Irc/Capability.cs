@@ -77,6 +77,7 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("draft/chathistory", Capability.ChatHistory, o => o.HistorySize > 0),
             new CapabilityOffer("draft/message-redaction", Capability.MessageRedaction, o => o.HistorySize > 0),
             new CapabilityOffer("draft/metadata-3", Capability.Metadata, o => o.MaxMetadataKeys > 0, IrcMember.MetadataCapabilityValue),
+            new CapabilityOffer("draft/multiline", Capability.Multiline, o => o.MaxMultilineBytes > 0, IrcMember.MultilineCapabilityValue),
             new CapabilityOffer("draft/read-marker", Capability.ReadMarker, o => o.MaxReadMarkers > 0),
             new CapabilityOffer("echo-message", Capability.EchoMessage),
             new CapabilityOffer("extended-monitor", Capability.ExtendedMonitor),

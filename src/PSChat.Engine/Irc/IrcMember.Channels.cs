@@ -15,7 +15,7 @@ namespace PSChat.Engine.Irc
             table["PART"] = new Command((m, msg) => m.OnPart(msg), 1);
             table["TOPIC"] = new Command((m, msg) => m.OnTopic(msg), 1);
             table["KICK"] = new Command((m, msg) => m.OnKick(msg), 2);
-            table["INVITE"] = new Command((m, msg) => m.OnInvite(msg), 2);
+            table["INVITE"] = new Command((m, msg) => m.OnInvite(msg), 0);
             table["NAMES"] = new Command((m, msg) => m.OnNames(msg), 0);
             table["LIST"] = new Command((m, msg) => m.OnList(msg), 0);
         }
@@ -274,6 +274,18 @@ namespace PSChat.Engine.Irc
 
         private void OnInvite(IrcMessage message)
         {
+            if (message.Parameters.Count == 0)
+            {
+                ListInvitations();
+                return;
+            }
+
+            if (message.Parameters.Count < 2)
+            {
+                Reply(Numerics.ERR_NEEDMOREPARAMS, message.Command, "Not enough parameters");
+                return;
+            }
+
             string nick = message.Parameters[0];
             string channel = message.Parameters[1];
             var target = FindVisibleMember(nick);

@@ -16,7 +16,7 @@ namespace PSChat.Engine.Irc
             ["AWAY"] = "AWAY [:message] marks you away with a message, or back without one.",
             ["CAP"] = "CAP LS [302] | REQ :caps | LIST | END negotiates IRCv3 capabilities.",
             ["CHATHISTORY"] = "CHATHISTORY LATEST|BEFORE|AFTER|AROUND|BETWEEN|TARGETS <target> ... replays a channel's messages.",
-            ["INVITE"] = "INVITE <nick> <channel> lets a user into an invite-only channel.",
+            ["INVITE"] = "INVITE <nick> <channel> lets a user into an invite-only channel; INVITE alone lists your invitations.",
             ["JOIN"] = "JOIN <channel>[,<channel>...] [<key>,...] joins channels; JOIN 0 leaves them all.",
             ["KICK"] = "KICK <channel> <nick> [:reason] removes a user from a channel (channel operators).",
             ["KILL"] = "KILL <nick> :reason disconnects a user (IRC operators).",

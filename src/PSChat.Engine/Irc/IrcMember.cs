@@ -137,6 +137,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            if (TakeMultilineLine(message)) return;
             DispatchLabeled(message);
         }
 

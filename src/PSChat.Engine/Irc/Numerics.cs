@@ -110,7 +110,9 @@ namespace PSChat.Engine.Irc
         public const string RPL_MONLIST = "732";
         public const string RPL_ENDOFMONLIST = "733";
         public const string ERR_MONLISTFULL = "734";
-        // Conformance (issue 16): WHOX, LINKS, HELP.
+        // Conformance (issue 16): INVITE list, WHOX, LINKS, HELP.
+        public const string RPL_INVITELISTENTRY = "336";
+        public const string RPL_ENDOFINVITELISTENTRIES = "337";
         public const string RPL_WHOSPCRPL = "354";
         public const string RPL_ENDOFLINKS = "365";
         public const string ERR_HELPNOTFOUND = "524";

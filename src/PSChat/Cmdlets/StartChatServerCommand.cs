@@ -227,6 +227,10 @@ namespace PSChat.Commands
         [ValidateRange(0, 100000)]
         public int MaxReadMarkers { get; set; } = 100;
 
+        [Parameter]
+        [ValidateRange(0, 1048576)]
+        public int MaxMultilineBytes { get; set; } = 4096;
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
@@ -311,6 +315,7 @@ namespace PSChat.Commands
                     StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
                     MaxMetadataKeys = MaxMetadataKeys,
                     MaxReadMarkers = MaxReadMarkers,
+                    MaxMultilineBytes = MaxMultilineBytes,
                 },
                 listener);
         }
