@@ -127,8 +127,11 @@ namespace PSChat.Engine.Irc
             string? batch = BeginBatch("chathistory", new[] { target });
             int lines = 0;
             bool cut = false;
+            // A conversation has no channel, and so no redactions.
+            var channel = room == null ? null : protocol.ChannelOf(room);
             foreach (var entry in entries)
             {
+                if (channel != null && channel.IsRedacted(entry.MessageId)) continue;
                 foreach (var line in IrcEventEncoder.ToMessages(entry.ToRoomEvent(room), Caps))
                 {
                     byte[] bytes = WithBatch(line, batch).ToBoundedBytes();
@@ -188,17 +191,10 @@ namespace PSChat.Engine.Irc
         /// <summary>An IRCv3 standard reply: <c>FAIL CHATHISTORY code context... :description</c>.</summary>
         private void FailHistory(string code, params string[] contextAndDescription)
         {
-            var parameters = new string[contextAndDescription.Length + 2];
-            parameters[0] = HistoryCommand;
-            parameters[1] = code;
-            for (int i = 0; i < contextAndDescription.Length; i++)
-            {
-                string value = contextAndDescription[i];
-                bool middle = i < contextAndDescription.Length - 1;
-                parameters[i + 2] = middle && IrcMessage.NeedsTrailing(value) ? "*" : value;
-            }
-
-            Send(new IrcMessage(null, ServerName, "FAIL", parameters));
+            var parameters = new string[contextAndDescription.Length + 1];
+            parameters[0] = code;
+            contextAndDescription.CopyTo(parameters, 1);
+            Send(FailLine(HistoryCommand, parameters));
         }
     }
 }

@@ -222,16 +222,7 @@ namespace PSChat.Engine.Irc
             // Before registration the user name is USER's, not yet in the identity.
             Reply(Numerics.RPL_LOGGEDIN, $"{Nick}!{userName ?? Identity.User}@{Identity.Host}", account, "You are now logged in as " + account);
             Reply(Numerics.RPL_SASLSUCCESS, "SASL authentication successful");
-            if (!wasRegistered) return;
-            var line = new IrcMessage(null, Identity.Prefix, "ACCOUNT", new[] { account }).ToBoundedBytes();
-            var seen = new HashSet<ChatMember> { this };
-            foreach (var room in Rooms)
-            {
-                foreach (var member in room.Members)
-                {
-                    if (seen.Add(member) && member is IrcMember irc && irc.Has(Capability.AccountNotify)) irc.Connection.Send(line);
-                }
-            }
+            if (wasRegistered) NotifyNeighbours(Capability.AccountNotify, new IrcMessage(null, Identity.Prefix, "ACCOUNT", new[] { account }), includeSelf: false);
         }
 
         /// <summary>AUTHENTICATE * or registration ending while an exchange is open: 906.</summary>

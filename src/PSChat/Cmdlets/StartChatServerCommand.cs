@@ -223,6 +223,18 @@ namespace PSChat.Commands
         [Parameter]
         public SwitchParameter KeepPrivateMessages { get; set; }
 
+        [Parameter]
+        [ValidateRange(0, 1000)]
+        public int MaxMetadataKeys { get; set; } = 20;
+
+        [Parameter]
+        [ValidateRange(0, 100000)]
+        public int MaxReadMarkers { get; set; } = 100;
+
+        [Parameter]
+        [ValidateRange(0, 1048576)]
+        public int MaxMultilineBytes { get; set; } = 4096;
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
@@ -320,6 +332,9 @@ namespace PSChat.Commands
                     RequireAccount = RequireAccount,
                     StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
                     KeepPrivateMessages = KeepPrivateMessages,
+                    MaxMetadataKeys = MaxMetadataKeys,
+                    MaxReadMarkers = MaxReadMarkers,
+                    MaxMultilineBytes = MaxMultilineBytes,
                 },
                 listener);
         }
