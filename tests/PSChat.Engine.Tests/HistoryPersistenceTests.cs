@@ -71,6 +71,34 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void ARedactedMessageIsGoneFromTheStoreSoARestartedServerNeverReplaysIt()
+        {
+            using (var fx = Server())
+            {
+                using var alice = IrcTestClient.Register(fx, "alice", "message-tags echo-message draft/message-redaction");
+                alice.Join("#keep");
+                alice.Send("PRIVMSG #keep :oops");
+                string msgid = alice.SkipTo("PRIVMSG").Tags["msgid"]!;
+                alice.Send("PRIVMSG #keep :kept");
+                alice.SkipTo("PRIVMSG");
+                alice.Send($"REDACT #keep {msgid}");
+                alice.SkipTo("REDACT");
+                Assert.DoesNotContain(fx.Server.History.Range(fx.Server.FindRoom("#keep")!, DateTime.MinValue, DateTime.MaxValue, 10), e => e.Text == "oops");
+                fx.Server.Stop();
+            }
+
+            using var again = Server();
+            using var bob = IrcTestClient.Register(again, "bob", "batch draft/chathistory");
+            bob.Join("#keep");
+            bob.Send("CHATHISTORY LATEST #keep * 10");
+            Assert.Equal("BATCH", bob.Next().Command);
+            var kept = bob.Next();
+            Assert.Equal("PRIVMSG", kept.Command);
+            Assert.Equal("kept", kept.Parameters[1]);
+            Assert.Equal("BATCH", bob.Next().Command);
+        }
+
+        [Fact]
         public void ARestartOnTheSameDataPathKeepsBansExceptionsInviteExceptionsAndSecrecy()
         {
             string[] banList;

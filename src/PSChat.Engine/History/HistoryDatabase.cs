@@ -96,6 +96,7 @@ namespace PSChat.Engine.History
 
         private readonly SqliteConnection connection;
         private readonly ConcurrentQueue<HistoryEntry> queue = new ConcurrentQueue<HistoryEntry>();
+        private readonly ConcurrentQueue<(string Room, string MessageId)> forgotten = new ConcurrentQueue<(string Room, string MessageId)>();
         private readonly Dictionary<string, StoredChannel> written = new Dictionary<string, StoredChannel>(StringComparer.Ordinal);
         private readonly int maxPending;
         private readonly int perRoom;
@@ -172,6 +173,9 @@ namespace PSChat.Engine.History
 
             queue.Enqueue(entry);
         }
+
+        /// <summary>Queues the deletion of a message taken back (REDACT), done after the messages queued before it.</summary>
+        public void Forget(string room, string messageId) => forgotten.Enqueue((room, messageId));
 
         public List<StoredChannel> LoadChannels()
         {
@@ -307,6 +311,35 @@ namespace PSChat.Engine.History
 
         /// <summary>Everything queued now, in one transaction.</summary>
         private void WriteBatch()
+        {
+            WriteMessages();
+            DeleteForgotten();
+        }
+
+        /// <summary>Messages taken back since the last batch (after that batch's messages, so one queued just before its redaction goes too).</summary>
+        private void DeleteForgotten()
+        {
+            if (forgotten.IsEmpty) return;
+            using (var transaction = connection.BeginTransaction())
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                // The room narrows the search to its rows (messages_room); redactions are rare.
+                command.CommandText = "DELETE FROM messages WHERE room = $room AND msgid = $msgid";
+                var room = command.Parameters.Add("$room", SqliteType.Text);
+                var msgid = command.Parameters.Add("$msgid", SqliteType.Text);
+                while (forgotten.TryDequeue(out var gone))
+                {
+                    room.Value = gone.Room;
+                    msgid.Value = gone.MessageId;
+                    command.ExecuteNonQuery();
+                }
+
+                transaction.Commit();
+            }
+        }
+
+        private void WriteMessages()
         {
             if (queue.IsEmpty) return;
             using (var transaction = connection.BeginTransaction())

@@ -77,6 +77,31 @@ namespace PSChat.Engine.History
             Persist?.Invoke(entry);
         }
 
+        /// <summary>Called with a room's folded name and a msgid when a message is taken back (the disk store deletes it).</summary>
+        public Action<string, string>? Redacted { get; set; }
+
+        /// <summary>
+        /// Takes a message back (REDACT): gone from the room's history, so no replay and no
+        /// Get-ChatHistory shows it again, and from the disk store where there is one. False when the
+        /// room does not hold it.
+        /// </summary>
+        public bool Redact(ChatRoom room, string messageId)
+        {
+            lock (gate)
+            {
+                if (!logs.TryGetValue(room, out var log)) return false;
+                int index = log.IndexOf(messageId);
+                if (index < 0) return false;
+                var entry = log[index];
+                log.RemoveAt(index);
+                Unlink(entry);
+                if (log.Count == 0) logs.Remove(room);
+            }
+
+            Redacted?.Invoke(CaseMapping.Fold(room.Name), messageId);
+            return true;
+        }
+
         /// <summary>Adds an entry made elsewhere (one read back from a store on disk), in time order, to a room's or a conversation's log.</summary>
         public void Add(object owner, HistoryEntry entry)
         {

@@ -51,6 +51,14 @@ namespace PSChat.Engine.History
             return oldest;
         }
 
+        /// <summary>Removes the entry at <paramref name="index"/> (0 the oldest), the later ones moving up: O(Count), for rare removals (a redaction).</summary>
+        public void RemoveAt(int index)
+        {
+            for (int i = index; i < Count - 1; i++) ring[(head + i) % ring.Length] = ring[(head + i + 1) % ring.Length];
+            ring[(head + Count - 1) % ring.Length] = null!;
+            Count--;
+        }
+
         /// <summary>The index of the message with that msgid, newest first (references are usually recent); -1 when gone or unknown.</summary>
         public int IndexOf(string messageId)
         {

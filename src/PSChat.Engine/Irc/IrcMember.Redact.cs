@@ -45,6 +45,8 @@ namespace PSChat.Engine.Irc
             }
 
             protocol.ChannelOf(room).Redact(messageId, server.Options.HistorySize);
+            // Gone from history too (memory and disk): Get-ChatHistory and a restarted server never show it again.
+            server.History.Redact(room, messageId);
             var parameters = string.IsNullOrEmpty(reason) ? new[] { room.Name, messageId } : new[] { room.Name, messageId, reason! };
             byte[] line = new IrcMessage(null, Identity.Prefix, RedactCommand, parameters).ToBoundedBytes();
             foreach (var member in room.Members)

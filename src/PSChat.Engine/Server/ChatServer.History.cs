@@ -172,6 +172,7 @@ namespace PSChat
                 chatServer.Restore(Database);
                 chatServer.Database = Database;
                 chatServer.History.Persist = Database.Enqueue;
+                chatServer.History.Redacted = Database.Forget;
                 server = chatServer;
                 Database.Start();
             }
