@@ -122,6 +122,9 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 732 watcher bar,baz", watcher.NextLine());
             Assert.Equal(":irc.test 733 watcher :End of MONITOR list", watcher.NextLine());
             watcher.Send("MONITOR C");
+            // MONITOR C has no answer: an empty list proves it ran before bar comes back (another loop's thread).
+            watcher.Send("MONITOR L");
+            Assert.Equal(":irc.test 733 watcher :End of MONITOR list", watcher.NextLine());
             using var again = IrcTestClient.Register(fx, "bar");
             watcher.AssertNothingPending();
         }
