@@ -77,18 +77,18 @@ namespace PSChat
         internal const long EnvelopeQueueBytes = 256 * 1024;
 
         /// <summary>
-        /// Waits while the connection's send queue holds more than <see cref="EnvelopeQueueBytes"/>: the server
-        /// reads at its own pace (ngircd reads slowly), and a queue that overflows closes the session.
+        /// Waits while the connection's send queue and the pacer hold more than <see cref="EnvelopeQueueBytes"/>:
+        /// the server reads at its own pace (ngircd reads slowly), and a queue that overflows closes the session.
         /// A server that takes nothing for <see cref="ChatSessionOptions.Timeout"/> ends the wait with an error.
         /// </summary>
         internal void WaitForSendRoom()
         {
             var link = connection;
-            if (link == null || link.QueuedBytes < EnvelopeQueueBytes) return;
+            if (link == null || Unsent(link) < EnvelopeQueueBytes) return;
             var clock = Engine.Timing.MonotonicClock.System;
             long sentBefore = link.BytesSent;
             long progressAt = clock.NowTicks;
-            while (link.QueuedBytes >= EnvelopeQueueBytes && !link.IsClosing)
+            while (Unsent(link) >= EnvelopeQueueBytes && !link.IsClosing)
             {
                 Thread.Sleep(2);
                 long sentNow = link.BytesSent;
@@ -102,6 +102,66 @@ namespace PSChat
                     throw new TimeoutException($"The server took nothing from session {Id} for {Options.Timeout.TotalSeconds:0.#} s while an object was being sent.");
                 }
             }
+        }
+
+        /// <summary>Bytes on their way out: queued on the connection, or waiting in the pacer for their turn.</summary>
+        private long Unsent(Engine.Transport.LineConnection link) => link.QueuedBytes + (pacer?.WaitingBytes ?? 0);
+
+        /// <summary>
+        /// An object chunk: paced by the server's payload budget when it offered one (pschat.dev/payload), else a
+        /// line like any other. Errors as <see cref="SendBytes"/>.
+        /// </summary>
+        internal void SendPayloadLine(byte[] bytes)
+        {
+            var paced = pacer;
+            if (paced == null || !paced.BudgetsPayload || State != SessionState.Connected)
+            {
+                SendPaced(bytes);
+                return;
+            }
+
+            if (connection == null || connection.IsClosing) SendBytes(bytes); // throws the closed-session error
+            paced.EnqueuePayload(bytes);
+        }
+
+        /// <summary>
+        /// The pacer of this session's lines: its own pace (PaceLinesPerSecond, PaceBurst), and under a server
+        /// that advertised its budgets (pschat.dev/payload) never faster than they allow, object chunks included.
+        /// </summary>
+        private OutgoingPacer NewPacer(Engine.Client.Payloads.PayloadPace? serverPace, Action<byte[]> write)
+        {
+            double lines = Options.PaceLinesPerSecond > 0 ? Options.PaceLinesPerSecond : 0;
+            int burst = Math.Max(1, Options.PaceBurst);
+            if (serverPace != null && serverPace.LinesPerSecond > 0)
+            {
+                lines = lines > 0 ? Math.Min(lines, serverPace.LinesPerSecond) : serverPace.LinesPerSecond;
+                burst = Math.Min(burst, serverPace.LineBurst);
+            }
+
+            return new OutgoingPacer(
+                burst, lines, Options.Clock, write,
+                payloadBytesPerSecond: serverPace?.BytesPerSecond ?? 0, payloadBurstBytes: serverPace?.BurstBytes ?? 0);
+        }
+
+        private long keepAliveSentBytes;
+        private long keepAliveLooks;
+
+        /// <summary>How often the keepalive looked at the send progress (tests wait for a look).</summary>
+        internal long KeepAliveLooks => Interlocked.Read(ref keepAliveLooks);
+
+        /// <summary>Bytes written to the server on the current connection.</summary>
+        internal long BytesSentToServer => connection?.BytesSent ?? 0;
+
+        /// <summary>
+        /// Whether the server took bytes from us since the last look, while more wait: a server that reads
+        /// slowly (ngircd's penalty time) is alive, though our PING may wait behind an object for minutes.
+        /// </summary>
+        private bool SendingProgressed(Engine.Transport.LineConnection link)
+        {
+            long sent = link.BytesSent;
+            bool progressed = sent != Interlocked.Exchange(ref keepAliveSentBytes, sent) && Unsent(link) > 0;
+            Interlocked.Increment(ref keepAliveLooks);
+            return progressed;
         }
 
         /// <summary>A refused payload: counted, and said to the reader as a System message.</summary>

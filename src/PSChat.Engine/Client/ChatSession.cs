@@ -619,9 +619,10 @@ namespace PSChat
         /// <summary>Pacing starts once registered: registration and joins at connect go at once (the server expects them together).</summary>
         private void StartPacing()
         {
-            if (protocol?.Name != ChatProtocol.Irc || !(Options.PaceLinesPerSecond > 0)) return;
+            var serverPace = (protocol as IrcClientProtocol)?.PayloadPace;
+            if (protocol?.Name != ChatProtocol.Irc || !(Options.PaceLinesPerSecond > 0 || serverPace != null)) return;
             var link = connection!;
-            var created = new OutgoingPacer(Math.Max(1, Options.PaceBurst), Options.PaceLinesPerSecond, Options.Clock, bytes => link.Send(bytes));
+            var created = NewPacer(serverPace, bytes => link.Send(bytes));
             Interlocked.Exchange(ref pacer, created)?.Dispose();
         }
 
@@ -641,6 +642,7 @@ namespace PSChat
             var link = connection;
             if (State != SessionState.Connected || link == null) return;
             protocol.ExpirePayloads();
+            if (SendingProgressed(link)) Heard();
             var silent = Options.Clock.Since(Volatile.Read(ref lastHeardTicks));
             if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout)
             {

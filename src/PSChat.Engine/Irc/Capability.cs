@@ -36,6 +36,11 @@ namespace PSChat.Engine.Irc
         ExtendedMonitor = 1 << 21,
         AccountRegistration = 1 << 22,
         NoImplicitNames = 1 << 23,
+
+        // Vendor capabilities, from the top bit down (clear of the IRCv3 ones above).
+
+        /// <summary>pschat.dev/payload: object chunks budgeted by bytes (IrcMember.Payloads.cs).</summary>
+        Payload = 1 << 30,
     }
 
     /// <summary>One capability as CAP LS lists it.</summary>
@@ -86,6 +91,7 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("account-notify", Capability.AccountNotify, o => o.Accounts != null),
             new CapabilityOffer("extended-join", Capability.ExtendedJoin, o => o.Accounts != null),
             new CapabilityOffer("sts", Capability.Sts, o => o.Certificate != null, o => Invariant($"port={o.Port},duration={(long)o.StsDuration.TotalSeconds}")),
+            new CapabilityOffer(PayloadCapability.Name, Capability.Payload, PayloadCapability.IsOffered, PayloadCapability.Value),
         };
 
         private static string Invariant(FormattableString text) => FormattableString.Invariant(text);

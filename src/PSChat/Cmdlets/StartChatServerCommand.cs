@@ -219,6 +219,11 @@ namespace PSChat.Commands
         [ValidateRange(1, 100000000)]
         public int MaxPendingWrites { get; set; } = 100000;
 
+        /// <summary>Bytes a second of object chunks a client with the pschat.dev/payload capability may send; 0 offers no capability.</summary>
+        [Parameter]
+        [ValidateRange(0, 1073741824)]
+        public int PayloadRate { get; set; } = ChatServerOptions.DefaultPayloadRate;
+
         protected override void EndProcessing()
         {
             CheckRanges(AllowAddress.Concat(DenyAddress), null, "InvalidAddressRange");
@@ -291,6 +296,7 @@ namespace PSChat.Commands
                     DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
                     HistoryRetention = TimeSpan.FromDays(HistoryRetentionDays),
                     MaxPendingWrites = MaxPendingWrites,
+                    PayloadRate = PayloadRate,
                     Certificate = certificate,
                     RequireTls = RequireTls,
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),
