@@ -35,6 +35,7 @@ namespace PSChat.Engine.Tests
             new Random(14).NextBytes(payload);
             var sending = Task.Run(() => session.SendEnvelope("big", payload, null, null, request: false, inReplyTo: null));
             var buffer = new byte[64 * 1024];
+            irc.Client.Socket.ReceiveTimeout = 10000;
 
             // Eight steps of 20 s on the session's clock, 160 s in all, the server silent throughout: in each it
             // takes bytes until the session wrote more (a write completes when the kernel took all of it), and
@@ -43,9 +44,10 @@ namespace PSChat.Engine.Tests
             {
                 clock.Advance(TimeSpan.FromSeconds(20));
                 long sentBefore = session.BytesSentToServer;
-                for (int reads = 0; session.BytesSentToServer == sentBefore; reads++)
+                var reading = System.Diagnostics.Stopwatch.StartNew();
+                while (session.BytesSentToServer == sentBefore)
                 {
-                    Assert.True(reads < 1024, "the session wrote more");
+                    Assert.True(reading.Elapsed < TimeSpan.FromSeconds(30), "the session wrote more");
                     irc.Client.Socket.Receive(buffer);
                 }
 

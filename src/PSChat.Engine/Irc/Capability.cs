@@ -86,12 +86,12 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("setname", Capability.SetName),
             new CapabilityOffer("standard-replies", Capability.StandardReplies),
             new CapabilityOffer("userhost-in-names", Capability.UserhostInNames),
+            new CapabilityOffer(PayloadCapability.Name, Capability.Payload, PayloadCapability.IsOffered, PayloadCapability.Value),
             new CapabilityOffer("sasl", Capability.Sasl, o => o.Accounts != null, o => "PLAIN,EXTERNAL"),
             new CapabilityOffer("account-tag", Capability.AccountTag, o => o.Accounts != null),
             new CapabilityOffer("account-notify", Capability.AccountNotify, o => o.Accounts != null),
             new CapabilityOffer("extended-join", Capability.ExtendedJoin, o => o.Accounts != null),
             new CapabilityOffer("sts", Capability.Sts, o => o.Certificate != null, o => Invariant($"port={o.Port},duration={(long)o.StsDuration.TotalSeconds}")),
-            new CapabilityOffer(PayloadCapability.Name, Capability.Payload, PayloadCapability.IsOffered, PayloadCapability.Value),
         };
 
         private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
