@@ -55,7 +55,16 @@ namespace PSChat
             }
 
             EnsureOpen();
-            protocol.SendEnvelope(id, summary, payload, room, to, request, inReplyTo);
+            Interlocked.Increment(ref envelopesSending);
+            try
+            {
+                protocol.SendEnvelope(id, summary, payload, room, to, request, inReplyTo);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref envelopesSending);
+            }
+
             Interlocked.Increment(ref sent);
             return id;
         }
@@ -146,6 +155,9 @@ namespace PSChat
         private long keepAliveSentBytes;
         private long keepAliveLooks;
 
+        /// <summary>Envelopes being chunked and queued now (by any thread).</summary>
+        private int envelopesSending;
+
         /// <summary>How often the keepalive looked at the send progress (tests wait for a look).</summary>
         internal long KeepAliveLooks => Interlocked.Read(ref keepAliveLooks);
 
@@ -153,13 +165,15 @@ namespace PSChat
         internal long BytesSentToServer => connection?.BytesSent ?? 0;
 
         /// <summary>
-        /// Whether the server took bytes from us since the last look, while more wait: a server that reads
-        /// slowly (ngircd's penalty time) is alive, though our PING may wait behind an object for minutes.
+        /// Whether the server took bytes of an object from us since the last look (one is being queued, or
+        /// bytes wait): a server that reads slowly (ngircd's penalty time) is alive, though our PING may wait
+        /// behind an object, and the kernel's buffers, for minutes. A session that only chats is not helped:
+        /// a dead server's kernel takes a few lines without a word, and the PING must tell.
         /// </summary>
         private bool SendingProgressed(Engine.Transport.LineConnection link)
         {
             long sent = link.BytesSent;
-            bool progressed = sent != Interlocked.Exchange(ref keepAliveSentBytes, sent) && Unsent(link) > 0;
+            bool progressed = sent != Interlocked.Exchange(ref keepAliveSentBytes, sent) && (Volatile.Read(ref envelopesSending) > 0 || Unsent(link) > 0);
             Interlocked.Increment(ref keepAliveLooks);
             return progressed;
         }
