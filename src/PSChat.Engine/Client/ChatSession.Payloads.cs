@@ -155,6 +155,34 @@ namespace PSChat
         private long keepAliveSentBytes;
         private long keepAliveLooks;
 
+        /// <summary>Bytes written to the server when it last sent a line.</summary>
+        private long sentWhenHeard;
+
+        /// <summary>The slowest a live server is assumed to read a backlog: ngircd lets a flooding client through at about 1.5 KB a second.</summary>
+        private const double SlowestReadBytesPerSecond = 1024;
+
+        /// <summary>Most extra time a backlog buys a silent server.</summary>
+        private static readonly TimeSpan MaxBacklogGrace = TimeSpan.FromHours(1);
+
+        /// <summary>
+        /// Extra silence a server is allowed after we wrote it much more than a few lines since it last spoke:
+        /// what the kernel's buffers still hold (they can hold megabytes) reaches the server before our PING
+        /// does, at the server's pace. Counted at the slowest pace a live server reads, beyond 64 KB, up to an hour.
+        /// </summary>
+        private TimeSpan BacklogGrace(Engine.Transport.LineConnection link)
+        {
+            long written = link.BytesSent - Interlocked.Read(ref sentWhenHeard) - (64 * 1024);
+            if (written <= 0) return TimeSpan.Zero;
+            return TimeSpan.FromSeconds(Math.Min(MaxBacklogGrace.TotalSeconds, written / SlowestReadBytesPerSecond));
+        }
+
+        /// <summary>The server took more of an object: silence so far is our backlog's, not the server's (the PING is not asked again).</summary>
+        private void NoteSendProgress()
+        {
+            Volatile.Write(ref lastHeardTicks, Options.Clock.NowTicks);
+            Volatile.Write(ref keepAliveAsked, 0);
+        }
+
         /// <summary>Envelopes being chunked and queued now (by any thread).</summary>
         private int envelopesSending;
 

@@ -604,6 +604,7 @@ namespace PSChat
         {
             Volatile.Write(ref lastHeardTicks, Options.Clock.NowTicks);
             Volatile.Write(ref keepAliveAsked, 0);
+            Interlocked.Exchange(ref sentWhenHeard, connection?.BytesSent ?? 0);
         }
 
         private void StartKeepAlive()
@@ -642,9 +643,9 @@ namespace PSChat
             var link = connection;
             if (State != SessionState.Connected || link == null) return;
             protocol.ExpirePayloads();
-            if (SendingProgressed(link)) Heard();
+            if (SendingProgressed(link)) NoteSendProgress();
             var silent = Options.Clock.Since(Volatile.Read(ref lastHeardTicks));
-            if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout)
+            if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout + BacklogGrace(link))
             {
                 link.Abort($"the server did not answer for {silent.TotalSeconds:0} s (keepalive)");
                 return;
