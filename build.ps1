@@ -185,11 +185,12 @@ function Get-PesterModulePath {
 
 function Install-TestDependency {
     # The end-to-end tests drive real third-party programs: netcat, tmux (the console of Enter-ChatRoom),
-    # ngircd and weechat (IRC interop), python3 (the tutorial's programs). On a Debian machine where we
+    # ngircd, weechat and irssi (IRC interop), python3 (the tutorial's programs). On a Debian machine where we
     # are root, install what is missing; elsewhere, tests that need them report themselves as skipped.
     $wanted = [ordered]@{ nc = 'netcat-openbsd'; tmux = 'tmux' }
     $wanted['ngircd'] = 'ngircd'                       # IrcInterop: a real IRC server for Connect-ChatRoom
     $wanted['weechat-headless'] = 'weechat-headless'   # IrcInterop: a real IRC client for the PSChat server
+    $wanted['irssi'] = 'irssi'                         # IrssiInterop: the other terminal IRC client (in tmux)
     # Tls and IrcInterop: openssl s_client on PSChat's shared port, and the certificate of ngircd's TLS
     # port (Debian's ngircd is built with GnuTLS).
     $wanted['openssl'] = 'openssl'
@@ -496,19 +497,24 @@ function Invoke-Bench {
     try {
         # PSChat over IRC first (the ratios compare it with the others), then over its text protocol, then
         # over IRC in TLS (the fan-out scenarios only: the cost of encryption under the same load), then
-        # over IRC with rooms that keep no history (-HistorySize 0: what in-memory history costs).
+        # over IRC with rooms that keep no history (-HistorySize 0) and with history also written to
+        # SQLite (-DataPath in a temporary folder), both on the fan-out scenarios only: the second table
+        # gives in-memory history (PSChat) and SQLite against no history (targets: 1.10x and 1.25x of the
+        # server CPU per delivery).
         $targets = @()
         foreach ($pschat in @(
-                @{ Name = 'PSChat'; Protocol = 'Irc'; Tls = $false; NoHistory = $false }
-                @{ Name = 'PSChat-text'; Protocol = 'Text'; Tls = $false; NoHistory = $false }
-                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true; NoHistory = $false }
-                @{ Name = 'PSChat-nohistory'; Protocol = 'Irc'; Tls = $false; NoHistory = $true })) {
-            $hostArguments = @($pschat.Protocol) + @(if ($pschat.Tls) { 'tls' }) + @(if ($pschat.NoHistory) { 'nohistory' })
+                @{ Name = 'PSChat'; Protocol = 'Irc'; Tls = $false; History = $null }
+                @{ Name = 'PSChat-text'; Protocol = 'Text'; Tls = $false; History = $null }
+                @{ Name = 'PSChat-TLS'; Protocol = 'Irc'; Tls = $true; History = $null }
+                @{ Name = 'PSChat-nohistory'; Protocol = 'Irc'; Tls = $false; History = 'nohistory' }
+                @{ Name = 'PSChat-sqlite'; Protocol = 'Irc'; Tls = $false; History = 'datapath' })) {
+            $hostArguments = @($pschat.Protocol) + @(if ($pschat.Tls) { 'tls' }) + @(if ($pschat.History) { $pschat.History })
             $host_ = Start-BenchProcess -FilePath (& $benchBin 'PSChat.BenchHost') -Arguments $hostArguments
             $servers.Add($host_)
             $portLine = $host_.StandardOutput.ReadLine()
             if ($portLine -notmatch '^port (\d+)$') { throw "PSChat.BenchHost said '$portLine' instead of its port." }
-            $targets += "$($pschat.Name),$($pschat.Protocol.ToLowerInvariant()),$($Matches[1]),$($host_.Id)$(if ($pschat.Tls) { ',tls' })"
+            $flag = if ($pschat.Tls) { ',tls' } elseif ($pschat.History) { ',fanout' } else { '' }
+            $targets += "$($pschat.Name),$($pschat.Protocol.ToLowerInvariant()),$($Matches[1]),$($host_.Id)$flag"
         }
 
         $others = @(
@@ -531,7 +537,7 @@ function Invoke-Bench {
 
         $stamp = [datetime]::UtcNow.ToString('yyyyMMdd-HHmmss')
         $tableFile = Join-Path $OutDir "bench-$stamp.md"
-        $benchArgs = @($targets | ForEach-Object { '--target', $_ }) + @('--out', $tableFile)
+        $benchArgs = @($targets | ForEach-Object { '--target', $_ }) + @('--ratio', 'PSChat/PSChat-nohistory', '--ratio', 'PSChat-sqlite/PSChat-nohistory', '--out', $tableFile)
         if ($Quick) { $benchArgs += '--quick' }
         $bench = Start-BenchProcess -FilePath (& $benchBin 'PSChat.Bench') -Arguments $benchArgs
         $bench.StandardInput.Close()
@@ -550,7 +556,10 @@ function Invoke-Bench {
         $waitCount = if ($Quick) { 2000 } else { 20000 }
         $waitTable = & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-WaitServerCost.ps1') -ModulePath $ModuleDir -Count $waitCount
         if ($LASTEXITCODE -ne 0) { throw 'Measuring Start-ChatServer -Wait failed.' }
-        $clientTable = @($clientTable) + @('') + @($waitTable)
+        $botArguments = if ($Quick) { @('-Count', 500, '-Requests', 100) } else { @('-Count', 5000, '-Requests', 1000) }
+        $botTable = & dotnet pwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Measure-BotThroughput.ps1') -ModulePath $ModuleDir @botArguments
+        if ($LASTEXITCODE -ne 0) { throw 'Measuring the chat bot failed.' }
+        $clientTable = @($clientTable) + @('') + @($waitTable) + @('') + @($botTable)
         $header = "PSChat benchmark, $([datetime]::UtcNow.ToString('yyyy-MM-dd HH:mm')) UTC, $([Environment]::ProcessorCount) cores, command: ./build.ps1 Bench$(if ($Quick) { ' -Quick' })"
         $report = @($header, '', $table.TrimEnd(), '', ($clientTable -join [Environment]::NewLine)) -join [Environment]::NewLine
         Set-Content -Path $tableFile -Value $report -Encoding utf8NoBOM

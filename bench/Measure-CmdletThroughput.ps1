@@ -12,7 +12,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
 
-$server = Start-ChatServer -Port 0 -Protocol Text
+$server = Start-ChatServer -Port 0 -Protocol Text -FloodControl:$false
 try {
     $sender = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Text
     $receiver = Connect-ChatRoom -Port $server.Port -Name bob -Protocol Text -BufferCapacity $Count

@@ -2,9 +2,9 @@
 .SYNOPSIS
     The main job on the embedded default: a chat server, a person and a bot, and the transcript.
 .DESCRIPTION
-    Starts a chat server on a free loopback port, connects "alice" and "timebot" (a bot in a thread
-    job that answers !time), lets them talk, prints the conversation as alice saw it, then stops
-    everything. Run it with: dotnet pwsh ./build.ps1 Demo
+    Starts a chat server on a free loopback port, connects "alice" and "timebot" (Start-ChatBot
+    serving !time), lets them talk, prints the conversation as alice saw it, then stops everything.
+    Run it with: dotnet pwsh ./build.ps1 Demo
 #>
 [CmdletBinding()]
 param(
@@ -14,40 +14,29 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
-$modulePath = (Get-Module PSChat).Path
 
 $server = Start-ChatServer -Port 0 -Name DemoServer
 Write-Host "PSChat demo: server '$($server.Name)' on $($server.EndPoint), default room $($server.Rooms -join ', ')"
 
-# The bot: its own session, read and answered in a thread job, as bots are built.
+# The bot: its own session, and one line that serves !time (and !help) from a runspace of its own.
 $botSession = Connect-ChatRoom -Port $server.Port -Name timebot -Protocol Text
-$bot = Start-ThreadJob -Name timebot -ArgumentList $botSession, $modulePath -ScriptBlock {
-    param($Session, $ModulePath)
-    Import-Module $ModulePath
-    Receive-ChatMessage -Session $Session -Wait | ForEach-Object {
-        $message = $_
-        switch -Regex ($message.Text) {
-            '^!time$' { Send-ChatMessage -Session $Session -Text ('It is {0:HH:mm:ss} here.' -f (Get-Date)) }
-            '^hello' { Send-ChatMessage -Session $Session -Text "Hi $($message.Sender)! Say !time and I will tell you the time." }
-        }
-    }
-}
+$bot = Start-ChatBot -Session $botSession -Command @{ time = { 'It is {0:HH:mm:ss} here.' -f (Get-Date) } }
 
 $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Text
 $transcript = [System.Collections.Generic.List[object]]::new()
 
-function Say([string] $Text) {
+function Say([string] $Text, [int] $Replies = 1) {
     $transcript.Add((Send-ChatMessage -Session $alice -Text $Text -PassThru))
-    $reply = Receive-ChatMessage -Session $alice -Count 1 -Timeout 10
-    if (-not $reply) { throw "No answer to '$Text'." }
-    $transcript.Add($reply)
+    $answer = @(Receive-ChatMessage -Session $alice -Count $Replies -Timeout 10)
+    if ($answer.Count -lt $Replies) { throw "No answer to '$Text'." }
+    $transcript.AddRange($answer)
 }
 
 # Both clients are in the room once the server counts them.
 $deadline = [DateTime]::UtcNow.AddSeconds(10)
 while ($server.ClientCount -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
 
-Say 'hello, is anyone here?'
+Say '!help' -Replies 2
 Say '!time'
 $transcript.Add((Send-ChatMessage -Session $alice -Text 'Thanks, bye!' -PassThru))
 
@@ -59,8 +48,7 @@ foreach ($line in $transcript) {
 Write-Host ''
 
 Disconnect-ChatRoom -Session $alice
-Stop-Job $bot
-Remove-Job $bot -Force
+Stop-ChatBot -InputObject $bot
 Disconnect-ChatRoom -Session $botSession
 Stop-ChatServer -InputObject $server
 Write-Host "Server stopped; $((Get-ChatSession).Count) sessions and $((Get-ChatServer).Count) servers left."

@@ -2,9 +2,9 @@
 .SYNOPSIS
     An ops bot: !deploy (asks for !confirm), !status, !disk and !top, served to a chat room.
 .EXAMPLE
-    ./examples/OpsBot.ps1 -Port 6667 -Wait     # serve #lobby of the chat server on port 6667 until Ctrl+C
+    ./examples/OpsBot.ps1 -Port 6667, 6668 -Wait   # one bot in #lobby of two servers, until Ctrl+C
 #>
-param([string] $ComputerName = '127.0.0.1', [int] $Port = 6667, [string] $Room = '#lobby', [switch] $Wait)
+param([string] $ComputerName = '127.0.0.1', [int[]] $Port = 6667, [string] $Room = '#lobby', [switch] $Wait)
 
 function Deploy-App {
     <# .SYNOPSIS
@@ -33,6 +33,6 @@ function Get-TopProcess {
     Get-Process | Sort-Object CPU -Descending | Select-Object -First $Count Name, Id, @{ n = 'CPU'; e = { [int]$_.CPU } }
 }
 
-$session = Connect-ChatRoom -ComputerName $ComputerName -Port $Port -Name opsbot -Room $Room -Protocol Irc -Reconnect
+$sessions = $Port | ForEach-Object { Connect-ChatRoom -ComputerName $ComputerName -Port $_ -Name opsbot -Room $Room -Protocol Irc -Reconnect }
 $commands = @{ deploy = ${function:Deploy-App}; status = ${function:Get-ServiceStatus}; disk = ${function:Get-DiskSpace}; top = ${function:Get-TopProcess} }
-Start-ChatBot -Session $session -Command $commands -Permission @{ deploy = @{ Room = $Room; ConfirmBy = 'Other' } } -Wait:$Wait
+Start-ChatBot -Session $sessions -Command $commands -Permission @{ deploy = @{ Room = $Room; ConfirmBy = 'Other' } } -Wait:$Wait

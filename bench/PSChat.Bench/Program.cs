@@ -12,13 +12,16 @@ namespace PSChat.Bench
     /// <summary>
     /// Drives the same scenarios at each server and prints one Markdown table, the first target's
     /// ratio to each other target at the right.
-    /// Usage: PSChat.Bench --target name,irc|text,port,pid[,tls] [--target ...] [--quick] [--scenarios burst,paced,idle,many] [--out file]
+    /// Usage: PSChat.Bench --target name,irc|text,port,pid[,tls|,fanout] [--target ...] [--ratio name/name ...] [--quick] [--scenarios burst,paced,idle,many] [--out file]
+    /// A target marked fanout (or tls) runs the fan-out scenarios only. Each --ratio a/b adds a column
+    /// a/b to a second table, of the rows both targets measured (history on against history off).
     /// </summary>
     public static class Program
     {
         public static async Task<int> Main(string[] args)
         {
             var targets = new List<Target>();
+            var ratios = new List<(string Mine, string Theirs)>();
             var scenarios = Scenarios.Names.ToList();
             var settings = Settings.Full;
             string? outFile = null;
@@ -28,6 +31,11 @@ namespace PSChat.Bench
                 {
                     case "--target":
                         targets.Add(ParseTarget(args[++i]));
+                        break;
+                    case "--ratio":
+                        string[] pair = args[++i].Split('/');
+                        if (pair.Length != 2) throw new ArgumentException($"--ratio '{args[i]}' is not name/name");
+                        ratios.Add((pair[0], pair[1]));
                         break;
                     case "--quick":
                         settings = Settings.Quick;
@@ -56,7 +64,7 @@ namespace PSChat.Bench
             {
                 foreach (var target in targets)
                 {
-                    if (target.Tls && !Scenarios.FanOut.Contains(scenario)) continue;
+                    if (target.FanOutOnly && !Scenarios.FanOut.Contains(scenario)) continue;
                     Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {scenario} on {target.Name} ({target.Protocol})");
                     try
                     {
@@ -77,7 +85,7 @@ namespace PSChat.Bench
             }
 
             var rows = scenarios.SelectMany(s => Scenarios.RowsOf(s, settings)).ToList();
-            string table = Format(targets, rows, values, notes);
+            string table = Format(targets, rows, values, notes) + FormatRatios(ratios, rows, values);
             Console.Out.Write(table);
             if (outFile != null) File.WriteAllText(outFile, table);
             return notes.Count == 0 ? 0 : 1;
@@ -86,13 +94,34 @@ namespace PSChat.Bench
         private static Target ParseTarget(string text)
         {
             string[] parts = text.Split(',');
-            if (parts.Length != 4 && !(parts.Length == 5 && parts[4] == "tls")) throw new ArgumentException($"--target '{text}' is not name,irc|text,port,pid[,tls]");
+            if (parts.Length != 4 && !(parts.Length == 5 && (parts[4] == "tls" || parts[4] == "fanout"))) throw new ArgumentException($"--target '{text}' is not name,irc|text,port,pid[,tls|,fanout]");
             return new Target(
                 parts[0],
                 Enum.Parse<WireProtocol>(parts[1], ignoreCase: true),
                 new IPEndPoint(IPAddress.Loopback, int.Parse(parts[2], CultureInfo.InvariantCulture)),
                 int.Parse(parts[3], CultureInfo.InvariantCulture),
-                Tls: parts.Length == 5);
+                Tls: parts.Length == 5 && parts[4] == "tls",
+                FanOut: parts.Length == 5 && parts[4] == "fanout");
+        }
+
+        /// <summary>The --ratio columns: one row per figure both sides of every pair have; empty without pairs.</summary>
+        public static string FormatRatios(List<(string Mine, string Theirs)> ratios, List<(string Row, bool LowerIsBetter)> rows, Dictionary<string, Dictionary<string, double>> values)
+        {
+            var pairs = ratios.Where(p => values.ContainsKey(p.Mine) && values.ContainsKey(p.Theirs)).ToList();
+            if (pairs.Count == 0) return string.Empty;
+            var text = new StringBuilder();
+            text.AppendLine().Append("| Figure | ").Append(string.Join(" | ", pairs.Select(p => $"{p.Mine}/{p.Theirs}"))).AppendLine(" |");
+            text.Append("|---|").AppendLine(string.Concat(pairs.Select(_ => "---:|")));
+            foreach (var (row, lowerIsBetter) in rows)
+            {
+                var cells = pairs.Select(p => Ratio(values[p.Mine], values[p.Theirs], row)).ToList();
+                if (cells.All(c => c == "n/a")) continue;
+                text.Append("| ").Append(row).Append(lowerIsBetter ? " (lower is better)" : string.Empty);
+                foreach (string cell in cells) text.Append(" | ").Append(cell);
+                text.AppendLine(" |");
+            }
+
+            return text.ToString();
         }
 
         /// <summary>One row per figure; the ratio columns compare the first target with each other one.</summary>

@@ -11,7 +11,11 @@ namespace PSChat.Bench
 {
     /// <summary>A server under test: its name in the table, the protocol to speak, where it listens, its process.</summary>
     /// <param name="Tls">The clients speak TLS; such a target runs the fan-out scenarios only (TLS against plain, same load).</param>
-    public sealed record Target(string Name, WireProtocol Protocol, IPEndPoint EndPoint, int Pid, bool Tls = false);
+    /// <param name="FanOut">The target runs the fan-out scenarios only (a variant measured against another on the same load).</param>
+    public sealed record Target(string Name, WireProtocol Protocol, IPEndPoint EndPoint, int Pid, bool Tls = false, bool FanOut = false)
+    {
+        public bool FanOutOnly => Tls || FanOut;
+    }
 
     /// <summary>The sizes of the scenarios; <see cref="Quick"/> is the smoke run CI can afford.</summary>
     public sealed record Settings(int FanOutClients, int Senders, int BurstMessages, int PacedRate, TimeSpan PacedDuration, int IdleClients, int ManyClients)

@@ -6,8 +6,12 @@ using PSChat;
 
 // Starts one chat server on a free loopback port (flood control off, as for the other servers), prints "port <n>", and runs until stdin closes.
 // Arguments: the protocol (Irc, Text, Auto), then any of "tls" (serve TLS too, with a throwaway self-signed
-// certificate) and "nohistory" (rooms keep no history: -HistorySize 0, the baseline history is measured against).
+// certificate), "nohistory" (rooms keep no history: -HistorySize 0, the baseline history is measured against)
+// and "datapath" (history also written to SQLite, -DataPath, in a fresh temporary folder deleted on exit).
 // Slow-consumer disconnects are counted and printed on exit, so the bench can report them.
+string? dataPath = Array.IndexOf(args, "datapath", 1) > 0
+    ? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pschat-bench-" + Guid.NewGuid().ToString("N"))
+    : null;
 var options = new ChatServerOptions
 {
     Address = IPAddress.Loopback,
@@ -17,6 +21,7 @@ var options = new ChatServerOptions
     FloodControl = false,
     Certificate = Array.IndexOf(args, "tls", 1) > 0 ? ThrowawayCertificate() : null,
     HistorySize = Array.IndexOf(args, "nohistory", 1) > 0 ? 0 : new ChatServerOptions().HistorySize,
+    DataPath = dataPath,
 };
 
 int slowConsumers = 0;
@@ -32,6 +37,7 @@ Console.Out.Flush();
 Console.In.ReadToEnd();
 server.Stop();
 Console.Out.WriteLine("slow-consumers " + slowConsumers);
+if (dataPath != null) System.IO.Directory.Delete(dataPath, recursive: true);
 
 // The same kind of certificate New-ChatCertificate makes (RSA 2048, SHA-256), loaded from PFX as a server's is.
 static X509Certificate2 ThrowawayCertificate()

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using PSChat.Engine.History;
 using PSChat.Engine.Irc;
 using PSChat.Engine.Rooms;
@@ -67,6 +68,128 @@ namespace PSChat.Engine.Tests
             Assert.Equal("BATCH", bob.Next().Command);
             bob.Send("MODE #keep");
             Assert.Equal(new[] { "bob", "#keep", "+kn", "sesame" }, bob.Expect("324"));
+        }
+
+        [Fact]
+        public void ARedactedMessageIsGoneFromTheStoreSoARestartedServerNeverReplaysIt()
+        {
+            using (var fx = Server())
+            {
+                using var alice = IrcTestClient.Register(fx, "alice", "message-tags echo-message draft/message-redaction");
+                alice.Join("#keep");
+                alice.Send("PRIVMSG #keep :oops");
+                string msgid = alice.SkipTo("PRIVMSG").Tags["msgid"]!;
+                alice.Send("PRIVMSG #keep :kept");
+                alice.SkipTo("PRIVMSG");
+                alice.Send($"REDACT #keep {msgid}");
+                alice.SkipTo("REDACT");
+                Assert.DoesNotContain(fx.Server.History.Range(fx.Server.FindRoom("#keep")!, DateTime.MinValue, DateTime.MaxValue, 10), e => e.Text == "oops");
+                fx.Server.Stop();
+            }
+
+            using var again = Server();
+            using var bob = IrcTestClient.Register(again, "bob", "batch draft/chathistory");
+            bob.Join("#keep");
+            bob.Send("CHATHISTORY LATEST #keep * 10");
+            Assert.Equal("BATCH", bob.Next().Command);
+            var kept = bob.Next();
+            Assert.Equal("PRIVMSG", kept.Command);
+            Assert.Equal("kept", kept.Parameters[1]);
+            Assert.Equal("BATCH", bob.Next().Command);
+        }
+
+        [Fact]
+        public void ARestartOnTheSameDataPathKeepsBansExceptionsInviteExceptionsAndSecrecy()
+        {
+            string[] banList;
+            using (var fx = Server())
+            {
+                using var op = IrcTestClient.Register(fx, "chanop");
+                op.Join("#guarded");
+                op.Send("MODE #guarded +sb bar");
+                op.Expect("MODE");
+                op.Send("MODE #guarded +b ba*!*@*");
+                op.Expect("MODE");
+                op.Send("MODE #guarded +e baz!*@*");
+                op.Expect("MODE");
+                op.Send("MODE #guarded +I qux!*@*");
+                op.Expect("MODE");
+                op.Send("MODE #guarded +b");
+                banList = new[] { op.NextLine(), op.NextLine(), op.NextLine() };
+                fx.Server.Stop();
+            }
+
+            using var again = Server();
+            using var bar = IrcTestClient.Register(again, "bar");
+            bar.Send("JOIN #guarded");
+            Assert.Equal(":irc.test 474 bar #guarded :Cannot join channel (+b)", bar.NextLine());
+            using var baz = IrcTestClient.Register(again, "baz");
+            baz.Send("JOIN #guarded");
+            Assert.Equal(":baz!baz@127.0.0.1 JOIN #guarded", baz.NextLine());
+            baz.SkipTo("366");
+            baz.Send("MODE #guarded +b");
+            // The same masks, setters and times, as the first server listed them (to baz now).
+            Assert.Equal(
+                banList.Select(line => Regex.Replace(line, @"^(:\S+ \d{3}) chanop ", "$1 baz ")),
+                new[] { baz.NextLine(), baz.NextLine(), baz.NextLine() });
+            baz.Send("MODE #guarded +e");
+            Assert.Matches(@"^:irc\.test 348 baz #guarded baz!\*@\* chanop!chanop@127\.0\.0\.1 \d+$", baz.NextLine());
+            Assert.Equal(":irc.test 349 baz #guarded :End of channel exception list", baz.NextLine());
+            baz.Send("MODE #guarded +I");
+            Assert.Matches(@"^:irc\.test 346 baz #guarded qux!\*@\* chanop!chanop@127\.0\.0\.1 \d+$", baz.NextLine());
+            Assert.Equal(":irc.test 347 baz #guarded :End of channel invite exception list", baz.NextLine());
+            baz.Send("MODE #guarded");
+            Assert.Equal(new[] { "baz", "#guarded", "+nst" }, baz.Expect("324"));
+            bar.Send("LIST #guarded");
+            Assert.Equal("321", bar.Next().Command);
+            Assert.Equal("323", bar.Next().Command);
+        }
+
+        [Fact]
+        public void PrivateMessagesAreNeitherKeptNorWrittenNorReadBack()
+        {
+            using (var fx = Server())
+            {
+                using var alice = IrcTestClient.Register(fx, "alice", "batch draft/chathistory");
+                using var bob = IrcTestClient.Register(fx, "bob", "batch draft/chathistory");
+                alice.Join("#open");
+                alice.Send("PRIVMSG #open :said in the open");
+                alice.Send("PRIVMSG bob :a secret for bob");
+                alice.Send("NOTICE bob :a private notice");
+                Assert.Equal("a secret for bob", bob.Expect("PRIVMSG")[1]);
+                Assert.Equal("a private notice", bob.Expect("NOTICE")[1]);
+
+                bob.Send("CHATHISTORY LATEST alice * 10");
+                Assert.Equal(new[] { "CHATHISTORY", "INVALID_TARGET", "LATEST", "alice", "Messages could not be retrieved" }, bob.Expect("FAIL"));
+                alice.Send("CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10");
+                Assert.Equal("BATCH", alice.Next().Command);
+                Assert.Equal(new[] { "TARGETS", "#open" }, alice.Expect("CHATHISTORY").Take(2));
+                Assert.Equal("BATCH", alice.Next().Command);
+                Assert.Equal(1, fx.Server.HistoryCount);
+                fx.Server.Stop();
+            }
+
+            using var database = HistoryDatabase.Open(folder, 10, 10, TimeSpan.Zero, () => new List<StoredChannel>(), (_, _) => { });
+            var kept = database.Rooms().SelectMany(r => database.LoadMessages(r.Room, 100)).Select(e => e.Text);
+            Assert.Equal(new[] { "said in the open" }, kept);
+        }
+
+        [Fact]
+        public void AChannelWrittenOnlyWithItsMessagesComesBackWithANewChannelsModes()
+        {
+            // The writer never ran its channel pass (as when the process dies within a second of the room's
+            // first message): the room's row is the one its messages' batch made.
+            var who = new MemberIdentity("ann", "ann", "h");
+            using (var database = HistoryDatabase.Open(folder, 10, 10, TimeSpan.Zero, () => new List<StoredChannel>(), (_, _) => { }))
+            {
+                database.Enqueue(new HistoryEntry(RoomEventKind.Message, "#fresh", DateTime.UtcNow, "m1", who, "first", null, 0));
+            }
+
+            using var fx = Server();
+            using var bob = IrcTestClient.Register(fx, "bob");
+            bob.Send("MODE #fresh");
+
+            Assert.Equal(new[] { "bob", "#fresh", "+nt" }, bob.Expect("324"));
         }
 
         [Fact]

@@ -23,12 +23,12 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":irc.test 001 alice :Welcome to the PSChat Network, alice!al@127.0.0.1", c.NextLine());
             Assert.StartsWith(":irc.test 002 alice :Your host is irc.test, running version PSChat-", c.NextLine());
             Assert.StartsWith(":irc.test 003 alice :This server was created ", c.NextLine());
-            Assert.Matches(@"^:irc\.test 004 alice irc\.test PSChat-\S+ Biow Ibeiklmnostv Ibeklov$", c.NextLine());
+            Assert.Matches(@"^:irc\.test 004 alice irc\.test PSChat-\S+ Biow CIbeiklmnostv Ibeklov$", c.NextLine());
             Assert.Equal(
-                ":irc.test 005 alice AWAYLEN=390 BOT=B CASEMAPPING=rfc1459 CHANLIMIT=#:10 CHANMODES=Ibe,k,l,imnst CHANNELLEN=50 CHANTYPES=# CHATHISTORY=100 EXCEPTS=e INVEX=I KICKLEN=390 MAXLIST=beI:100 MAXTARGETS=4 :are supported by this server",
+                ":irc.test 005 alice AWAYLEN=390 BOT=B CASEMAPPING=rfc1459 CHANLIMIT=#:10 CHANMODES=Ibe,k,l,Cimnst CHANNELLEN=50 CHANTYPES=# CHATHISTORY=100 ELIST=MNU EXCEPTS=e INVEX=I KICKLEN=390 MAXLIST=beI:100 :are supported by this server",
                 c.NextLine());
             Assert.Equal(
-                ":irc.test 005 alice MODES MONITOR=100 MSGREFTYPES=msgid,timestamp NETWORK=PSChat NICKLEN=32 PREFIX=(ov)@+ TARGMAX=JOIN:,KICK:4,NAMES:4,PART:,PRIVMSG:4,NOTICE:4,TAGMSG:4,WHOIS:4 TOPICLEN=390 USERLEN=16 UTF8ONLY :are supported by this server",
+                ":irc.test 005 alice MAXTARGETS=4 MODES MONITOR=100 MSGREFTYPES=msgid,timestamp NETWORK=PSChat NICKLEN=32 PREFIX=(ov)@+ STATUSMSG=@+ TARGMAX=JOIN:,KICK:4,NAMES:4,PART:,PRIVMSG:4,NOTICE:4,TAGMSG:4,WHOIS:4 TOPICLEN=390 USERLEN=16 UTF8ONLY WHOX :are supported by this server",
                 c.NextLine());
             Assert.Equal(":irc.test 251 alice :There are 1 users and 0 invisible on 1 servers", c.NextLine());
             Assert.Equal(":irc.test 254 alice 0 :channels formed", c.NextLine());

@@ -226,5 +226,27 @@ namespace PSChat.Engine.Tests
             Assert.Equal(":foo!foo@127.0.0.1 PRIVMSG foo hi", c.NextLine());
             Assert.Equal("@label=12345 :foo!foo@127.0.0.1 PRIVMSG foo hi", c.NextLine());
         }
+
+        [Fact]
+        public void ExtendedMonitorTellsWatchersOfAwayAndSetNameAsIfTheySharedAChannel()
+        {
+            using var fx = IrcBasicsTests.Irc();
+            using var watcher = IrcTestClient.Register(fx, "watcher", "extended-monitor away-notify");
+            using var plain = IrcTestClient.Register(fx, "plain", "away-notify setname");
+            using var bar = IrcTestClient.Register(fx, "bar");
+            watcher.Send("MONITOR + bar");
+            watcher.Expect("730");
+            plain.Send("MONITOR + bar");
+            plain.Expect("730");
+
+            bar.Send("AWAY :afk");
+            bar.Expect("306");
+            bar.Send("SETNAME :new name");
+            bar.AssertNothingPending();
+
+            Assert.Equal(":bar!bar@127.0.0.1 AWAY afk", watcher.NextLine());
+            watcher.AssertNothingPending();
+            plain.AssertNothingPending();
+        }
     }
 }

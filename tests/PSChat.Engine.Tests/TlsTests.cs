@@ -38,6 +38,15 @@ namespace PSChat.Engine.Tests
         private static Task<ChatSession> Connect(ChatSessionOptions options) => ChatSession.ConnectAsync(options, CancellationToken.None);
 
         [Fact]
+        public async Task TheWarmUpBuildsAClientHelloWithoutAPeer()
+        {
+            // The warm-up must reach the ClientHello (the slow first step) and must not hang or throw.
+            await TlsWarmUp.EnsureAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(TlsWarmUp.BuiltHello);
+            Assert.Same(TlsWarmUp.EnsureAsync(), TlsWarmUp.EnsureAsync());
+        }
+
+        [Fact]
         public void SelfSignedCertificateHasItsNamesAndAKeyForServing()
         {
             var certificate = Localhost.Value;

@@ -289,6 +289,24 @@ Describe 'Get-ChatBot, Stop-ChatBot and -Wait' -Tag 'E2E' {
         $bot.StopReason | Should -Be 'its session closed'
     }
 
+    It 'serves sessions from the pipeline with one bot, answering through each, until the last closes' {
+        $second = Connect-ChatRoom -Port $server.Port -Name bot2 -Protocol Irc -NoThrottle
+        $bot = $botSession, $second | Start-ChatBot -Command @{ ping = { 'pong' } }
+        @(Get-ChatBot).Count | Should -Be 1
+        $bot.Sessions.Name | Should -Be 'bot', 'bot2'
+        $alice = Connect-ChatRoom -Port $server.Port -Name alice -Protocol Irc -NoThrottle
+        foreach ($name in 'bot', 'bot2') {
+            $reply = Invoke-ChatRequest -Session $alice -To $name -Text '!ping' -Timeout 20 -ErrorAction Stop
+            "$($reply.Sender):$($reply.Text)" | Should -Be "${name}:pong"
+        }
+        Disconnect-ChatRoom -Session $botSession -Confirm:$false
+        $bot.State | Should -Be 'Running'
+        (Invoke-ChatRequest -Session $alice -To bot2 -Text '!ping' -Timeout 20 -ErrorAction Stop).Text | Should -Be 'pong'
+        Disconnect-ChatRoom -Session $second -Confirm:$false
+        $bot.Completion.Wait(10000) | Should -BeTrue
+        $bot.StopReason | Should -Be 'its sessions closed'
+    }
+
     It '-Wait writes the activity on the pipeline until stopped' {
         $foreground = [powershell]::Create()
         $null = $foreground.AddScript({

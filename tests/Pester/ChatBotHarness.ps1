@@ -6,6 +6,10 @@
 #   (other Start-ChatBot parameters: New-BotHarness -Command x -BotParameters @{ TimeoutSec = 5 })
 #   AfterAll { Remove-BotHarness $h }
 #   It 'greets' { Invoke-BotLine $h '!Get-Greeting -Name Ann' | Should -Be 'Hello, Ann' }
+#   It 'answers scripts with objects' {
+#       (Invoke-ChatRequest -Session $h.Tester -To $h.BotSession.Name -Text '!Get-Greeting Ann' -AsObject) |
+#           Should -Be 'Hello, Ann'
+#   }
 #
 # No sleeps: a request is answered when the bot raises its last activity for it (the reply is sent
 # before that), and the person reads up to a marker the bot's session sends after the reply.

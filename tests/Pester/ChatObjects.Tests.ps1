@@ -24,31 +24,8 @@ BeforeAll {
             return [pscustomobject]@{ Port = $server.Port; Server = $server; Process = $null }
         }
 
-        $port = Get-FreePort
-        $config = Join-Path $TestDrive "ngircd-$port.conf"
-        Set-Content -Path $config -Value @"
-[Global]
-    Name = irc.objects.test
-    Info = PSChat objects test
-    Listen = 127.0.0.1
-    Ports = $port
-    MotdPhrase = "PSChat objects test"
-    PidFile = $(Join-Path $TestDrive "ngircd-$port.pid")
-[Limits]
-    MaxPenaltyTime = 0
-    MaxConnectionsIP = 0
-    PingTimeout = 120
-[Options]
-    PAM = no
-    Ident = no
-    DNS = no
-"@
-        $path = (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source
-        $process = Start-Program -Path $path -ArgumentList '--nodaemon', '--config', $config
-        Wait-Until -TimeoutMs 10000 -Because "ngircd listening on $port" -Condition {
-            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); $true } catch { $false }
-        }
-        [pscustomobject]@{ Port = $port; Server = $null; Process = $process }
+        $ngircd = Start-TestNgircd -Name irc.objects.test
+        [pscustomobject]@{ Port = $ngircd.Port; Server = $null; Process = $ngircd }
     }
 
     function Stop-TestIrcServer {

@@ -17,29 +17,8 @@ BeforeAll {
             $chat = Start-ChatServer -Port 0
             return @{ Port = $chat.Port; Chat = $chat }
         }
-        $port = Get-FreePort
-        $config = Join-Path $TestDrive "ngircd-$port.conf"
-        Set-Content -Path $config -Value @"
-[Global]
-    Name = irc.operations.test
-    Info = PSChat operations test
-    Listen = 127.0.0.1
-    Ports = $port
-    MotdPhrase = "PSChat operations test"
-    PidFile = $(Join-Path $TestDrive "ngircd-$port.pid")
-[Limits]
-    MaxPenaltyTime = 0
-    PingTimeout = 120
-[Options]
-    PAM = no
-    Ident = no
-    DNS = no
-"@
-        $program = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $config
-        Wait-Until -TimeoutMs 10000 -Because "ngircd listening on $port" -Condition {
-            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port).Dispose(); $true } catch { $false }
-        }
-        @{ Port = $port; Program = $program }
+        $ngircd = Start-TestNgircd -Name irc.operations.test
+        @{ Port = $ngircd.Port; Program = $ngircd }
     }
 
     function Connect-Pair {

@@ -426,8 +426,9 @@ Describe 'build.ps1 Demo' -Tag 'E2E' {
         $output = & dotnet $pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot '../../examples/Demo.ps1') -ModulePath $env:PSCHAT_MODULE 6>&1 2>&1 | Out-String
         $LASTEXITCODE | Should -Be 0 -Because $output
         $output | Should -Match "PSChat demo: server 'DemoServer' on 127\.0\.0\.1:\d+, default room #lobby"
-        $output | Should -Match '\] alice: hello, is anyone here\?'
-        $output | Should -Match '\] timebot: Hi alice! Say !time and I will tell you the time\.'
+        $output | Should -Match '\] alice: !help'
+        $output | Should -Match '\] timebot: Commands \(!help <command> for its parameters\):'
+        $output | Should -Match '\] timebot: !time'
         $output | Should -Match '\] alice: !time'
         $output | Should -Match '\] timebot: It is \d\d:\d\d:\d\d here\.'
         $output | Should -Match '\] alice: Thanks, bye!'

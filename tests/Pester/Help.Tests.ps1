@@ -268,6 +268,7 @@ Describe 'Examples run against a live server' -Tag 'Unit' {
             'Receive-ChatMessage/Example 5' = { param($out) @($out.Id) | Should -Be @(2, 1) }
             'Invoke-ChatRequest/Example 1'  = { param($out) $out.Sum | Should -Be 6 }
             'Invoke-ChatRequest/Example 2'  = { param($out) $out | Should -BeNullOrEmpty }
+            'Start-ChatBot/Example 4'       = { param($out) @($out)[0].PSObject.TypeNames[0] | Should -BeExactly 'Deserialized.Selected.System.Management.Automation.PSDriveInfo' }
             'about_PSChat/PowerShell block 3' = { param($out) "$($out.Sender):$($out.Text)" | Should -BeExactly 'alice:hi bob' }
         }
     }

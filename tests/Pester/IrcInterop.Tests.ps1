@@ -6,40 +6,13 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
-
-    function Start-Ngircd {
-        # ngircd in the foreground on a config file, returned once it accepts connections on $Port.
-        param([Parameter(Mandatory)][string] $Config, [Parameter(Mandatory)][int] $Port, [int] $TimeoutMs = 10000)
-        $program = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $Config
-        Wait-Until -TimeoutMs $TimeoutMs -Because "ngircd listening on $Port" -Condition {
-            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port).Dispose(); $true } catch { $false }
-        }
-        $program
-    }
 }
 
 Describe 'Connect-ChatRoom against a real ngircd' -Tag 'Interop' -Skip:$noNgircd {
     BeforeAll {
-        $port = Get-FreePort
-        $config = Join-Path $TestDrive 'ngircd.conf'
-        # No PAM, no ident or DNS lookups (loopback only, nothing slow), no flood penalty (tests send fast).
-        Set-Content -Path $config -Value @"
-[Global]
-    Name = irc.interop.test
-    Info = PSChat interop test
-    Listen = 127.0.0.1
-    Ports = $port
-    MotdPhrase = "PSChat interop test"
-    PidFile = $(Join-Path $TestDrive 'ngircd.pid')
-[Limits]
-    MaxPenaltyTime = 0
-    PingTimeout = 120
-[Options]
-    PAM = no
-    Ident = no
-    DNS = no
-"@
-        $ngircd = Start-Ngircd -Config $config -Port $port
+        # No flood penalty (tests send fast); nothing slow (no PAM, ident or DNS lookups).
+        $ngircd = Start-TestNgircd -Name irc.interop.test
+        $port = $ngircd.Port
     }
 
     AfterAll {
@@ -97,29 +70,8 @@ Describe 'Connect-ChatRoom -UseTls against a real ngircd' -Tag 'Interop' -Skip:(
         & openssl req -x509 -newkey rsa:2048 -nodes -keyout $key -out $cert -days 2 -subj '/CN=localhost' -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' 2>$null
         if ($LASTEXITCODE -ne 0) { throw "openssl could not make the test certificate (exit code $LASTEXITCODE)." }
         $thumbprint = [System.Security.Cryptography.X509Certificates.X509Certificate2]::new($cert).Thumbprint
-        $config = Join-Path $TestDrive 'ngircd-tls.conf'
-        Set-Content -Path $config -Value @"
-[Global]
-    Name = irc.tls.test
-    Info = PSChat TLS interop test
-    Listen = 127.0.0.1
-    Ports = $port
-    MotdPhrase = "PSChat TLS interop test"
-    PidFile = $(Join-Path $TestDrive 'ngircd-tls.pid')
-[Limits]
-    MaxPenaltyTime = 0
-    PingTimeout = 120
-[Options]
-    PAM = no
-    Ident = no
-    DNS = no
-[SSL]
-    CertFile = $cert
-    KeyFile = $key
-    Ports = $tlsPort
-"@
         # Without a DHFile ngircd makes DH parameters before it listens: give it time.
-        $ngircd = Start-Ngircd -Config $config -Port $tlsPort -TimeoutMs 60000
+        $ngircd = Start-TestNgircd -Port $port -Name irc.tls.test -TlsPort $tlsPort -CertFile $cert -KeyFile $key -TimeoutMs 60000
     }
 
     AfterAll {

@@ -5,30 +5,6 @@ BeforeDiscovery {
 BeforeAll {
     . $PSScriptRoot/TestHelpers.ps1
 
-    function Start-Ngircd {
-        # ngircd in the foreground on its default penalty and flood settings, once it accepts connections on $Port.
-        param([Parameter(Mandatory)][int] $Port)
-        $config = Join-Path $TestDrive "ngircd-$Port.conf"
-        Set-Content -Path $config -Value @"
-[Global]
-    Name = irc.session.test
-    Info = PSChat session interop test
-    Listen = 127.0.0.1
-    Ports = $Port
-    MotdPhrase = "PSChat session interop test"
-    PidFile = $(Join-Path $TestDrive "ngircd-$Port.pid")
-[Options]
-    PAM = no
-    Ident = no
-    DNS = no
-"@
-        $program = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $config
-        Wait-Until -TimeoutMs 10000 -Because "ngircd listening on $Port" -Condition {
-            try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Port).Dispose(); $true } catch { $false }
-        }
-        $program
-    }
-
     function Wait-System {
         # The next System message of a session that matches, the others passed over.
         param([Parameter(Mandatory)] $Session, [Parameter(Mandatory)][string] $Pattern, [int] $TimeoutSeconds = 60)
@@ -45,7 +21,7 @@ BeforeAll {
 Describe 'Sessions against ngircd with its default settings (issue 13, done criteria)' -Tag 'Interop' -Skip:$noNgircd {
     BeforeEach {
         $port = Get-FreePort
-        $ngircd = Start-Ngircd -Port $port
+        $ngircd = Start-TestNgircd -Port $port -DefaultLimits -Name irc.session.test
     }
 
     AfterEach {
@@ -72,7 +48,7 @@ Describe 'Sessions against ngircd with its default settings (issue 13, done crit
         Stop-Program $ngircd
         $null = Wait-System $alice 'dropped .*reconnecting'
         $alice.State | Should -Be 'Reconnecting'
-        $ngircd = Start-Ngircd -Port $port
+        $ngircd = Start-TestNgircd -Port $port -DefaultLimits -Name irc.session.test
         $null = Wait-System $alice '^Reconnected to .* as alice; back in #one, #two\.$'
         $alice.State | Should -Be 'Connected'
         $alice.Id | Should -Be $id

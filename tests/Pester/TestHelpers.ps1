@@ -211,3 +211,45 @@ function Stop-Program {
         $null = $Process.WaitForExit(5000)
     }
 }
+
+function Start-TestNgircd {
+    # ngircd (/usr/sbin/ngircd) in the foreground on loopback, returned once it accepts connections:
+    # its process, with Port (a free one unless -Port is given) and TlsPort added; Stop-Program ends it.
+    # No PAM, ident or DNS lookups; no flood penalty, per-address connection limit or early PING
+    # timeout (tests send fast and open many sessions) unless -DefaultLimits keeps ngircd's own.
+    # -TlsPort with -CertFile and -KeyFile adds a TLS port (then it waits for that one: without a
+    # DHFile ngircd makes DH parameters before it listens, so give it a longer -TimeoutMs).
+    param(
+        [int] $Port,
+        [string] $Name = 'irc.test',
+        [switch] $DefaultLimits,
+        [int] $TlsPort,
+        [string] $CertFile,
+        [string] $KeyFile,
+        [int] $TimeoutMs = 10000
+    )
+    if (-not $Port) { $Port = Get-FreePort }
+    $config = Join-Path $TestDrive "ngircd-$Port.conf"
+    $limits = if ($DefaultLimits) { '' } else { "[Limits]`n    MaxPenaltyTime = 0`n    MaxConnectionsIP = 0`n    PingTimeout = 120`n" }
+    $ssl = if ($TlsPort) { "[SSL]`n    CertFile = $CertFile`n    KeyFile = $KeyFile`n    Ports = $TlsPort`n" } else { '' }
+    Set-Content -Path $config -Value @"
+[Global]
+    Name = $Name
+    Info = PSChat test
+    Listen = 127.0.0.1
+    Ports = $Port
+    MotdPhrase = "PSChat test"
+    PidFile = $(Join-Path $TestDrive "ngircd-$Port.pid")
+$limits[Options]
+    PAM = no
+    Ident = no
+    DNS = no
+$ssl
+"@
+    $process = Start-Program -Path (Get-Command ngircd -CommandType Application | Select-Object -First 1).Source -ArgumentList '--nodaemon', '--config', $config
+    $ready = if ($TlsPort) { $TlsPort } else { $Port }
+    Wait-Until -TimeoutMs $TimeoutMs -Because "ngircd listening on $ready" -Condition {
+        try { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $ready).Dispose(); $true } catch { $false }
+    }
+    $process | Add-Member -NotePropertyName Port -NotePropertyValue $Port -PassThru | Add-Member -NotePropertyName TlsPort -NotePropertyValue $TlsPort -PassThru
+}

@@ -107,9 +107,13 @@ class PSChatController(BaseServerController, DirectoryBasedController):
     capabilities = frozenset(
         {
             Capabilities.AWAY_NOTIFY,
+            Capabilities.BATCH,
             Capabilities.ECHO_MESSAGE,
+            Capabilities.EXTENDED_MONITOR,
+            Capabilities.LABELED_RESPONSE,
             Capabilities.MESSAGE_TAGS,
             Capabilities.MULTI_PREFIX,
+            Capabilities.READ_MARKER,
             Capabilities.SERVER_TIME,
             Capabilities.SETNAME,
         }
@@ -119,7 +123,14 @@ class PSChatController(BaseServerController, DirectoryBasedController):
     optional_behaviors = frozenset()
 
     # ISUPPORT tokens isupport.py checks for exact values; {} skips that test.
-    isupport: dict = {}
+    isupport: dict = {
+        "BOT": "B",
+        "CASEMAPPING": "rfc1459",
+        "CHANTYPES": "#",
+        "ELIST": "MNU",
+        "PREFIX": "(ov)@+",
+        "STATUSMSG": "@+",
+    }
 
     # pwsh needs a second or two to start; the base class polls every 0.1 s
     # for up to 60 s, which is fine. irctest syncs with PING/PONG, so 0 here

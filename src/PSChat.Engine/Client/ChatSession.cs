@@ -675,6 +675,9 @@ namespace PSChat
         {
             linkClosed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             linkCloseReason = null;
+            // The process's first ClientHello is built before the socket connects: a PSChat server that shares
+            // its port between TLS and plain clients takes a connection silent for a second for a plain one.
+            if (Options.UseTls) await TlsWarmUp.EnsureAsync().ConfigureAwait(false);
             var socket = await ConnectSocketAsync(Options.ComputerName, Options.Port, cancel).ConfigureAwait(false);
             var connectionOptions = new LineConnectionOptions { MaxLineBytes = Options.MaxLineLength, WriteOnThreadPool = true, PeerName = "server" };
             if (Options.UseTls)

@@ -3,16 +3,44 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Microsoft.Data.Sqlite;
 using PSChat.Engine.Rooms;
 
 namespace PSChat.Engine.History
 {
-    /// <summary>What a channel keeps across restarts: its name, topic and IRC modes.</summary>
+    /// <summary>One mask of a channel list as -DataPath keeps it: the list's mode letter (b, e, I), the mask, who set it and when.</summary>
+    internal sealed class StoredMask : IEquatable<StoredMask>
+    {
+        public StoredMask(char mode, string mask, string setBy, DateTime setAt)
+        {
+            Mode = mode;
+            Mask = mask;
+            SetBy = setBy;
+            SetAt = setAt;
+        }
+
+        public char Mode { get; }
+
+        public string Mask { get; }
+
+        public string SetBy { get; }
+
+        public DateTime SetAt { get; }
+
+        public bool Equals(StoredMask? other) =>
+            other != null && Mode == other.Mode && Mask == other.Mask && SetBy == other.SetBy && SetAt == other.SetAt;
+
+        public override bool Equals(object? obj) => Equals(obj as StoredMask);
+
+        public override int GetHashCode() => Mask.GetHashCode();
+    }
+
+    /// <summary>What a channel keeps across restarts: its name, topic, IRC modes and lists (bans and exceptions).</summary>
     internal sealed class StoredChannel : IEquatable<StoredChannel>
     {
-        public StoredChannel(string name, string? topic, string? topicSetBy, DateTime topicSetAt, string modes, string? key, int limit)
+        public StoredChannel(string name, string? topic, string? topicSetBy, DateTime topicSetAt, string modes, string? key, int limit, IReadOnlyList<StoredMask> masks)
         {
             Name = name;
             Topic = topic;
@@ -21,6 +49,7 @@ namespace PSChat.Engine.History
             Modes = modes;
             Key = key;
             Limit = limit;
+            Masks = masks;
         }
 
         public string Name { get; }
@@ -38,11 +67,13 @@ namespace PSChat.Engine.History
 
         public int Limit { get; }
 
-        // Bans (+b), once channels have them, are one more column (or a table keyed by channel) here and
-        // in HistoryDatabase's schema, SaveChannels and LoadChannels.
+        /// <summary>The +b, +e and +I masks, each list in its order.</summary>
+        public IReadOnlyList<StoredMask> Masks { get; }
+
         public bool Equals(StoredChannel? other) =>
             other != null && Name == other.Name && Topic == other.Topic && TopicSetBy == other.TopicSetBy &&
-            TopicSetAt == other.TopicSetAt && Modes == other.Modes && Key == other.Key && Limit == other.Limit;
+            TopicSetAt == other.TopicSetAt && Modes == other.Modes && Key == other.Key && Limit == other.Limit &&
+            Masks.SequenceEqual(other.Masks);
 
         public override bool Equals(object? obj) => Equals(obj as StoredChannel);
 
@@ -50,10 +81,11 @@ namespace PSChat.Engine.History
     }
 
     /// <summary>
-    /// -DataPath: history and channels in SQLite (WAL). Messages are queued on the I/O threads (O(1), bounded
-    /// by MaxPendingWrites) and written in batches, one transaction each, by one background thread every
-    /// 20 ms; channels are compared with what was written every second. A crash loses at most what waited
-    /// for the next batch; a committed transaction survives it whole (SQLite's WAL with synchronous=NORMAL).
+    /// -DataPath: history and channels (with their ban and exception lists) in SQLite (WAL). Messages are
+    /// queued on the I/O threads (O(1), bounded by MaxPendingWrites) and written in batches, one transaction
+    /// each, by one background thread every 20 ms; channels are compared with what was written every second.
+    /// A crash loses at most what waited for the next batch; a committed transaction survives it whole
+    /// (SQLite's WAL with synchronous=NORMAL).
     /// </summary>
     internal sealed class HistoryDatabase : IDisposable
     {
@@ -64,6 +96,7 @@ namespace PSChat.Engine.History
 
         private readonly SqliteConnection connection;
         private readonly ConcurrentQueue<HistoryEntry> queue = new ConcurrentQueue<HistoryEntry>();
+        private readonly ConcurrentQueue<(string Room, string MessageId)> forgotten = new ConcurrentQueue<(string Room, string MessageId)>();
         private readonly Dictionary<string, StoredChannel> written = new Dictionary<string, StoredChannel>(StringComparer.Ordinal);
         private readonly int maxPending;
         private readonly int perRoom;
@@ -104,7 +137,9 @@ namespace PSChat.Engine.History
                     "msgid TEXT NOT NULL, kind INTEGER NOT NULL, nick TEXT NOT NULL, user TEXT NOT NULL, host TEXT NOT NULL, text TEXT NOT NULL);" +
                     "CREATE INDEX IF NOT EXISTS messages_room ON messages (room, id);" +
                     "CREATE TABLE IF NOT EXISTS channels (room TEXT PRIMARY KEY, name TEXT NOT NULL, topic TEXT, topic_by TEXT, topic_at INTEGER NOT NULL, " +
-                    "modes TEXT NOT NULL, key TEXT, user_limit INTEGER NOT NULL);");
+                    "modes TEXT NOT NULL, key TEXT, user_limit INTEGER NOT NULL);" +
+                    "CREATE TABLE IF NOT EXISTS channel_masks (room TEXT NOT NULL, mode TEXT NOT NULL, position INTEGER NOT NULL, " +
+                    "mask TEXT NOT NULL, set_by TEXT NOT NULL, set_at INTEGER NOT NULL, PRIMARY KEY (room, position));");
             }
             catch
             {
@@ -139,24 +174,29 @@ namespace PSChat.Engine.History
             queue.Enqueue(entry);
         }
 
+        /// <summary>Queues the deletion of a message taken back (REDACT), done after the messages queued before it.</summary>
+        public void Forget(string room, string messageId) => forgotten.Enqueue((room, messageId));
+
         public List<StoredChannel> LoadChannels()
         {
+            var masks = LoadMasks();
             var found = new List<StoredChannel>();
             using (var command = connection.CreateCommand())
             {
-                command.CommandText = "SELECT name, topic, topic_by, topic_at, modes, key, user_limit FROM channels ORDER BY name";
+                command.CommandText = "SELECT room, name, topic, topic_by, topic_at, modes, key, user_limit FROM channels ORDER BY name";
                 using (var reader = command.ExecuteReader())
                 {
                     while (reader.Read())
                     {
                         found.Add(new StoredChannel(
-                            reader.GetString(0),
-                            reader.IsDBNull(1) ? null : reader.GetString(1),
+                            reader.GetString(1),
                             reader.IsDBNull(2) ? null : reader.GetString(2),
-                            new DateTime(reader.GetInt64(3), DateTimeKind.Utc),
-                            reader.GetString(4),
-                            reader.IsDBNull(5) ? null : reader.GetString(5),
-                            reader.GetInt32(6)));
+                            reader.IsDBNull(3) ? null : reader.GetString(3),
+                            new DateTime(reader.GetInt64(4), DateTimeKind.Utc),
+                            reader.GetString(5),
+                            reader.IsDBNull(6) ? null : reader.GetString(6),
+                            reader.GetInt32(7),
+                            masks.TryGetValue(reader.GetString(0), out var list) ? list : new List<StoredMask>()));
                     }
                 }
             }
@@ -164,7 +204,30 @@ namespace PSChat.Engine.History
             return found;
         }
 
-        /// <summary>The rooms with messages, by their folded name and latest spelling.</summary>
+        /// <summary>Every channel's list masks, by the channel's folded name, in the order they were kept.</summary>
+        private Dictionary<string, List<StoredMask>> LoadMasks()
+        {
+            var masks = new Dictionary<string, List<StoredMask>>(StringComparer.Ordinal);
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT room, mode, mask, set_by, set_at FROM channel_masks ORDER BY room, position";
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        string room = reader.GetString(0);
+                        string mode = reader.GetString(1);
+                        if (mode.Length != 1) continue;
+                        if (!masks.TryGetValue(room, out var list)) masks[room] = list = new List<StoredMask>();
+                        list.Add(new StoredMask(mode[0], reader.GetString(2), reader.GetString(3), new DateTime(reader.GetInt64(4), DateTimeKind.Utc)));
+                    }
+                }
+            }
+
+            return masks;
+        }
+
+        /// <summary>The rooms with messages, by their folded name and latest spelling (and the private conversations, by their <see cref="Conversation"/> key).</summary>
         public List<(string Room, string Name)> Rooms()
         {
             var rooms = new List<(string, string)>();
@@ -249,6 +312,35 @@ namespace PSChat.Engine.History
         /// <summary>Everything queued now, in one transaction.</summary>
         private void WriteBatch()
         {
+            WriteMessages();
+            DeleteForgotten();
+        }
+
+        /// <summary>Messages taken back since the last batch (after that batch's messages, so one queued just before its redaction goes too).</summary>
+        private void DeleteForgotten()
+        {
+            if (forgotten.IsEmpty) return;
+            using (var transaction = connection.BeginTransaction())
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                // The room narrows the search to its rows (messages_room); redactions are rare.
+                command.CommandText = "DELETE FROM messages WHERE room = $room AND msgid = $msgid";
+                var room = command.Parameters.Add("$room", SqliteType.Text);
+                var msgid = command.Parameters.Add("$msgid", SqliteType.Text);
+                while (forgotten.TryDequeue(out var gone))
+                {
+                    room.Value = gone.Room;
+                    msgid.Value = gone.MessageId;
+                    command.ExecuteNonQuery();
+                }
+
+                transaction.Commit();
+            }
+        }
+
+        private void WriteMessages()
+        {
             if (queue.IsEmpty) return;
             using (var transaction = connection.BeginTransaction())
             using (var command = connection.CreateCommand())
@@ -265,25 +357,27 @@ namespace PSChat.Engine.History
                 var host = command.Parameters.Add("$host", SqliteType.Text);
                 var text = command.Parameters.Add("$text", SqliteType.Text);
                 // A room whose messages are written exists on disk too, also when the process dies before the
-                // once-a-second channel pass has seen it: its full row (topic, modes) follows in that pass.
+                // once-a-second channel pass has seen it: its full row (topic, modes) follows in that pass. Until
+                // then it has a new channel's modes (+nt), so a crash in between leaves no channel open to all.
                 using var channel = connection.CreateCommand();
                 channel.Transaction = transaction;
-                channel.CommandText = "INSERT OR IGNORE INTO channels (room, name, topic, topic_by, topic_at, modes, key, user_limit) VALUES ($room, $name, NULL, NULL, 0, '', NULL, 0)";
+                channel.CommandText = "INSERT OR IGNORE INTO channels (room, name, topic, topic_by, topic_at, modes, key, user_limit) VALUES ($room, $name, NULL, NULL, 0, 'nt', NULL, 0)";
                 var channelRoom = channel.Parameters.Add("$room", SqliteType.Text);
                 var channelName = channel.Parameters.Add("$name", SqliteType.Text);
                 var known = new HashSet<string>(StringComparer.Ordinal);
                 int count = 0;
                 while (queue.TryDequeue(out var entry))
                 {
-                    string folded = CaseMapping.Fold(entry.Room);
-                    if (known.Add(folded))
+                    // A private message is kept under its conversation's key, and makes no channel.
+                    string folded = entry.Conversation ?? CaseMapping.Fold(entry.Room);
+                    if (entry.Conversation == null && known.Add(folded))
                     {
                         channelRoom.Value = folded;
                         channelName.Value = entry.Room;
                         channel.ExecuteNonQuery();
                     }
 
-                    room.Value = CaseMapping.Fold(entry.Room);
+                    room.Value = folded;
                     name.Value = entry.Room;
                     time.Value = entry.Time.Ticks;
                     msgid.Value = entry.MessageId;
@@ -330,12 +424,42 @@ namespace PSChat.Engine.History
                     command.Parameters.AddWithValue("$key", (object?)channel.Key ?? DBNull.Value);
                     command.Parameters.AddWithValue("$limit", channel.Limit);
                     command.ExecuteNonQuery();
+                    SaveMasks(transaction, channel);
                 }
 
                 transaction.Commit();
             }
 
             foreach (var channel in changed) written[CaseMapping.Fold(channel.Name)] = channel;
+        }
+
+        /// <summary>Replaces a channel's list masks (in the caller's transaction).</summary>
+        private void SaveMasks(SqliteTransaction transaction, StoredChannel channel)
+        {
+            string folded = CaseMapping.Fold(channel.Name);
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = transaction;
+                command.CommandText = "DELETE FROM channel_masks WHERE room = $room";
+                command.Parameters.AddWithValue("$room", folded);
+                command.ExecuteNonQuery();
+                command.CommandText = "INSERT INTO channel_masks (room, mode, position, mask, set_by, set_at) VALUES ($room, $mode, $position, $mask, $by, $at)";
+                var mode = command.Parameters.Add("$mode", SqliteType.Text);
+                var position = command.Parameters.Add("$position", SqliteType.Integer);
+                var mask = command.Parameters.Add("$mask", SqliteType.Text);
+                var by = command.Parameters.Add("$by", SqliteType.Text);
+                var at = command.Parameters.Add("$at", SqliteType.Integer);
+                for (int i = 0; i < channel.Masks.Count; i++)
+                {
+                    var entry = channel.Masks[i];
+                    mode.Value = entry.Mode.ToString();
+                    position.Value = i;
+                    mask.Value = entry.Mask;
+                    by.Value = entry.SetBy;
+                    at.Value = entry.SetAt.Ticks;
+                    command.ExecuteNonQuery();
+                }
+            }
         }
 
         /// <summary>Keeps each room's newest HistorySize messages, and none older than the age bound.</summary>

@@ -26,8 +26,11 @@ namespace PSChat.Engine.History
 
         public RoomEventKind Kind { get; }
 
-        /// <summary>The room's name as it was spelled when the message was sent.</summary>
+        /// <summary>The room's name as it was spelled when the message was sent (a private message: the nick it went to).</summary>
         public string Room { get; }
+
+        /// <summary>A private message's conversation key (Conversation.Key); null for a room's message.</summary>
+        public string? Conversation { get; set; }
 
         /// <summary>UTC, to the millisecond: as server-time shows it, so a client's timestamp= names it exactly.</summary>
         public DateTime Time { get; }

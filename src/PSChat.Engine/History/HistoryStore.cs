@@ -15,7 +15,8 @@ namespace PSChat.Engine.History
     internal sealed class HistoryStore
     {
         private readonly object gate = new object();
-        private readonly Dictionary<ChatRoom, RoomLog> logs = new Dictionary<ChatRoom, RoomLog>();
+        /// <summary>The logs by owner: a <see cref="ChatRoom"/>, or a private conversation's <see cref="Conversation"/> key.</summary>
+        private readonly Dictionary<object, RoomLog> logs = new Dictionary<object, RoomLog>();
         private readonly int perRoom;
         private readonly long maxBytes;
         private readonly Action<int, bool> evictedByMemory;
@@ -59,18 +60,60 @@ namespace PSChat.Engine.History
             Persist?.Invoke(entry);
         }
 
-        /// <summary>Adds an entry made elsewhere (one read back from a store on disk), in time order.</summary>
-        public void Add(ChatRoom room, HistoryEntry entry)
+        /// <summary>
+        /// Keeps a private PRIVMSG or NOTICE (-KeepPrivateMessages) in the log of its conversation: the two
+        /// accounts' <see cref="Conversation"/> key. <paramref name="recipient"/> is the nick it went to.
+        /// </summary>
+        public void RecordPrivate(RoomEvent roomEvent, string conversation, string recipient)
+        {
+            if (perRoom == 0 || (roomEvent.Kind != RoomEventKind.Message && roomEvent.Kind != RoomEventKind.Notice)) return;
+            var entry = new HistoryEntry(
+                roomEvent.Kind, recipient, HistoryEntry.Truncate(roomEvent.Time), roomEvent.MessageId, roomEvent.Source,
+                roomEvent.Text, roomEvent.Origin, OriginBytes(roomEvent))
+            {
+                Conversation = conversation,
+            };
+            Add(conversation, entry);
+            Persist?.Invoke(entry);
+        }
+
+        /// <summary>Called with a room's folded name and a msgid when a message is taken back (the disk store deletes it).</summary>
+        public Action<string, string>? Redacted { get; set; }
+
+        /// <summary>
+        /// Takes a message back (REDACT): gone from the room's history, so no replay and no
+        /// Get-ChatHistory shows it again, and from the disk store where there is one. False when the
+        /// room does not hold it.
+        /// </summary>
+        public bool Redact(ChatRoom room, string messageId)
+        {
+            lock (gate)
+            {
+                if (!logs.TryGetValue(room, out var log)) return false;
+                int index = log.IndexOf(messageId);
+                if (index < 0) return false;
+                var entry = log[index];
+                log.RemoveAt(index);
+                Unlink(entry);
+                if (log.Count == 0) logs.Remove(room);
+            }
+
+            Redacted?.Invoke(CaseMapping.Fold(room.Name), messageId);
+            return true;
+        }
+
+        /// <summary>Adds an entry made elsewhere (one read back from a store on disk), in time order, to a room's or a conversation's log.</summary>
+        public void Add(object owner, HistoryEntry entry)
         {
             if (perRoom == 0) return;
             int evicted = 0;
             bool first = false;
             lock (gate)
             {
-                if (!logs.TryGetValue(room, out var log))
+                if (!logs.TryGetValue(owner, out var log))
                 {
-                    log = new RoomLog(room, perRoom);
-                    logs.Add(room, log);
+                    log = new RoomLog(owner, perRoom);
+                    logs.Add(owner, log);
                 }
 
                 if (log.IsFull) Unlink(log.RemoveOldest());
@@ -88,7 +131,7 @@ namespace PSChat.Engine.History
                     var victimLog = victim.Log!;
                     victimLog.RemoveOldest();
                     Unlink(victim);
-                    if (victimLog.Count == 0) logs.Remove(victimLog.Room);
+                    if (victimLog.Count == 0) logs.Remove(victimLog.Owner);
                     evicted++;
                     first |= memoryReported == 0;
                     memoryReported = 1;
@@ -111,15 +154,15 @@ namespace PSChat.Engine.History
         }
 
         /// <summary>
-        /// Runs <paramref name="select"/> on the room's log under the store's lock and returns what it
-        /// picked; the selection must be quick (index arithmetic, a bounded scan) and pick few.
+        /// Runs <paramref name="select"/> on the log of a room (or a conversation key) under the store's lock
+        /// and returns what it picked; the selection must be quick (index arithmetic, a bounded scan) and pick few.
         /// </summary>
-        public List<HistoryEntry> Select(ChatRoom room, Func<RoomLog, (int Start, int End)> select)
+        public List<HistoryEntry> Select(object owner, Func<RoomLog, (int Start, int End)> select)
         {
             var picked = new List<HistoryEntry>();
             lock (gate)
             {
-                if (!logs.TryGetValue(room, out var log)) return picked;
+                if (!logs.TryGetValue(owner, out var log)) return picked;
                 var (start, end) = select(log);
                 for (int i = Math.Max(0, start); i < Math.Min(end, log.Count); i++) picked.Add(log[i]);
             }

@@ -15,14 +15,15 @@ namespace PSChat.Engine.History
         private HistoryEntry[] ring;
         private int head;
 
-        public RoomLog(ChatRoom room, int capacity)
+        /// <param name="owner">The room (a <see cref="ChatRoom"/>) or the private conversation (its <see cref="Conversation"/> key) the log is of.</param>
+        public RoomLog(object owner, int capacity)
         {
-            Room = room;
+            Owner = owner;
             this.capacity = capacity;
             ring = new HistoryEntry[Math.Min(InitialSlots, capacity)];
         }
 
-        public ChatRoom Room { get; }
+        public object Owner { get; }
 
         public int Count { get; private set; }
 
@@ -48,6 +49,14 @@ namespace PSChat.Engine.History
             head = (head + 1) % ring.Length;
             Count--;
             return oldest;
+        }
+
+        /// <summary>Removes the entry at <paramref name="index"/> (0 the oldest), the later ones moving up: O(Count), for rare removals (a redaction).</summary>
+        public void RemoveAt(int index)
+        {
+            for (int i = index; i < Count - 1; i++) ring[(head + i) % ring.Length] = ring[(head + i + 1) % ring.Length];
+            ring[(head + Count - 1) % ring.Length] = null!;
+            Count--;
         }
 
         /// <summary>The index of the message with that msgid, newest first (references are usually recent); -1 when gone or unknown.</summary>

@@ -36,6 +36,9 @@ namespace PSChat.Engine.Irc
         ExtendedMonitor = 1 << 21,
         AccountRegistration = 1 << 22,
         NoImplicitNames = 1 << 23,
+        Metadata = 1 << 24,
+        ReadMarker = 1 << 25,
+        MessageRedaction = 1 << 26,
 
         // Vendor capabilities, from the top bit down (clear of the IRCv3 ones above).
 
@@ -77,7 +80,12 @@ namespace PSChat.Engine.Irc
             // Offers never change while a server runs, so there is never a CAP NEW or DEL to send.
             new CapabilityOffer("cap-notify", Capability.CapNotify),
             new CapabilityOffer("draft/chathistory", Capability.ChatHistory, o => o.HistorySize > 0),
+            new CapabilityOffer("draft/message-redaction", Capability.MessageRedaction, o => o.HistorySize > 0),
+            new CapabilityOffer("draft/metadata-3", Capability.Metadata, o => o.MaxMetadataKeys > 0, IrcMember.MetadataCapabilityValue),
+            new CapabilityOffer("draft/multiline", Capability.Multiline, o => o.MaxMultilineBytes > 0, IrcMember.MultilineCapabilityValue),
+            new CapabilityOffer("draft/read-marker", Capability.ReadMarker, o => o.MaxReadMarkers > 0),
             new CapabilityOffer("echo-message", Capability.EchoMessage),
+            new CapabilityOffer("extended-monitor", Capability.ExtendedMonitor),
             new CapabilityOffer("invite-notify", Capability.InviteNotify),
             new CapabilityOffer("labeled-response", Capability.LabeledResponse),
             new CapabilityOffer("message-tags", Capability.MessageTags),

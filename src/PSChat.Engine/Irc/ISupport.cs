@@ -37,6 +37,7 @@ namespace PSChat.Engine.Irc
             "CHANMODES=" + IrcModes.ChannelModeTypes,
             "CHANNELLEN=" + IrcNames.ChannelLength,
             "CHANTYPES=#",
+            "ELIST=" + ChannelListFilter.Supported,
             "EXCEPTS=e",
             "INVEX=I",
             "KICKLEN=" + IrcNames.KickLength,
@@ -47,6 +48,8 @@ namespace PSChat.Engine.Irc
             "NETWORK=" + options.NetworkName,
             "NICKLEN=" + IrcNames.NickLength,
             "PREFIX=(ov)@+",
+            // PRIVMSG @#chan reaches the channel's operators, +#chan its voiced members too.
+            "STATUSMSG=" + IrcMember.StatusMessagePrefixes,
             // JOIN and PART take any number of channels (duplicates once; CHANLIMIT ends a JOIN).
             "TARGMAX=JOIN:,KICK:" + options.MaxTargets + ",NAMES:" + options.MaxTargets + ",PART:,PRIVMSG:" + options.MaxTargets +
                 ",NOTICE:" + options.MaxTargets + ",TAGMSG:" + options.MaxTargets + ",WHOIS:" + options.MaxTargets,
@@ -54,6 +57,8 @@ namespace PSChat.Engine.Irc
             "USERLEN=" + IrcNames.UserLength,
             // Lines that are not UTF-8 are refused with FAIL ... INVALID_UTF8.
             "UTF8ONLY",
+            // WHO mask %fields[,token] answers 354 (IrcMember.Whox.cs).
+            "WHOX",
         };
     }
 }

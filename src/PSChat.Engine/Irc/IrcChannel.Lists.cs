@@ -72,6 +72,18 @@ namespace PSChat.Engine.Irc
             }
         }
 
+        /// <summary>Puts back an entry -DataPath kept, its setter and time as they were (none past a lowered bound).</summary>
+        public void Restore(char mode, ChannelListEntry entry, int maxEntries)
+        {
+            lock (verdicts)
+            {
+                var list = ListOf(mode);
+                if (list.Count >= maxEntries || list.Exists(e => e.Folded == entry.Folded)) return;
+                list.Add(entry);
+                verdicts.Clear();
+            }
+        }
+
         /// <summary>Removes a mask, compared after case folding; the entry's own spelling, or null when absent.</summary>
         public string? Remove(char mode, string mask)
         {

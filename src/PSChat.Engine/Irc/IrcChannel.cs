@@ -11,6 +11,9 @@ namespace PSChat.Engine.Irc
     {
         private readonly HashSet<string> invited = new HashSet<string>(StringComparer.Ordinal);
 
+        /// <summary>+C: no CTCP to the channel but ACTION (/me).</summary>
+        public bool NoCtcp { get; set; }
+
         public bool InviteOnly { get; set; }
 
         public bool Moderated { get; set; }

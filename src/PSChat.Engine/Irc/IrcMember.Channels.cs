@@ -15,7 +15,7 @@ namespace PSChat.Engine.Irc
             table["PART"] = new Command((m, msg) => m.OnPart(msg), 1);
             table["TOPIC"] = new Command((m, msg) => m.OnTopic(msg), 1);
             table["KICK"] = new Command((m, msg) => m.OnKick(msg), 2);
-            table["INVITE"] = new Command((m, msg) => m.OnInvite(msg), 2);
+            table["INVITE"] = new Command((m, msg) => m.OnInvite(msg), 0);
             table["NAMES"] = new Command((m, msg) => m.OnNames(msg), 0);
             table["LIST"] = new Command((m, msg) => m.OnList(msg), 0);
         }
@@ -76,7 +76,9 @@ namespace PSChat.Engine.Irc
             room.Broadcast(new RoomEvent(RoomEventKind.Join, room, Identity, RealName), null); // the real name, for extended-join
             AnnounceAwayOnJoin(room);
             if (room.Topic != null) SendTopic(room);
+            AnnounceReadMarker(room);
             SendNames(room);
+            SyncMetadataOnJoin(room);
             server.Raise(PSChat.ServerEventKind.Joined, e => Describe(e, room));
             return true;
         }
@@ -272,6 +274,18 @@ namespace PSChat.Engine.Irc
 
         private void OnInvite(IrcMessage message)
         {
+            if (message.Parameters.Count == 0)
+            {
+                ListInvitations();
+                return;
+            }
+
+            if (message.Parameters.Count < 2)
+            {
+                Reply(Numerics.ERR_NEEDMOREPARAMS, message.Command, "Not enough parameters");
+                return;
+            }
+
             string nick = message.Parameters[0];
             string channel = message.Parameters[1];
             var target = FindVisibleMember(nick);
@@ -343,9 +357,13 @@ namespace PSChat.Engine.Irc
         /// </summary>
         private void OnList(IrcMessage message)
         {
-            IEnumerable<ChatRoom> rooms = message.Parameters.Count > 0 && message.Parameters[0].Length > 0
-                ? DistinctNames(message.Parameters[0]).Select(server.FindRoom).Where(r => r != null && CanSee(r)).Select(r => r!)
-                : server.RoomObjects.Where(r => VisibleCount(r) > 0 && CanSee(r));
+            string? asked = message.Parameters.Count > 0 && message.Parameters[0].Length > 0 ? message.Parameters[0] : null;
+            // A search (ELIST) walks every room, so it takes at most MaxTargets conditions.
+            var filter = asked == null ? null : ChannelListFilter.Parse(SplitList(asked));
+            if (filter != null) filter = ChannelListFilter.Parse(TargetsOf(asked!, "LIST", errors: true));
+            IEnumerable<ChatRoom> rooms = asked != null && filter == null
+                ? DistinctNames(asked).Select(server.FindRoom).Where(r => r != null && CanSee(r)).Select(r => r!)
+                : server.RoomObjects.Where(r => VisibleCount(r) is int users && users > 0 && CanSee(r) && (filter == null || filter.Admits(r.Name, users)));
             BeginLongReply();
             if (ReplyPart(Numerics.RPL_LISTSTART, "Channel", "Users  Name"))
             {

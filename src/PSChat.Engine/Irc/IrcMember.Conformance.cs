@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace PSChat.Engine.Irc
 {
-    /// <summary>WHOWAS (the server's bounded history of nicks given up), bot mode (+B) and UTF8ONLY.</summary>
+    /// <summary>WHOWAS (the server's bounded history of nicks given up), bot mode (+B), UTF8ONLY and the FAIL standard replies.</summary>
     internal sealed partial class IrcMember
     {
         /// <summary>User mode +B: a bot (BOT=B in ISUPPORT; WHO shows 'B', WHOIS 335, its messages carry the bot tag).</summary>
@@ -42,6 +42,21 @@ namespace PSChat.Engine.Irc
         {
             Send(new IrcMessage(null, ServerName, "FAIL", new[] { command.Length == 0 ? "*" : command, "INVALID_UTF8", "Message rejected: this server takes UTF-8 only" }));
             ReportRejected("line refused: not UTF-8");
+        }
+
+        /// <summary>A standard reply <c>FAIL command code [parameters] :description</c>.</summary>
+        private IrcMessage FailLine(string command, string[] codeAndParameters)
+        {
+            // Echoed names and keys may be empty or hold spaces (sent as a trailing parameter): "*" then.
+            var all = new string[codeAndParameters.Length + 1];
+            all[0] = command;
+            for (int i = 0; i < codeAndParameters.Length; i++)
+            {
+                bool middle = i < codeAndParameters.Length - 1;
+                all[i + 1] = middle && IrcMessage.NeedsTrailing(codeAndParameters[i]) ? "*" : codeAndParameters[i];
+            }
+
+            return new IrcMessage(null, ServerName, "FAIL", all);
         }
     }
 }

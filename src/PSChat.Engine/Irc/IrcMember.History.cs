@@ -64,8 +64,7 @@ namespace PSChat.Engine.Irc
             }
 
             string target = message.Parameters[1];
-            var room = IrcNames.IsChannel(target) ? server.FindRoom(target) : null;
-            if (room == null || !room.Contains(this))
+            if (!(HistoryOwner(target, out var room) is object owner))
             {
                 FailHistory("INVALID_TARGET", sub, target, "Messages could not be retrieved");
                 return;
@@ -74,7 +73,7 @@ namespace PSChat.Engine.Irc
             if (!TryReference(message, 2, sub, sub == "LATEST", out var first)) return;
             var second = MessageReference.None;
             if (sub == "BETWEEN" && !TryReference(message, 3, sub, false, out second)) return;
-            var picked = server.History.Select(room, log => sub switch
+            var picked = server.History.Select(owner, log => sub switch
             {
                 "LATEST" => HistorySelection.Latest(log, first, limit),
                 "BEFORE" => HistorySelection.Before(log, first, limit),
@@ -82,7 +81,34 @@ namespace PSChat.Engine.Irc
                 "AROUND" => HistorySelection.Around(log, first, limit),
                 _ => HistorySelection.Between(log, first, second, limit),
             });
-            ReplayHistory(room, picked);
+            ReplayHistory(room?.Name ?? target, room, picked);
+        }
+
+        /// <summary>
+        /// The log a CHATHISTORY target names: a channel the requester is in or, with -KeepPrivateMessages and
+        /// the requester logged in, its conversation with the nick's account (or the account of that name);
+        /// null when neither.
+        /// </summary>
+        private object? HistoryOwner(string target, out ChatRoom? room)
+        {
+            room = null;
+            if (IrcNames.IsChannel(target))
+            {
+                room = server.FindRoom(target);
+                return room != null && room.Contains(this) ? room : null;
+            }
+
+            if (!server.Options.KeepPrivateMessages || !(Account is string mine)) return null;
+            return Conversation.Key(mine, FindVisibleMember(target)?.Account ?? target);
+        }
+
+        /// <summary>-KeepPrivateMessages: a private message between two logged-in accounts is kept for the two of them.</summary>
+        private void KeepPrivate(ChatMember target, RoomEvent roomEvent)
+        {
+            if (server.Options.KeepPrivateMessages && Account is string mine && target.Account is string theirs)
+            {
+                server.History.RecordPrivate(roomEvent, Conversation.Key(mine, theirs), target.Nick);
+            }
         }
 
         private bool TryReference(IrcMessage message, int index, string sub, bool allowNone, out MessageReference reference)
@@ -94,13 +120,18 @@ namespace PSChat.Engine.Irc
         }
 
         /// <summary>The messages in one batch, each line counted against the send queue; cut (and said so) before it would fill.</summary>
-        private void ReplayHistory(ChatRoom room, List<HistoryEntry> entries)
+        /// <param name="target">The batch's target: the channel, or the nick a conversation was asked by.</param>
+        /// <param name="room">The channel; null for a conversation (its entries replay as private messages).</param>
+        private void ReplayHistory(string target, ChatRoom? room, List<HistoryEntry> entries)
         {
-            string? batch = BeginBatch("chathistory", new[] { room.Name });
+            string? batch = BeginBatch("chathistory", new[] { target });
             int lines = 0;
             bool cut = false;
+            // A conversation has no channel, and so no redactions.
+            var channel = room == null ? null : protocol.ChannelOf(room);
             foreach (var entry in entries)
             {
+                if (channel != null && channel.IsRedacted(entry.MessageId)) continue;
                 foreach (var line in IrcEventEncoder.ToMessages(entry.ToRoomEvent(room), Caps))
                 {
                     byte[] bytes = WithBatch(line, batch).ToBoundedBytes();
@@ -160,17 +191,10 @@ namespace PSChat.Engine.Irc
         /// <summary>An IRCv3 standard reply: <c>FAIL CHATHISTORY code context... :description</c>.</summary>
         private void FailHistory(string code, params string[] contextAndDescription)
         {
-            var parameters = new string[contextAndDescription.Length + 2];
-            parameters[0] = HistoryCommand;
-            parameters[1] = code;
-            for (int i = 0; i < contextAndDescription.Length; i++)
-            {
-                string value = contextAndDescription[i];
-                bool middle = i < contextAndDescription.Length - 1;
-                parameters[i + 2] = middle && IrcMessage.NeedsTrailing(value) ? "*" : value;
-            }
-
-            Send(new IrcMessage(null, ServerName, "FAIL", parameters));
+            var parameters = new string[contextAndDescription.Length + 1];
+            parameters[0] = code;
+            contextAndDescription.CopyTo(parameters, 1);
+            Send(FailLine(HistoryCommand, parameters));
         }
     }
 }

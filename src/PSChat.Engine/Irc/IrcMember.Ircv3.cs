@@ -25,6 +25,7 @@ namespace PSChat.Engine.Irc
         /// <summary>
         /// A line about this member for every member sharing a channel with it that has <paramref name="capability"/>
         /// (once each), and for this member too when <paramref name="includeSelf"/> and it has the capability.
+        /// extended-monitor: clients that MONITOR this nick and asked for both get it too.
         /// </summary>
         private void NotifyNeighbours(Capability capability, IrcMessage message, bool includeSelf)
         {
@@ -39,6 +40,14 @@ namespace PSChat.Engine.Irc
                     {
                         irc.Connection.Send(line ??= message.ToBoundedBytes());
                     }
+                }
+            }
+
+            foreach (var watcher in server.Monitors.Watchers(Nick))
+            {
+                if (seen.Add(watcher) && watcher.IsRegistered && watcher.Has(capability | Capability.ExtendedMonitor))
+                {
+                    watcher.Connection.Send(line ??= message.ToBoundedBytes());
                 }
             }
         }

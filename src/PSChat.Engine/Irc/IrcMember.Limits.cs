@@ -74,10 +74,14 @@ namespace PSChat.Engine.Irc
         /// One line of a long reply; false once the reply has been cut (the caller stops its walk: the
         /// work stops with the output). A line that would leave no room for the reply's end cuts it.
         /// </summary>
-        private bool ReplyPart(string numeric, params string[] parameters)
+        private bool ReplyPart(string numeric, params string[] parameters) =>
+            !replyCut && SendPart(NumericLine(numeric, parameters));
+
+        /// <summary>As <see cref="ReplyPart"/>, for any line (one in a batch, say).</summary>
+        private bool SendPart(IrcMessage message)
         {
             if (replyCut) return false;
-            byte[] line = NumericLine(numeric, parameters).ToBoundedBytes();
+            byte[] line = message.ToBoundedBytes();
             // Lines held for a labeled response count as queued: they are sent when the command ends.
             if (Connection.QueuedCost + LabeledBytes + line.Length + SendQueue.EntryCostBytes > server.Options.MaxSendQueue - ReplyReserveBytes)
             {
@@ -93,6 +97,14 @@ namespace PSChat.Engine.Irc
         /// <summary>Ends a long reply: a NOTICE when it was cut, then its end numeric; big replies cost flood budget.</summary>
         private void EndLongReply(string command, string endNumeric, params string[] endParameters)
         {
+            ReportCut(command);
+            Reply(endNumeric, endParameters);
+            Connection.ChargeFlood(replyLines / ReplyLinesPerPenalty);
+        }
+
+        /// <summary>Whether the long reply was cut: then the client got a NOTICE and the server counted it.</summary>
+        private bool ReportCut(string command)
+        {
             if (replyCut)
             {
                 server.Limits.Add(PSChat.LimitCounter.TruncatedReplies);
@@ -100,8 +112,7 @@ namespace PSChat.Engine.Irc
                 ReportLimit(nameof(ChatServerOptions.MaxSendQueue), $"{command} reply truncated: the send queue is full");
             }
 
-            Reply(endNumeric, endParameters);
-            Connection.ChargeFlood(replyLines / ReplyLinesPerPenalty);
+            return replyCut;
         }
 
         /// <summary>A Limited event the first time this client trips <paramref name="limit"/>.</summary>

@@ -45,24 +45,18 @@ namespace PSChat.Engine.Irc
             foreach (string target in TargetsOf(message.Parameters[0], command, errors))
             {
                 if (IrcNames.IsChannel(target)) MessageRoom(target, kind, text, clientTags, errors);
+                else if (target.Length > 1 && StatusMessagePrefixes.IndexOf(target[0]) >= 0 && IrcNames.IsChannel(target.Substring(1))) MessageStatus(target[0], target.Substring(1), kind, text, clientTags, errors);
                 else MessageMember(target, kind, text, clientTags, errors);
             }
         }
 
         private void MessageRoom(string name, RoomEventKind kind, string text, string? clientTags, bool errors)
         {
-            var room = server.FindRoom(name);
-            if (room == null)
+            var room = FindRoomToSpeakIn(name, errors);
+            if (room == null) return;
+            if (protocol.ChannelOf(room).NoCtcp && IsCtcpOtherThanAction(text))
             {
-                if (errors) Reply(Numerics.ERR_NOSUCHNICK, name, "No such nick/channel");
-                return;
-            }
-
-            bool member = room.TryGetStatus(this, out var status);
-            var channel = protocol.ChannelOf(room);
-            if ((channel.NoExternalMessages && !member) || (status == MemberStatus.None && (channel.Moderated || channel.IsBanned(this))))
-            {
-                if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
+                if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send CTCP to channel (+C)");
                 return;
             }
 
@@ -81,6 +75,27 @@ namespace PSChat.Engine.Irc
             }
         }
 
+        /// <summary>The channel, when this member may speak in it; otherwise null after 401 or 404 (not for NOTICE).</summary>
+        private ChatRoom? FindRoomToSpeakIn(string name, bool errors)
+        {
+            var room = server.FindRoom(name);
+            if (room == null)
+            {
+                if (errors) Reply(Numerics.ERR_NOSUCHNICK, name, "No such nick/channel");
+                return null;
+            }
+
+            bool member = room.TryGetStatus(this, out var status);
+            var channel = protocol.ChannelOf(room);
+            if ((channel.NoExternalMessages && !member) || (status == MemberStatus.None && (channel.Moderated || channel.IsBanned(this))))
+            {
+                if (errors) Reply(Numerics.ERR_CANNOTSENDTOCHAN, room.Name, "Cannot send to channel");
+                return null;
+            }
+
+            return room;
+        }
+
         private void MessageMember(string nick, RoomEventKind kind, string text, string? clientTags, bool errors)
         {
             var target = FindVisibleMember(nick);
@@ -91,10 +106,15 @@ namespace PSChat.Engine.Irc
             }
 
             var roomEvent = new RoomEvent(kind, null, Identity, text) { Target = target.Nick, Origin = IrcOrigin.WithTags(clientTags) };
+            KeepPrivate(target, roomEvent);
             DeliverToTarget(target, roomEvent);
             if (Has(Capability.EchoMessage)) Deliver(roomEvent);
             if (kind == RoomEventKind.Message && target.AwayMessage != null) Reply(Numerics.RPL_AWAY, target.Nick, target.AwayMessage);
         }
+
+        /// <summary>A CTCP request or reply (\x01...), except ACTION (/me), which +C lets through.</summary>
+        private static bool IsCtcpOtherThanAction(string text) =>
+            text.Length > 0 && text[0] == '\u0001' && !text.StartsWith("\u0001ACTION ", StringComparison.Ordinal);
 
         /// <summary>The client-only tags ('+' prefixed) of a message, re-serialised; null when none.</summary>
         private static string? ClientTagsOf(IrcMessage message)

@@ -108,6 +108,7 @@ namespace PSChat.Engine.Irc
                     case '-':
                         adding = c == '+';
                         break;
+                    case 'C':
                     case 'i':
                     case 'm':
                     case 'n':
@@ -166,11 +167,12 @@ namespace PSChat.Engine.Irc
             return applied;
         }
 
-        /// <summary>The modes without an argument: i, m, n, s, t.</summary>
+        /// <summary>The modes without an argument: C, i, m, n, s, t.</summary>
         private static void ApplyFlag(IrcChannel channel, bool adding, char mode, ModeChanges applied)
         {
             bool current = mode switch
             {
+                'C' => channel.NoCtcp,
                 'i' => channel.InviteOnly,
                 'm' => channel.Moderated,
                 'n' => channel.NoExternalMessages,
@@ -180,6 +182,7 @@ namespace PSChat.Engine.Irc
             if (current == adding) return;
             switch (mode)
             {
+                case 'C': channel.NoCtcp = adding; break;
                 case 'i': channel.InviteOnly = adding; break;
                 case 'm': channel.Moderated = adding; break;
                 case 'n': channel.NoExternalMessages = adding; break;
@@ -249,6 +252,7 @@ namespace PSChat.Engine.Irc
             var channel = protocol.ChannelOf(room);
             var modes = new StringBuilder("+");
             var arguments = new List<string>();
+            if (channel.NoCtcp) modes.Append('C');
             if (channel.InviteOnly) modes.Append('i');
             if (channel.Key is string key)
             {

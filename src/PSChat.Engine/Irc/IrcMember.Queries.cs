@@ -68,6 +68,7 @@ namespace PSChat.Engine.Irc
         {
             string mask = message[0] is string m && m.Length > 0 ? m : "*";
             bool all = Has(Capability.MultiPrefix);
+            var whox = WhoxQuery.Parse(message[1]);
             BeginLongReply();
             if (IrcNames.IsChannel(mask))
             {
@@ -75,7 +76,7 @@ namespace PSChat.Engine.Irc
                 {
                     foreach (var member in room.Members.Where(IsVisible))
                     {
-                        if (!SendWhoReply(room.Name, member, IrcModes.Prefix(room.GetStatus(member), all))) break;
+                        if (!SendWhoReply(whox, room.Name, member, IrcModes.Prefix(room.GetStatus(member), all))) break;
                     }
                 }
             }
@@ -87,15 +88,16 @@ namespace PSChat.Engine.Irc
                     // A mask finds an invisible user only for someone who shares a channel with it.
                     if (wildcard && member is IrcMember { Invisible: true } && !ReferenceEquals(member, this) && !member.Rooms.Any(r => r.Contains(this))) continue;
                     var shared = member.Rooms.FirstOrDefault(CanSee);
-                    if (!SendWhoReply(shared?.Name ?? "*", member, shared == null ? string.Empty : IrcModes.Prefix(shared.GetStatus(member), all))) break;
+                    if (!SendWhoReply(whox, shared?.Name ?? "*", member, shared == null ? string.Empty : IrcModes.Prefix(shared.GetStatus(member), all))) break;
                 }
             }
 
             EndLongReply("WHO", Numerics.RPL_ENDOFWHO, mask, "End of WHO list");
         }
 
-        private bool SendWhoReply(string channel, ChatMember member, string prefix)
+        private bool SendWhoReply(WhoxQuery? whox, string channel, ChatMember member, string prefix)
         {
+            if (whox != null) return SendWhoxReply(whox, channel, member, prefix);
             string flags = (member.AwayMessage == null ? "H" : "G") + UserFlags(member) + prefix;
             var who = member.Identity;
             return ReplyPart(Numerics.RPL_WHOREPLY, channel, who.User, who.Host, ServerName, who.Nick, flags, "0 " + member.RealName);
@@ -135,6 +137,7 @@ namespace PSChat.Engine.Irc
                 if (member.Account != null) Reply(Numerics.RPL_WHOISACCOUNT, who.Nick, member.Account, "is logged in as");
                 if (member is IrcMember { IsOperator: true }) Reply(Numerics.RPL_WHOISOPERATOR, who.Nick, "is an IRC operator");
                 if (member is IrcMember { IsBot: true }) Reply(Numerics.RPL_WHOISBOT, who.Nick, "is a bot on " + server.Options.NetworkName);
+                ReplyWhoisMetadata(member);
                 // A plain text member's messages are not timed: its idle time counts from its signon.
                 var idle = member is IrcMember irc ? irc.Idle : DateTime.UtcNow - member.ConnectedAt;
                 Reply(

@@ -310,6 +310,7 @@ namespace PSChat.Engine.Irc
 
             SendLusers();
             SendMotd();
+            SendOwnMetadata();
             server.Monitors.Announce(Identity, online: true);
         }
     }

@@ -161,6 +161,16 @@ namespace PSChat.Engine.Irc
                     return;
                 case LoginOutcome.Refused:
                     server.Limits.Add(PSChat.LimitCounter.FailedLogins);
+                    if (verdict.ReplyDelay > TimeSpan.Zero)
+                    {
+                        // The answer waits out the address's delay on the server's timer; lines wait with it.
+                        // Its time is set before the events: whoever hears of the refusal may move the clock.
+                        deferral ??= new LineDeferral();
+                        deferral.Begin();
+                        saslRefusal = "SASL authentication failed";
+                        Interlocked.Exchange(ref saslRefusalDueTicks, clock.NowTicks + verdict.ReplyDelay.Ticks);
+                    }
+
                     server.Raise(PSChat.ServerEventKind.Rejected, e =>
                     {
                         Describe(e, null);
@@ -171,17 +181,7 @@ namespace PSChat.Engine.Irc
                         RaiseLimited(LockoutLimit, $"{verdict.Failures} failed logins in a row: {Identity.Host} is locked out for {Seconds(verdict.RetryAfter)} s");
                     }
 
-                    if (verdict.ReplyDelay <= TimeSpan.Zero)
-                    {
-                        EndDeferral("SASL authentication failed");
-                        return;
-                    }
-
-                    // The answer waits out the address's delay on the server's timer; lines wait with it.
-                    deferral ??= new LineDeferral();
-                    deferral.Begin();
-                    saslRefusal = "SASL authentication failed";
-                    Interlocked.Exchange(ref saslRefusalDueTicks, clock.NowTicks + verdict.ReplyDelay.Ticks);
+                    if (verdict.ReplyDelay <= TimeSpan.Zero) EndDeferral("SASL authentication failed");
                     return;
                 default:
                     bool lockedOut = verdict.Outcome == LoginOutcome.LockedOut;
@@ -222,16 +222,7 @@ namespace PSChat.Engine.Irc
             // Before registration the user name is USER's, not yet in the identity.
             Reply(Numerics.RPL_LOGGEDIN, $"{Nick}!{userName ?? Identity.User}@{Identity.Host}", account, "You are now logged in as " + account);
             Reply(Numerics.RPL_SASLSUCCESS, "SASL authentication successful");
-            if (!wasRegistered) return;
-            var line = new IrcMessage(null, Identity.Prefix, "ACCOUNT", new[] { account }).ToBoundedBytes();
-            var seen = new HashSet<ChatMember> { this };
-            foreach (var room in Rooms)
-            {
-                foreach (var member in room.Members)
-                {
-                    if (seen.Add(member) && member is IrcMember irc && irc.Has(Capability.AccountNotify)) irc.Connection.Send(line);
-                }
-            }
+            if (wasRegistered) NotifyNeighbours(Capability.AccountNotify, new IrcMessage(null, Identity.Prefix, "ACCOUNT", new[] { account }), includeSelf: false);
         }
 
         /// <summary>AUTHENTICATE * or registration ending while an exchange is open: 906.</summary>

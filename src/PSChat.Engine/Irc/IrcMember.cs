@@ -137,6 +137,7 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
+            if (TakeMultilineLine(message)) return;
             DispatchLabeled(message);
         }
 
@@ -366,6 +367,10 @@ namespace PSChat.Engine.Irc
             AddIrcv3Commands(table);
             AddHistoryCommands(table);
             AddSaslCommands(table);
+            AddMetadataCommands(table);
+            AddReadMarkerCommands(table);
+            AddHelpCommands(table);
+            AddRedactCommands(table);
             return table;
         }
 

@@ -6,11 +6,11 @@ namespace PSChat.Engine.Irc
     internal static class IrcModes
     {
         public const string UserModes = "Biow";
-        public const string ChannelModes = "Ibeiklmnostv";
+        public const string ChannelModes = "CIbeiklmnostv";
         public const string ChannelModesWithParameter = "Ibeklov";
 
         /// <summary>CHANMODES: list modes, always-parameter, parameter-when-set, flags.</summary>
-        public const string ChannelModeTypes = "Ibe,k,l,imnst";
+        public const string ChannelModeTypes = "Ibe,k,l,Cimnst";
 
         /// <summary>"@+" with multi-prefix, otherwise only the highest.</summary>
         public static string Prefix(MemberStatus status, bool all)

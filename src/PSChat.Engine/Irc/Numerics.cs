@@ -110,5 +110,22 @@ namespace PSChat.Engine.Irc
         public const string RPL_MONLIST = "732";
         public const string RPL_ENDOFMONLIST = "733";
         public const string ERR_MONLISTFULL = "734";
+        // Conformance (issue 16): INVITE list, WHOX, LINKS, HELP.
+        public const string RPL_INVITELISTENTRY = "336";
+        public const string RPL_ENDOFINVITELISTENTRIES = "337";
+        public const string RPL_WHOSPCRPL = "354";
+        public const string RPL_ENDOFLINKS = "365";
+        public const string ERR_HELPNOTFOUND = "524";
+        public const string RPL_HELPSTART = "704";
+        public const string RPL_HELPTXT = "705";
+        public const string RPL_ENDOFHELP = "706";
+        // Conformance (issue 16): IRCv3 metadata (draft/metadata-3).
+        public const string RPL_WHOISKEYVALUE = "760";
+        public const string RPL_KEYVALUE = "761";
+        public const string RPL_KEYNOTSET = "766";
+        public const string RPL_METADATASUBOK = "770";
+        public const string RPL_METADATAUNSUBOK = "771";
+        public const string RPL_METADATASUBS = "772";
+        public const string ERR_METADATASYNCLATER = "774";
     }
 }

@@ -52,6 +52,9 @@ namespace PSChat
         /// <summary>The SQLite store of -DataPath; null keeps history in memory only.</summary>
         internal HistoryDatabase? Database { get; private set; }
 
+        /// <summary>The channel lists -DataPath keeps: bans, ban exceptions, invite exceptions.</summary>
+        private const string StoredListModes = "beI";
+
         /// <summary>The channels as -DataPath keeps them (read on the writer thread).</summary>
         private List<StoredChannel> SnapshotChannels()
         {
@@ -62,8 +65,18 @@ namespace PSChat
                 var channel = irc?.ChannelOf(room);
                 string modes = channel == null ? string.Empty :
                     (channel.InviteOnly ? "i" : string.Empty) + (channel.Moderated ? "m" : string.Empty) +
-                    (channel.NoExternalMessages ? "n" : string.Empty) + (channel.TopicLocked ? "t" : string.Empty);
-                found.Add(new StoredChannel(room.Name, room.Topic, room.TopicSetBy, room.TopicSetAt, modes, channel?.Key, channel?.Limit ?? 0));
+                    (channel.NoExternalMessages ? "n" : string.Empty) + (channel.Secret ? "s" : string.Empty) +
+                    (channel.TopicLocked ? "t" : string.Empty);
+                var masks = new List<StoredMask>();
+                if (channel != null)
+                {
+                    foreach (char mode in StoredListModes)
+                    {
+                        foreach (var entry in channel.Entries(mode)) masks.Add(new StoredMask(mode, entry.Mask, entry.SetBy, entry.SetAt));
+                    }
+                }
+
+                found.Add(new StoredChannel(room.Name, room.Topic, room.TopicSetBy, room.TopicSetAt, modes, channel?.Key, channel?.Limit ?? 0, masks));
             }
 
             return found;
@@ -86,13 +99,31 @@ namespace PSChat
                 channel.Moderated = stored.Modes.IndexOf('m') >= 0;
                 channel.NoExternalMessages = stored.Modes.IndexOf('n') >= 0;
                 channel.TopicLocked = stored.Modes.IndexOf('t') >= 0;
+                channel.Secret = stored.Modes.IndexOf('s') >= 0;
                 channel.Key = stored.Key;
                 channel.Limit = stored.Limit;
+                foreach (var mask in stored.Masks)
+                {
+                    if (StoredListModes.IndexOf(mask.Mode) >= 0) channel.Restore(mask.Mode, new ChannelListEntry(mask.Mask, mask.SetBy, mask.SetAt), Options.MaxListEntries);
+                }
             }
 
             if (!History.Enabled) return;
-            foreach (var (_, name) in database.Rooms())
+            foreach (var (key, name) in database.Rooms())
             {
+                if (Conversation.IsKey(key))
+                {
+                    // Without -KeepPrivateMessages, kept conversations are not served (retention deletes them).
+                    if (!Options.KeepPrivateMessages) continue;
+                    foreach (var entry in database.LoadMessages(key, Options.HistorySize))
+                    {
+                        entry.Conversation = key;
+                        History.Add(key, entry);
+                    }
+
+                    continue;
+                }
+
                 var room = FindOrCreateRoom(name);
                 if (room == null) break;
                 foreach (var entry in database.LoadMessages(CaseMapping.Fold(name), Options.HistorySize)) History.Add(room, entry);
@@ -141,6 +172,7 @@ namespace PSChat
                 chatServer.Restore(Database);
                 chatServer.Database = Database;
                 chatServer.History.Persist = Database.Enqueue;
+                chatServer.History.Redacted = Database.Forget;
                 server = chatServer;
                 Database.Start();
             }

@@ -240,6 +240,25 @@ namespace PSChat
         public int PayloadRate { get; set; } = DefaultPayloadRate;
 
         /// <summary>
+        /// Keep private messages (PRIVMSG and NOTICE to a nick) between two clients logged in to accounts, in
+        /// history (and with <see cref="DataPath"/> on disk), for the two of them to read back with CHATHISTORY;
+        /// off by default: private messages are not kept.
+        /// </summary>
+        public bool KeepPrivateMessages { get; set; }
+
+        /// <summary>
+        /// IRCv3 metadata (draft/metadata-3): the most keys a user or a channel holds, and the most keys one
+        /// client subscribes to (maxkey and maxsub); 0 turns metadata off.
+        /// </summary>
+        public int MaxMetadataKeys { get; set; } = 20;
+
+        /// <summary>IRCv3 read markers (draft/read-marker): the most targets one IRC client keeps a MARKREAD timestamp for; 0 turns them off.</summary>
+        public int MaxReadMarkers { get; set; } = 100;
+
+        /// <summary>IRCv3 multiline (draft/multiline): the most bytes of text one batch holds (max-bytes; max-lines is 100); 0 turns it off.</summary>
+        public int MaxMultilineBytes { get; set; } = 4096;
+
+        /// <summary>
         /// Serve connections from the epoll loop threads where the platform has them (Linux); false
         /// keeps them on the thread pool (the tests run both).
         /// </summary>

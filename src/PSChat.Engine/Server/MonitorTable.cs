@@ -34,15 +34,19 @@ namespace PSChat.Engine.Server
         /// <summary>Tells every watcher of the nick that it is now online (730) or offline (731).</summary>
         public void Announce(MemberIdentity who, bool online)
         {
-            IrcMember[] told;
+            foreach (var watcher in Watchers(who.Nick)) watcher.MonitoredChange(who, online);
+        }
+
+        /// <summary>The clients watching <paramref name="nick"/> (a copy; empty when none).</summary>
+        public IrcMember[] Watchers(string nick)
+        {
             lock (watchers)
             {
-                if (watchers.Count == 0 || !watchers.TryGetValue(CaseMapping.Fold(who.Nick), out var set)) return;
-                told = new IrcMember[set.Count];
-                set.CopyTo(told);
+                if (watchers.Count == 0 || !watchers.TryGetValue(CaseMapping.Fold(nick), out var set)) return Array.Empty<IrcMember>();
+                var copy = new IrcMember[set.Count];
+                set.CopyTo(copy);
+                return copy;
             }
-
-            foreach (var watcher in told) watcher.MonitoredChange(who, online);
         }
     }
 }

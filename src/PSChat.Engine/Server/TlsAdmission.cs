@@ -69,7 +69,9 @@ namespace PSChat.Engine.Server
                 // Where plain clients are refused, one has the whole handshake time to say something, so
                 // that a slow plain client is refused in its own protocol's words, not as a listener.
                 TimeSpan detect = server.Options.TlsDetectTimeout < timeout && !server.Options.RequireTls ? server.Options.TlsDetectTimeout : timeout;
-                if (!await Within(peek, detect).ConfigureAwait(false))
+                // Bytes already there when the wait ends count: on a busy machine the timer's turn can come
+                // before the finished peek's, and a ClientHello taken for a plain line fails the client.
+                if (!await Within(peek, detect).ConfigureAwait(false) && !(socket.Available > 0 && await Within(peek, detect).ConfigureAwait(false)))
                 {
                     Observe(peek);
                     // A silent client is a plain listener; its pending peek keeps the socket off the loops.

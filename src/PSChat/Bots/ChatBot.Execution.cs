@@ -16,17 +16,63 @@ namespace PSChat.Commands.Bots
         // Lines beyond -MaxReplyLines, per sender, for !more; replaced by the sender's next long reply.
         private readonly Dictionary<string, Queue<string>> moreLines = new Dictionary<string, Queue<string>>(StringComparer.OrdinalIgnoreCase);
 
+        // Commands queued or running per sender, and the senders told they are at the cap (once until one ends).
+        private readonly Dictionary<string, int> runningBySender = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<string> toldAtCap = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
         private void Launch(BotRequest request)
         {
+            if (!TakeSlot(request)) return;
             if (Interlocked.Increment(ref pending) > options.MaxPending)
             {
                 Interlocked.Decrement(ref pending);
+                ReturnSlot(request);
                 request.PowerShell!.Dispose();
                 Deny(request, $"I am busy ({options.MaxPending} commands waiting or running); try again in a moment.");
                 return;
             }
 
             _ = RunAsync(request);
+        }
+
+        /// <summary>
+        /// At most <see cref="ChatBotOptions.MaxPerSender"/> commands per sender at once, so that no one sender
+        /// (slow commands within -CommandsPerMinute) holds every runspace: the sender is told once, and the
+        /// lines after that are dropped in silence until one of theirs ends.
+        /// </summary>
+        private bool TakeSlot(BotRequest request)
+        {
+            bool tell;
+            int running;
+            lock (runningBySender)
+            {
+                runningBySender.TryGetValue(request.SenderKey, out running);
+                if (running < options.MaxPerSender)
+                {
+                    runningBySender[request.SenderKey] = running + 1;
+                    return true;
+                }
+
+                tell = toldAtCap.Add(request.SenderKey);
+            }
+
+            request.PowerShell!.Dispose();
+            var activity = request.Activity(ChatBotActivityKind.Denied);
+            activity.Reason = "at most " + options.MaxPerSender + " commands at once per sender";
+            if (tell) Reply(request, new[] { $"{request.Message.Sender}, you have {running} commands running; say it again when one has finished." });
+            Raise(activity);
+            return false;
+        }
+
+        private void ReturnSlot(BotRequest request)
+        {
+            lock (runningBySender)
+            {
+                toldAtCap.Remove(request.SenderKey);
+                if (!runningBySender.TryGetValue(request.SenderKey, out int running)) return;
+                if (running <= 1) runningBySender.Remove(request.SenderKey);
+                else runningBySender[request.SenderKey] = running - 1;
+            }
         }
 
         private async Task RunAsync(BotRequest request)
@@ -62,6 +108,7 @@ namespace PSChat.Commands.Bots
             finally
             {
                 Interlocked.Decrement(ref pending);
+                ReturnSlot(request);
                 powershell.Dispose();
             }
         }
@@ -88,13 +135,16 @@ namespace PSChat.Commands.Bots
             }
 
             if (stopping.IsCancellationRequested) return;
-            var lines = await FormatAsync(output).ConfigureAwait(false);
-            lines.AddRange(StreamLines(powershell.Streams));
+            var objects = output.Where(o => o != null).ToArray();
+            var streamLines = StreamLines(powershell.Streams).ToList();
             var duration = clock.Elapsed;
+
+            // What ended the run early, as the one line its caller reads; null when it ran to the end.
+            string? ending = null;
             ChatBotActivity activity;
             if (Volatile.Read(ref expired) == 1)
             {
-                lines.Add($"{command.Name} did not finish within {TimeoutSec} s and was stopped.");
+                ending = $"{command.Name} did not finish within {TimeoutSec} s and was stopped.";
                 activity = request.Activity(ChatBotActivityKind.TimedOut);
             }
             else if (failure is ParameterBindingException binding)
@@ -105,19 +155,45 @@ namespace PSChat.Commands.Bots
             else if (failure != null)
             {
                 string error = OneLine(failure is RuntimeException runtime ? runtime.ErrorRecord.ToString() : failure.Message);
-                lines.Add("error: " + error);
+                ending = "error: " + error;
                 activity = request.Activity(ChatBotActivityKind.Failed);
                 activity.Reason = error;
             }
             else
             {
-                if (lines.Count == 0) lines.Add($"{command.Name}: done (no output).");
                 activity = request.Activity(ChatBotActivityKind.Finished);
                 activity.Reason = request.ConfirmedBy == null ? null : "confirmed by " + request.ConfirmedBy;
             }
 
             activity.Duration = duration;
-            Reply(request, lines);
+            if (request.IsRequest)
+            {
+                // A PSChat caller (Invoke-ChatRequest) gets the objects themselves, and the room one summary line.
+                string summary = ending ?? ChatBotSummary.Of(command.Name, objects, streamLines);
+                byte[]? payload = null;
+                if (ending == null && objects.Length > 0)
+                {
+                    try
+                    {
+                        payload = await SerializeAsync(objects.Length == 1 ? objects[0] : (object)objects).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!(e is OutOfMemoryException))
+                    {
+                        summary = "error: the output could not be sent as objects: " + OneLine(e.Message);
+                    }
+                }
+
+                Answer(request, summary, payload);
+            }
+            else
+            {
+                var lines = await FormatAsync(objects).ConfigureAwait(false);
+                lines.AddRange(streamLines);
+                if (ending != null) lines.Add(ending);
+                else if (lines.Count == 0) lines.Add($"{command.Name}: done (no output).");
+                Reply(request, lines);
+            }
+
             Raise(activity);
         }
 
@@ -134,12 +210,11 @@ namespace PSChat.Commands.Bots
         }
 
         /// <summary>Strings and numbers as they are; anything else through Out-String -Width in one of the bot's runspaces.</summary>
-        private async Task<List<string>> FormatAsync(PSDataCollection<PSObject> output)
+        private async Task<List<string>> FormatAsync(PSObject[] objects)
         {
-            var objects = output.Where(o => o != null).ToArray();
-            if (objects.All(o => o.BaseObject is string || o.BaseObject.GetType().IsPrimitive))
+            if (objects.All(ChatBotSummary.IsText))
             {
-                return Trim(objects.SelectMany(o => SplitLines(o.BaseObject.ToString() ?? string.Empty))).ToList();
+                return ChatBotSummary.TextLines(objects);
             }
 
             using (var formatter = PowerShell.Create())
@@ -180,6 +255,13 @@ namespace PSChat.Commands.Bots
         /// </summary>
         private void Reply(BotRequest request, IReadOnlyList<string> lines)
         {
+            if (request.IsRequest)
+            {
+                // A caller that waits for one answer gets every line at once (no !more).
+                Send(request, lines);
+                return;
+            }
+
             var shown = lines.Take(options.MaxReplyLines).ToList();
             int rest = lines.Count - shown.Count;
             lock (moreLines)
@@ -211,6 +293,13 @@ namespace PSChat.Commands.Bots
 
         private void Send(BotRequest request, IReadOnlyList<string> lines)
         {
+            if (request.IsRequest)
+            {
+                // One answer: its first line, and every line as strings for the caller.
+                Answer(request, ChatBotSummary.OfLines(lines), lines.Count > 1 ? CliXmlCodec.Instance.Serialize(lines.ToArray(), 1) : null);
+                return;
+            }
+
             var message = request.Message;
             bool privately = message.Kind == ChatMessageKind.Private;
             try
@@ -218,27 +307,85 @@ namespace PSChat.Commands.Bots
                 // One reply's lines together: the session's pacer keeps their order, the gate keeps replies apart.
                 lock (replyGate)
                 {
-                    Session.Send(string.Join("\n", lines), privately ? null : message.Room, privately ? message.Sender : null);
+                    SessionOf(message).Send(string.Join("\n", lines), privately ? null : message.Room, privately ? message.Sender : null);
                 }
             }
             catch (InvalidOperationException e)
             {
-                var activity = request.Activity(ChatBotActivityKind.Failed);
-                activity.Reason = "reply lost: " + e.Message;
-                Raise(activity);
+                ReplyLost(request, e);
             }
         }
 
-        private static string OneLine(string text)
+        /// <summary>
+        /// A command's output as a payload (CliXml, to -Depth). Here when its properties are plain data; in one of
+        /// the bot's runspaces when reading them needs one (script properties).
+        /// </summary>
+        private async Task<byte[]> SerializeAsync(object value)
+        {
+            try
+            {
+                return CliXmlCodec.Instance.Serialize(value, options.Depth);
+            }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                using (var serializer = PowerShell.Create())
+                {
+                    serializer.RunspacePool = pool;
+                    serializer.AddScript("param($Value, $Depth) [System.Management.Automation.PSSerializer]::Serialize($Value, $Depth)", false)
+                        .AddArgument(value).AddArgument(options.Depth);
+                    var result = await Task.Factory.FromAsync(serializer.BeginInvoke(), serializer.EndInvoke).ConfigureAwait(false);
+                    return System.Text.Encoding.UTF8.GetBytes(result.Count == 1 ? result[0]?.ToString() ?? string.Empty : string.Empty);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The answer to a request (Invoke-ChatRequest): one envelope that carries the request's id back, with
+        /// <paramref name="payload"/> (the output: one object, or an array of them) as its object and
+        /// <paramref name="summary"/> as the one line people in the room read.
+        /// </summary>
+        private void Answer(BotRequest request, string summary, byte[]? payload)
+        {
+            var message = request.Message;
+            var session = SessionOf(message);
+            try
+            {
+                lock (replyGate)
+                {
+                    try
+                    {
+                        session.SendEnvelope(summary, payload, message.ReplyRoom, message.ReplyTarget, request: false, inReplyTo: message.RequestId);
+                    }
+                    catch (ChatPayloadException e)
+                    {
+                        // Too large to send: the caller still gets an answer, the reason in one line.
+                        session.SendEnvelope("error: " + OneLine(e.Message), null, message.ReplyRoom, message.ReplyTarget, request: false, inReplyTo: message.RequestId);
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is TimeoutException)
+            {
+                ReplyLost(request, e);
+            }
+        }
+
+        private void ReplyLost(BotRequest request, Exception e)
+        {
+            var activity = request.Activity(ChatBotActivityKind.Failed);
+            activity.Reason = "reply lost: " + e.Message;
+            Raise(activity);
+        }
+
+        internal static string OneLine(string text)
         {
             var first = SplitLines(text).FirstOrDefault(l => l.Trim().Length > 0) ?? string.Empty;
             return first.Trim();
         }
 
-        private static IEnumerable<string> SplitLines(string text) => text.Replace("\r\n", "\n").Split('\n');
+        internal static IEnumerable<string> SplitLines(string text) => text.Replace("\r\n", "\n").Split('\n');
 
         /// <summary>Out-String's blank lines before and after a table are not worth a chat line each.</summary>
-        private static IEnumerable<string> Trim(IEnumerable<string> lines)
+        internal static IEnumerable<string> Trim(IEnumerable<string> lines)
         {
             var list = lines.Select(l => l.TrimEnd()).ToList();
             while (list.Count > 0 && list[0].Length == 0) list.RemoveAt(0);
@@ -263,8 +410,14 @@ namespace PSChat.Commands.Bots
 
         public string Name { get; }
 
-        /// <summary>Whom throttling, !more and four-eyes confirmation count: the account when there is one.</summary>
-        public string SenderKey => Message.Account ?? Message.Sender ?? string.Empty;
+        /// <summary>
+        /// Whom throttling, !more and four-eyes confirmation count: the account when there is one, else the
+        /// nick, on the session (the server) it came through.
+        /// </summary>
+        public string SenderKey => Message.SessionId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/" + (Message.Account ?? Message.Sender ?? string.Empty);
+
+        /// <summary>Sent with Invoke-ChatRequest: answered with one envelope that carries the output objects.</summary>
+        public bool IsRequest => Message.RequestId != null;
 
         public ChatBotCommand? Command { get; set; }
 

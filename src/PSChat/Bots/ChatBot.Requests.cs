@@ -16,12 +16,14 @@ namespace PSChat.Commands.Bots
         {
             int id = ++lastRequest;
             string text = message.Text.Substring(options.Prefix.Length).Trim();
-            var line = BotCommandLine.Parse(text, out string? refusal);
-            string name = line?.Name ?? text.Split(' ')[0];
-            var request = new BotRequest(id, message, name);
+            int space = text.IndexOf(' ');
+            var request = new BotRequest(id, message, space < 0 ? text : text.Substring(0, space));
             Raise(request.Activity(ChatBotActivityKind.Received));
 
+            // Throttled before it is parsed: a flood's lines cost a count each, nothing more.
             if (!TakeTurn(request)) return;
+            var line = BotCommandLine.Parse(text, out string? refusal);
+            string name = line?.Name ?? request.Name;
             if (line == null)
             {
                 Deny(request, "I cannot run that: " + refusal);

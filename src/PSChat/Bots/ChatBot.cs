@@ -44,10 +44,10 @@ namespace PSChat.Commands.Bots
         private long timedOut;
         private long linesDropped;
 
-        internal ChatBot(ChatSession session, ChatBotOptions options, IEnumerable<ChatBotCommand> commands, RunspacePool pool)
+        internal ChatBot(IReadOnlyList<ChatSession> sessions, ChatBotOptions options, IEnumerable<ChatBotCommand> commands, RunspacePool pool)
         {
             Id = Interlocked.Increment(ref lastId);
-            Session = session;
+            Sessions = sessions.ToArray();
             this.options = options;
             this.commands = commands.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
             this.pool = pool;
@@ -59,10 +59,14 @@ namespace PSChat.Commands.Bots
 
         public int Id { get; }
 
-        /// <summary>The bot's nick: its session's name.</summary>
+        /// <summary>The bot's nick: its (first) session's name.</summary>
         public string? Name => Session.Name;
 
-        public ChatSession Session { get; }
+        /// <summary>The session the bot listens and answers on; its first, when it has several.</summary>
+        public ChatSession Session => Sessions[0];
+
+        /// <summary>Every session the bot serves (one per server: a PSChat room and an ngircd channel, say).</summary>
+        public ChatSession[] Sessions { get; }
 
         public string Prefix => options.Prefix;
 
@@ -107,10 +111,14 @@ namespace PSChat.Commands.Bots
 
         internal void Start()
         {
-            Session.MessageReceived += OnMessage;
-            Session.Closed += OnSessionClosed;
+            foreach (var session in Sessions)
+            {
+                session.MessageReceived += OnMessage;
+                session.Closed += OnSessionClosed;
+            }
+
             dispatcher.Start();
-            if (Session.State == SessionState.Closed) Stop("its session closed");
+            OnSessionClosed(null, EventArgs.Empty);
         }
 
         /// <summary>Stops listening, stops running commands and closes the runspaces; the session stays open.</summary>
@@ -124,8 +132,12 @@ namespace PSChat.Commands.Bots
         {
             if (Interlocked.Exchange(ref state, (int)ChatBotState.Stopped) == (int)ChatBotState.Stopped) return;
             StopReason = reason;
-            Session.MessageReceived -= OnMessage;
-            Session.Closed -= OnSessionClosed;
+            foreach (var session in Sessions)
+            {
+                session.MessageReceived -= OnMessage;
+                session.Closed -= OnSessionClosed;
+            }
+
             stopping.Cancel();
             inbox.CompleteAdding();
             try
@@ -140,14 +152,21 @@ namespace PSChat.Commands.Bots
             stopped.TrySetResult(true);
         }
 
-        private void OnSessionClosed(object? sender, EventArgs e) => Stop("its session closed");
+        /// <summary>The bot stops when it has no open session left to serve.</summary>
+        private void OnSessionClosed(object? sender, EventArgs e)
+        {
+            if (Sessions.All(s => s.State == SessionState.Closed)) Stop(Sessions.Length == 1 ? "its session closed" : "its sessions closed");
+        }
+
+        /// <summary>Where a reply to <paramref name="message"/> goes out: the session it came through.</summary>
+        private ChatSession SessionOf(ChatMessage message) => message.Session ?? Session;
 
         /// <summary>On the session's I/O thread: a cheap look, and a queue.</summary>
         private void OnMessage(object? sender, ChatMessageEventArgs e)
         {
             var message = e.Message;
             if (message.Kind != ChatMessageKind.Message && message.Kind != ChatMessageKind.Private) return;
-            if (string.IsNullOrEmpty(message.Sender) || string.Equals(message.Sender, Session.Name, StringComparison.OrdinalIgnoreCase)) return;
+            if (string.IsNullOrEmpty(message.Sender) || string.Equals(message.Sender, SessionOf(message).Name, StringComparison.OrdinalIgnoreCase)) return;
             if (!message.Text.StartsWith(options.Prefix, StringComparison.Ordinal)) return;
             try
             {

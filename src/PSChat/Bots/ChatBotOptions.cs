@@ -25,6 +25,9 @@ namespace PSChat.Commands.Bots
 
         public bool Verbose { get; set; }
 
+        /// <summary>How deep an answer to Invoke-ChatRequest serializes its objects.</summary>
+        public int Depth { get; set; } = 2;
+
         /// <summary>Run once in each of the bot's runspaces before its first command.</summary>
         public string? InitializationScript { get; set; }
 
@@ -33,6 +36,12 @@ namespace PSChat.Commands.Bots
 
         /// <summary>Permissions by command name or wildcard pattern; the first matching pattern wins after an exact name.</summary>
         public IDictionary<string, ChatBotPermission> Permissions { get; set; } = new Dictionary<string, ChatBotPermission>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// Commands one sender may have queued or running at once: half the runspaces, so no one sender holds them
+        /// all; no cap with CommandsPerMinute 0 (no per-sender limits: a bot for trusted scripts).
+        /// </summary>
+        public int MaxPerSender => CommandsPerMinute == 0 ? int.MaxValue : Math.Max(1, ThrottleLimit / 2);
 
         /// <summary>Command lines that may wait for the bot at once (queued and running); more are answered "busy".</summary>
         public int MaxPending => ThrottleLimit * 8;

@@ -153,7 +153,9 @@ namespace PSChat.Commands
             }
             else if (value != null)
             {
-                Emit(value);
+                // A reply of several objects (a bot command's output) writes them one by one, as a command's output would.
+                AssertPipelineThread();
+                WriteObject(value, enumerateCollection: true);
             }
         }
     }

@@ -20,11 +20,13 @@ namespace PSChat.Commands
     [OutputType(typeof(ChatBotActivity))]
     public sealed class StartChatBotCommand : PSChatCmdlet
     {
-        /// <summary>The session the bot listens and answers on (default: the newest open one).</summary>
+        private readonly List<ChatSession> sessions = new List<ChatSession>();
+
+        /// <summary>The sessions the bot listens and answers on, one bot for all (default: the newest open one).</summary>
         [Parameter(ValueFromPipeline = true)]
-        [ValidateNotNull]
+        [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(SessionCompleter))]
-        public ChatSession? Session { get; set; }
+        public ChatSession[]? Session { get; set; }
 
         /// <summary>Function or cmdlet names, CommandInfo objects (Get-Command), or a hashtable of name = script block.</summary>
         [Parameter(Position = 0)]
@@ -86,9 +88,24 @@ namespace PSChat.Commands
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
+        /// <summary>How deep the objects an answer to Invoke-ChatRequest carries are serialized.</summary>
+        [Parameter]
+        [ValidateRange(1, 100)]
+        public int Depth { get; set; } = 2;
+
+        /// <summary>Sessions from the parameter or the pipeline: one bot serves them all, started once they are known.</summary>
         protected override void ProcessRecord()
         {
-            var session = ResolveSession(Session, 0);
+            foreach (var given in Session ?? new ChatSession[0])
+            {
+                if (given != null && !sessions.Contains(given)) sessions.Add(given);
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (sessions.Count == 0) sessions.Add(ResolveSession(null, 0));
+            var session = sessions[0];
             if (Command == null && Module == null)
             {
                 ThrowTerminatingError(Error(new ArgumentException("Give the bot something to serve: -Command, -Module, or both."), "ChatBotNoCommands", ErrorCategory.InvalidArgument, session));
@@ -124,8 +141,8 @@ namespace PSChat.Commands
                 return;
             }
 
-            var bot = new ChatBot(session, options, commands, pool);
-            WriteVerbose($"Bot #{bot.Id} serves {string.Join(", ", commands.Select(c => Prefix + c.Name))} on session {session.Id}.");
+            var bot = new ChatBot(sessions, options, commands, pool);
+            WriteVerbose($"Bot #{bot.Id} serves {string.Join(", ", commands.Select(c => Prefix + c.Name))} on session {string.Join(", ", sessions.Select(s => s.Id))}.");
             if (!Wait)
             {
                 ChatBotRegistry.Add(bot);
@@ -185,6 +202,7 @@ namespace PSChat.Commands
                 Information = Stream.Contains("Information", StringComparer.OrdinalIgnoreCase),
                 Verbose = Stream.Contains("Verbose", StringComparer.OrdinalIgnoreCase),
                 InitializationScript = InitializationScript?.ToString(),
+                Depth = Depth,
             };
             foreach (DictionaryEntry entry in Permission ?? new Hashtable())
             {

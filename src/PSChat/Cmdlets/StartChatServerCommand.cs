@@ -219,6 +219,21 @@ namespace PSChat.Commands
         [ValidateRange(1, 100000000)]
         public int MaxPendingWrites { get; set; } = 100000;
 
+        /// <summary>Keep private messages between logged-in accounts for the two of them (off: none are kept).</summary>
+        [Parameter]
+        public SwitchParameter KeepPrivateMessages { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, 1000)]
+        public int MaxMetadataKeys { get; set; } = 20;
+
+        [Parameter]
+        [ValidateRange(0, 100000)]
+        public int MaxReadMarkers { get; set; } = 100;
+
+        [Parameter]
+        [ValidateRange(0, 1048576)]
+        public int MaxMultilineBytes { get; set; } = 4096;
         /// <summary>Bytes a second of object chunks a client with the pschat.dev/payload capability may send; 0 offers no capability.</summary>
         [Parameter]
         [ValidateRange(0, 1073741824)]
@@ -236,8 +251,22 @@ namespace PSChat.Commands
                 ThrowTerminatingError(Error(new ArgumentException("-RequireAccount needs an account store: give -AccountStore <path>."), "RequireAccountWithoutAccountStore", ErrorCategory.InvalidArgument, null));
             }
 
+            // The account store may live in the -DataPath folder (one folder for all the server keeps): make it first.
+            if (AccountStore != null && DataPath != null) CreateDataFolder();
             IAccountStore? accounts = AccountStore == null ? null : AccountCmdlet.OpenStore(this, SessionState.Path.GetUnresolvedProviderPathFromPSPath(AccountStore));
             StartServer((address, listener) => StartChat(address, listener, certificate, accounts, operators));
+        }
+
+        private void CreateDataFolder()
+        {
+            try
+            {
+                Directory.CreateDirectory(SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath!));
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(Error(ex, "DataPathUnusable", ErrorCategory.OpenError, DataPath));
+            }
         }
 
         /// <summary>The server, or a terminating error when -DataPath cannot be used.</summary>
@@ -307,6 +336,10 @@ namespace PSChat.Commands
                     Accounts = accounts,
                     RequireAccount = RequireAccount,
                     StsDuration = TimeSpan.FromSeconds(StsDurationSeconds),
+                    KeepPrivateMessages = KeepPrivateMessages,
+                    MaxMetadataKeys = MaxMetadataKeys,
+                    MaxReadMarkers = MaxReadMarkers,
+                    MaxMultilineBytes = MaxMultilineBytes,
                 },
                 listener);
         }

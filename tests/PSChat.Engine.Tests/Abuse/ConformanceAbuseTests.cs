@@ -94,5 +94,66 @@ namespace PSChat.Engine.Tests.Abuse
             Assert.Equal(2 * Server.WhowasHistory.PerNick, entries);
             probe.Check();
         }
+
+        /// <summary>
+        /// METADATA SYNC of a channel whose members hold the most keys of the longest values, asked for in a
+        /// loop by a client that does not read: a reply stops at the send queue and asks for a later sync
+        /// (774), and a client that keeps asking without reading is dropped, its queue never past its bound.
+        /// </summary>
+        [Fact]
+        public void MetadataSyncFloodsAreCutAtTheSendQueue()
+        {
+            using var fx = IrcBasicsTests.Irc(o =>
+            {
+                o.FloodControl = false;
+                o.MaxSendQueue = 64 * 1024;
+            });
+            using var probe = AbuseProbe.Start(fx, "irc-metadata-sync");
+            string value = new string('v', Irc.MetadataStore.MaxValueBytes);
+            var members = new System.Collections.Generic.List<IrcTestClient>();
+            try
+            {
+                for (int m = 0; m < 10; m++)
+                {
+                    var member = IrcTestClient.Register(fx, "holder" + m);
+                    members.Add(member);
+                    member.Join("#meta");
+                    for (int k = 0; k < 20; k++) member.Send($"METADATA * SET k{k} :{value}");
+                    for (int k = 0; k < 20; k++) member.Expect("761");
+                }
+
+                using var syncer = IrcTestClient.Register(fx, "syncer", "draft/metadata-3 batch");
+                syncer.Send("METADATA * SUB " + string.Join(" ", Enumerable.Range(0, 20).Select(k => "k" + k)));
+                for (int line = 0; line < 4; line++) syncer.Expect("770");
+                syncer.Join("#meta");
+                syncer.Raw.Write(string.Concat(Enumerable.Repeat("METADATA #meta SYNC\r\n", 100)) + "PING :done\r\n");
+                probe.Check();
+
+                // The join's sync was cut at the send queue (774); the SYNCs asked of a client that does
+                // not read then overflow its queue, and the server drops it rather than hold more.
+                int later = 0;
+                bool dropped = false;
+                try
+                {
+                    for (var message = syncer.Next(30000); message.Command != "PONG"; message = syncer.Next(30000))
+                    {
+                        if (message.Command == "774") later++;
+                    }
+                }
+                catch (System.IO.EndOfStreamException)
+                {
+                    dropped = true;
+                }
+
+                Assert.True(later > 0, "no sync was cut");
+                Assert.Equal("MaxSendQueue", fx.WaitFor(ServerEventKind.Limited, e => e.Name == "syncer").Limit);
+                if (dropped) Assert.Equal("MaxSendQueue", fx.WaitFor(ServerEventKind.Disconnected, e => e.Name == "syncer").Limit);
+                probe.Check();
+            }
+            finally
+            {
+                foreach (var member in members) member.Dispose();
+            }
+        }
     }
 }
