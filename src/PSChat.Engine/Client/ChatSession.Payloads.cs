@@ -155,25 +155,38 @@ namespace PSChat
         private long keepAliveSentBytes;
         private long keepAliveLooks;
 
-        /// <summary>Bytes written to the server when it last sent a line.</summary>
-        private long sentWhenHeard;
-
-        /// <summary>The slowest a live server is assumed to read a backlog: ngircd lets a flooding client through at about 1.5 KB a second.</summary>
-        private const double SlowestReadBytesPerSecond = 1024;
+        /// <summary>The slowest a live server is assumed to read a backlog: ngircd lets a flooding client through at about 1 KB a second.</summary>
+        private const double SlowestReadBytesPerSecond = 512;
 
         /// <summary>Most extra time a backlog buys a silent server.</summary>
         private static readonly TimeSpan MaxBacklogGrace = TimeSpan.FromHours(1);
 
+        // What the kernels' buffers may still hold of what we wrote (they hold megabytes), drained at the
+        // slowest pace a live server reads; touched by the keepalive timer only.
+        private double backlogBytes;
+        private long backlogSent;
+        private long backlogTicks;
+
+        /// <summary>The extra time the server had to answer the outstanding PING: what was ahead of it, at the slowest pace.</summary>
+        private TimeSpan PingGrace { get; set; }
+
         /// <summary>
-        /// Extra silence a server is allowed after we wrote it much more than a few lines since it last spoke:
-        /// what the kernel's buffers still hold (they can hold megabytes) reaches the server before our PING
-        /// does, at the server's pace. Counted at the slowest pace a live server reads, beyond 64 KB, up to an hour.
+        /// How long what may still sit in the kernels' buffers ahead of a PING sent now takes to reach the server
+        /// at the slowest pace a live server reads (beyond 64 KB, up to an hour): a server reading an object we
+        /// wrote minutes ago (ngircd's penalty time) answers our PING only after it.
         /// </summary>
         private TimeSpan BacklogGrace(Engine.Transport.LineConnection link)
         {
-            long written = link.BytesSent - Interlocked.Read(ref sentWhenHeard) - (64 * 1024);
-            if (written <= 0) return TimeSpan.Zero;
-            return TimeSpan.FromSeconds(Math.Min(MaxBacklogGrace.TotalSeconds, written / SlowestReadBytesPerSecond));
+            long now = Options.Clock.NowTicks;
+            long sent = link.BytesSent;
+            long written = sent - backlogSent;
+            if (written < 0) written = sent; // a new connection
+            double seconds = backlogTicks == 0 ? 0 : Math.Max(0, now - backlogTicks) / (double)TimeSpan.TicksPerSecond;
+            backlogSent = sent;
+            backlogTicks = now;
+            backlogBytes = Math.Max(0, backlogBytes + written - (seconds * SlowestReadBytesPerSecond));
+            double beyond = backlogBytes - (64 * 1024);
+            return beyond <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(MaxBacklogGrace.TotalSeconds, beyond / SlowestReadBytesPerSecond));
         }
 
         /// <summary>The server took more of an object: silence so far is our backlog's, not the server's (the PING is not asked again).</summary>

@@ -604,7 +604,6 @@ namespace PSChat
         {
             Volatile.Write(ref lastHeardTicks, Options.Clock.NowTicks);
             Volatile.Write(ref keepAliveAsked, 0);
-            Interlocked.Exchange(ref sentWhenHeard, connection?.BytesSent ?? 0);
         }
 
         private void StartKeepAlive()
@@ -644,8 +643,9 @@ namespace PSChat
             if (State != SessionState.Connected || link == null) return;
             protocol.ExpirePayloads();
             if (SendingProgressed(link)) NoteSendProgress();
+            var grace = BacklogGrace(link);
             var silent = Options.Clock.Since(Volatile.Read(ref lastHeardTicks));
-            if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout + BacklogGrace(link))
+            if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout + PingGrace)
             {
                 link.Abort($"the server did not answer for {silent.TotalSeconds:0} s (keepalive)");
                 return;
@@ -653,6 +653,7 @@ namespace PSChat
 
             if (silent >= Options.KeepAliveInterval && Interlocked.Exchange(ref keepAliveAsked, 1) == 0)
             {
+                PingGrace = grace;
                 try
                 {
                     protocol.SendKeepAlive();
