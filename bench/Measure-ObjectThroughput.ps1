@@ -3,8 +3,11 @@
     Client-side figures for objects between machines (issue 14): objects per second through
     Send-ChatMessage -AsObject and Receive-ChatMessage -AsObject, MB/s of a 1 MB object against the
     same bytes sent as text lines, and Invoke-ChatRequest round trips per second, all over IRC through
-    an in-process PSChat server (flood control off, as for the other benchmark servers). Prints
-    Markdown table rows.
+    an in-process PSChat server with flood control off (as for the other benchmark servers), and the
+    1 MB object again through a server with its default flood control, where the pschat.dev/payload
+    capability budgets object chunks by bytes (PayloadRate) and the session paces itself to it. The
+    other rows cannot run under default flood control: each object and each request is a line people
+    see, and the default lets a client send 2 lines a second. Prints Markdown table rows.
 #>
 [CmdletBinding()]
 param(
@@ -26,6 +29,7 @@ function Wait-Received {
     }
 }
 
+$defaultServer = $null
 $server = Start-ChatServer -Port 0 -FloodControl:$false
 try {
     $connect = @{ Port = $server.Port; Protocol = 'Irc'; Room = '#bench'; NoThrottle = $true; BufferCapacity = [Math]::Max(10000, $Objects + 10) }
@@ -65,6 +69,21 @@ try {
     $textSeconds = $clock.Elapsed.TotalSeconds
     $megabytes = $BigBytes / 1MB
 
+    # The large object again, through a server with default flood control, from sessions as
+    # Connect-ChatRoom makes them to this machine (no -NoThrottle: they pace to what the server says).
+    $defaultServer = Start-ChatServer -Port 0
+    $paced = @{ Port = $defaultServer.Port; Protocol = 'Irc'; Room = '#bench' }
+    $pacedSender = Connect-ChatRoom @paced -Name pacedsender
+    $pacedReceiver = Connect-ChatRoom @paced -Name pacedreceiver
+    $null = Receive-ChatMessage -Session $pacedSender -Kind Join -Count 1 -Timeout 10
+    $clock.Restart()
+    $big | Send-ChatMessage -Session $pacedSender -AsObject
+    $arrived = Receive-ChatMessage -Session $pacedReceiver -AsObject -Count 1 -Timeout 300
+    $pacedSeconds = $clock.Elapsed.TotalSeconds
+    if ($arrived.Data -ne $data) { throw 'The large object did not arrive whole through the default server.' }
+    if ($defaultServer.Limits.FloodDisconnects -ne 0) { throw 'Flood control dropped a session.' }
+    $pacedRate = $defaultServer.Options.PayloadRate
+
     # Request round trips: a responder in a thread job answers each request with text.
     $responder = Connect-ChatRoom @connect -Name responder
     $job = Start-ThreadJob -ArgumentList $responder -ScriptBlock {
@@ -80,10 +99,12 @@ try {
 
     "| ``Get-Process \| Select-Object Name, Id, CPU, WorkingSet \| Send-ChatMessage -AsObject``, received with ``-AsObject`` ($Objects): objects/s | $($objectRate.ToString('#,0', $culture)) | 5,000 |"
     "| A $megabytes MB object (``-AsObject``): MB/s | $(($megabytes / $objectSeconds).ToString('0.00', $culture)) | within 3x of text |"
+    "| The same object through a server with DEFAULT flood control (paced to PayloadRate, $($pacedRate.ToString('#,0', $culture)) bytes/s of chunks): MB/s | $(($megabytes / $pacedSeconds).ToString('0.00', $culture)) | - |"
     "| The same $megabytes MB as text lines of 400 characters: MB/s | $(($megabytes / $textSeconds).ToString('0.00', $culture)) | - |"
     "| ``Invoke-ChatRequest`` round trips to a responder ($Requests): requests/s | $($requestRate.ToString('#,0', $culture)) | 1,000 |"
 }
 finally {
     Get-ChatSession | Disconnect-ChatRoom -Confirm:$false
     $server | Stop-ChatServer -Confirm:$false
+    if ($defaultServer) { $defaultServer | Stop-ChatServer -Confirm:$false }
 }

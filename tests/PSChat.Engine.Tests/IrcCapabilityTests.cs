@@ -14,7 +14,7 @@ namespace PSChat.Engine.Tests
             using var fx = IrcBasicsTests.Irc();
             using var c = IrcTestClient.Connect(fx);
             c.Send("CAP LS 302");
-            Assert.Equal(":irc.test CAP * LS :away-notify batch cap-notify draft/chathistory draft/message-redaction draft/metadata-3=before-connect,maxsub=20,maxkey=20 draft/multiline=max-bytes=4096,max-lines=100 draft/read-marker echo-message extended-monitor invite-notify labeled-response message-tags multi-prefix server-time setname standard-replies userhost-in-names", c.NextLine());
+            Assert.Equal(":irc.test CAP * LS :away-notify batch cap-notify draft/chathistory draft/message-redaction draft/metadata-3=before-connect,maxsub=20,maxkey=20 draft/multiline=max-bytes=4096,max-lines=100 draft/read-marker echo-message extended-monitor invite-notify labeled-response message-tags multi-prefix server-time setname standard-replies userhost-in-names pschat.dev/payload=rate=1048576,burst=262144,lines=2,line-burst=10", c.NextLine());
             c.Send("NICK alice");
             c.Send("USER a 0 * :A");
             c.Send("CAP REQ :server-time multi-prefix");

@@ -117,7 +117,7 @@ namespace PSChat.Engine.Tests
             clock.Advance(TimeSpan.FromSeconds(60));
             var refusal = Next(session);
             Assert.Equal(ChatMessageKind.System, refusal.Kind);
-            Assert.Equal("A payload from bob (#q) was refused: it was incomplete after 60 s (IncompletePayloadTimeout).", refusal.Text);
+            Assert.Equal("A payload from bob (#q) was refused: no chunk of it came for 60 s (IncompletePayloadTimeout).", refusal.Text);
             Assert.Equal(1, session.PayloadsRefused);
         }
 

@@ -52,9 +52,22 @@ Describe 'Connect-ChatRoom over IRC against a PSChat server' -Tag 'E2E' {
         $heard.Text | Should -Be @(1..8 | ForEach-Object { "line $_" })
         $paced.SendsPending | Should -Be 0
 
+        # To this machine a session is not paced by its own default, but it keeps under the budget a PSChat
+        # server with flood control advertises (pschat.dev/payload): 1.75 lines a second after 5 at once.
         $local = Connect-ChatRoom -Port $server.Port -Name local -Protocol Irc
         1..8 | ForEach-Object { "fast $_" } | Send-ChatMessage -Session $local
-        $local.SendsPending | Should -Be 0
+        $local.SendsPending | Should -BeGreaterThan 0
+        $heard = Receive-ChatMessage -Session $bob -Kind Message -Count 8 -Timeout 15 -ErrorAction Stop
+        $heard.Text | Should -Be @(1..8 | ForEach-Object { "fast $_" })
+        $free = Start-ChatServer -Port 0 -FloodControl:$false
+        try {
+            $unpaced = Connect-ChatRoom -Port $free.Port -Name local -Protocol Irc
+            1..8 | ForEach-Object { "fast $_" } | Send-ChatMessage -Session $unpaced
+            $unpaced.SendsPending | Should -Be 0
+        }
+        finally {
+            $free | Stop-ChatServer -Confirm:$false
+        }
     }
 
     It 'joins several rooms and sends to one of them' {

@@ -55,7 +55,16 @@ namespace PSChat
             }
 
             EnsureOpen();
-            protocol.SendEnvelope(id, summary, payload, room, to, request, inReplyTo);
+            Interlocked.Increment(ref envelopesSending);
+            try
+            {
+                protocol.SendEnvelope(id, summary, payload, room, to, request, inReplyTo);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref envelopesSending);
+            }
+
             Interlocked.Increment(ref sent);
             return id;
         }
@@ -77,18 +86,18 @@ namespace PSChat
         internal const long EnvelopeQueueBytes = 256 * 1024;
 
         /// <summary>
-        /// Waits while the connection's send queue holds more than <see cref="EnvelopeQueueBytes"/>: the server
-        /// reads at its own pace (ngircd reads slowly), and a queue that overflows closes the session.
+        /// Waits while the connection's send queue and the pacer hold more than <see cref="EnvelopeQueueBytes"/>:
+        /// the server reads at its own pace (ngircd reads slowly), and a queue that overflows closes the session.
         /// A server that takes nothing for <see cref="ChatSessionOptions.Timeout"/> ends the wait with an error.
         /// </summary>
         internal void WaitForSendRoom()
         {
             var link = connection;
-            if (link == null || link.QueuedBytes < EnvelopeQueueBytes) return;
+            if (link == null || Unsent(link) < EnvelopeQueueBytes) return;
             var clock = Engine.Timing.MonotonicClock.System;
             long sentBefore = link.BytesSent;
             long progressAt = clock.NowTicks;
-            while (link.QueuedBytes >= EnvelopeQueueBytes && !link.IsClosing)
+            while (Unsent(link) >= EnvelopeQueueBytes && !link.IsClosing)
             {
                 Thread.Sleep(2);
                 long sentNow = link.BytesSent;
@@ -102,6 +111,112 @@ namespace PSChat
                     throw new TimeoutException($"The server took nothing from session {Id} for {Options.Timeout.TotalSeconds:0.#} s while an object was being sent.");
                 }
             }
+        }
+
+        /// <summary>Bytes on their way out: queued on the connection, or waiting in the pacer for their turn.</summary>
+        private long Unsent(Engine.Transport.LineConnection link) => link.QueuedBytes + (pacer?.WaitingBytes ?? 0);
+
+        /// <summary>
+        /// An object chunk: paced by the server's payload budget when it offered one (pschat.dev/payload), else a
+        /// line like any other. Errors as <see cref="SendBytes"/>.
+        /// </summary>
+        internal void SendPayloadLine(byte[] bytes)
+        {
+            var paced = pacer;
+            if (paced == null || !paced.BudgetsPayload || State != SessionState.Connected)
+            {
+                SendPaced(bytes);
+                return;
+            }
+
+            if (connection == null || connection.IsClosing) SendBytes(bytes); // throws the closed-session error
+            paced.EnqueuePayload(bytes);
+        }
+
+        /// <summary>
+        /// The pacer of this session's lines: its own pace (PaceLinesPerSecond, PaceBurst), and under a server
+        /// that advertised its budgets (pschat.dev/payload) never faster than they allow, object chunks included.
+        /// </summary>
+        private OutgoingPacer NewPacer(Engine.Client.Payloads.PayloadPace? serverPace, Action<byte[]> write)
+        {
+            double lines = Options.PaceLinesPerSecond > 0 ? Options.PaceLinesPerSecond : 0;
+            int burst = Math.Max(1, Options.PaceBurst);
+            if (serverPace != null && serverPace.LinesPerSecond > 0)
+            {
+                lines = lines > 0 ? Math.Min(lines, serverPace.LinesPerSecond) : serverPace.LinesPerSecond;
+                burst = Math.Min(burst, serverPace.LineBurst);
+            }
+
+            return new OutgoingPacer(
+                burst, lines, Options.Clock, write,
+                payloadBytesPerSecond: serverPace?.BytesPerSecond ?? 0, payloadBurstBytes: serverPace?.BurstBytes ?? 0);
+        }
+
+        private long keepAliveSentBytes;
+        private long keepAliveLooks;
+
+        /// <summary>The slowest a live server is assumed to read a backlog: ngircd lets a flooding client through at about 1 KB a second.</summary>
+        private const double SlowestReadBytesPerSecond = 512;
+
+        /// <summary>Most extra time a backlog buys a silent server.</summary>
+        private static readonly TimeSpan MaxBacklogGrace = TimeSpan.FromHours(1);
+
+        // What the kernels' buffers may still hold of what we wrote (they hold megabytes), drained at the
+        // slowest pace a live server reads; touched by the keepalive timer only.
+        private double backlogBytes;
+        private long backlogSent;
+        private long backlogTicks;
+
+        /// <summary>The extra time the server had to answer the outstanding PING: what was ahead of it, at the slowest pace.</summary>
+        private TimeSpan PingGrace { get; set; }
+
+        /// <summary>
+        /// How long what may still sit in the kernels' buffers ahead of a PING sent now takes to reach the server
+        /// at the slowest pace a live server reads (beyond 64 KB, up to an hour): a server reading an object we
+        /// wrote minutes ago (ngircd's penalty time) answers our PING only after it.
+        /// </summary>
+        private TimeSpan BacklogGrace(Engine.Transport.LineConnection link)
+        {
+            long now = Options.Clock.NowTicks;
+            long sent = link.BytesSent;
+            long written = sent - backlogSent;
+            if (written < 0) written = sent; // a new connection
+            double seconds = backlogTicks == 0 ? 0 : Math.Max(0, now - backlogTicks) / (double)TimeSpan.TicksPerSecond;
+            backlogSent = sent;
+            backlogTicks = now;
+            backlogBytes = Math.Max(0, backlogBytes + written - (seconds * SlowestReadBytesPerSecond));
+            double beyond = backlogBytes - (64 * 1024);
+            return beyond <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(MaxBacklogGrace.TotalSeconds, beyond / SlowestReadBytesPerSecond));
+        }
+
+        /// <summary>The server took more of an object: silence so far is our backlog's, not the server's (the PING is not asked again).</summary>
+        private void NoteSendProgress()
+        {
+            Volatile.Write(ref lastHeardTicks, Options.Clock.NowTicks);
+            Volatile.Write(ref keepAliveAsked, 0);
+        }
+
+        /// <summary>Envelopes being chunked and queued now (by any thread).</summary>
+        private int envelopesSending;
+
+        /// <summary>How often the keepalive looked at the send progress (tests wait for a look).</summary>
+        internal long KeepAliveLooks => Interlocked.Read(ref keepAliveLooks);
+
+        /// <summary>Bytes written to the server on the current connection.</summary>
+        internal long BytesSentToServer => connection?.BytesSent ?? 0;
+
+        /// <summary>
+        /// Whether the server took bytes of an object from us since the last look (one is being queued, or
+        /// bytes wait): a server that reads slowly (ngircd's penalty time) is alive, though our PING may wait
+        /// behind an object, and the kernel's buffers, for minutes. A session that only chats is not helped:
+        /// a dead server's kernel takes a few lines without a word, and the PING must tell.
+        /// </summary>
+        private bool SendingProgressed(Engine.Transport.LineConnection link)
+        {
+            long sent = link.BytesSent;
+            bool progressed = sent != Interlocked.Exchange(ref keepAliveSentBytes, sent) && (Volatile.Read(ref envelopesSending) > 0 || Unsent(link) > 0);
+            Interlocked.Increment(ref keepAliveLooks);
+            return progressed;
         }
 
         /// <summary>A refused payload: counted, and said to the reader as a System message.</summary>

@@ -619,9 +619,10 @@ namespace PSChat
         /// <summary>Pacing starts once registered: registration and joins at connect go at once (the server expects them together).</summary>
         private void StartPacing()
         {
-            if (protocol?.Name != ChatProtocol.Irc || !(Options.PaceLinesPerSecond > 0)) return;
+            var serverPace = (protocol as IrcClientProtocol)?.PayloadPace;
+            if (protocol?.Name != ChatProtocol.Irc || !(Options.PaceLinesPerSecond > 0 || serverPace != null)) return;
             var link = connection!;
-            var created = new OutgoingPacer(Math.Max(1, Options.PaceBurst), Options.PaceLinesPerSecond, Options.Clock, bytes => link.Send(bytes));
+            var created = NewPacer(serverPace, bytes => link.Send(bytes));
             Interlocked.Exchange(ref pacer, created)?.Dispose();
         }
 
@@ -641,8 +642,10 @@ namespace PSChat
             var link = connection;
             if (State != SessionState.Connected || link == null) return;
             protocol.ExpirePayloads();
+            if (SendingProgressed(link)) NoteSendProgress();
+            var grace = BacklogGrace(link);
             var silent = Options.Clock.Since(Volatile.Read(ref lastHeardTicks));
-            if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout)
+            if (silent >= Options.KeepAliveInterval + Options.KeepAliveTimeout + PingGrace)
             {
                 link.Abort($"the server did not answer for {silent.TotalSeconds:0} s (keepalive)");
                 return;
@@ -650,6 +653,7 @@ namespace PSChat
 
             if (silent >= Options.KeepAliveInterval && Interlocked.Exchange(ref keepAliveAsked, 1) == 0)
             {
+                PingGrace = grace;
                 try
                 {
                     protocol.SendKeepAlive();

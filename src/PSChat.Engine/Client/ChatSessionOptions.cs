@@ -96,7 +96,7 @@ namespace PSChat
         /// <summary>Payloads one sender may have in progress at once; more are refused and counted.</summary>
         public int MaxIncompletePayloads { get; set; } = 4;
 
-        /// <summary>How long a payload may take to arrive whole before it is refused and forgotten.</summary>
+        /// <summary>How long a payload may go without a chunk before it is refused and forgotten.</summary>
         public TimeSpan IncompletePayloadTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
         /// <summary>

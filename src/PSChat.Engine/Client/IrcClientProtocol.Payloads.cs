@@ -26,7 +26,13 @@ namespace PSChat.Engine.Client
 
         private static readonly Regex ClosingMarker = new Regex(@" \[pschat#([0-9a-z]{1,16})\]$", RegexOptions.CultureInvariant);
 
+        /// <summary>The vendor capability of PSChat's server: object chunks budgeted by bytes, the budget in its value.</summary>
+        private const string PayloadCapabilityName = "pschat.dev/payload";
+
         private PayloadAssembler? assembler;
+
+        /// <summary>The pace under the server's pschat.dev/payload value from CAP LS; null when it offered none.</summary>
+        private PayloadPace? offeredPayloadPace;
 
         /// <summary>Senders told about a refusal in this period: a sender's refusals are all counted, but said once per period, not per line.</summary>
         private readonly HashSet<string> reportedSenders = new HashSet<string>(StringComparer.Ordinal);
@@ -50,11 +56,9 @@ namespace PSChat.Engine.Client
                 for (int i = 0; i < records.Count; i++)
                 {
                     var tags = new Dictionary<string, string?> { [PayloadRecord.TagName] = records[i] };
-                    bool last = i == records.Count - 1;
                     Session.WaitForSendRoom();
-                    Send(last
-                        ? new IrcMessage(tags, null, "PRIVMSG", new[] { target, Utf8Splitter.Prefix(text, MaxSummaryBytes) })
-                        : new IrcMessage(tags, null, "TAGMSG", new[] { target }));
+                    if (i == records.Count - 1) Send(new IrcMessage(tags, null, "PRIVMSG", new[] { target, Utf8Splitter.Prefix(text, MaxSummaryBytes) }));
+                    else Session.SendPayloadLine(new IrcMessage(tags, null, "TAGMSG", new[] { target }).ToBytes());
                 }
             }
             else
@@ -69,6 +73,27 @@ namespace PSChat.Engine.Client
                 string marker = " [pschat#" + id + "]";
                 int room4Summary = Math.Min(MaxSummaryBytes, Support.LineLength - 2 - RelayPrefixLength("PRIVMSG", target) - marker.Length);
                 Send(new IrcMessage("PRIVMSG", target, Utf8Splitter.Prefix(text, room4Summary) + marker));
+            }
+        }
+
+        /// <summary>
+        /// The pace of object chunks the server asked for with pschat.dev/payload, once it is enabled; null
+        /// otherwise (chunks are then lines, paced as the session paces lines).
+        /// </summary>
+        public PayloadPace? PayloadPace
+        {
+            get
+            {
+                lock (EnabledCapabilities) return EnabledCapabilities.Contains(PayloadCapabilityName) ? offeredPayloadPace : null;
+            }
+        }
+
+        /// <summary>Keeps the pace a CAP LS line's pschat.dev/payload value asks for (CAP 302 gives values).</summary>
+        private void NotePayloadOffer(string[] offered)
+        {
+            foreach (string name in offered)
+            {
+                if (name.StartsWith(PayloadCapabilityName + "=", StringComparison.OrdinalIgnoreCase)) offeredPayloadPace = PayloadPace.Under(name.Substring(PayloadCapabilityName.Length + 1));
             }
         }
 

@@ -22,7 +22,7 @@ namespace PSChat.Engine.Client
     {
         /// <summary>Capabilities we use when the server offers them. echo-message is left out on purpose:
         /// it would show a script its own messages, which the text protocol never does (bots would answer themselves).</summary>
-        private static readonly string[] WantedCapabilities = { "server-time", "message-tags", "multi-prefix", "batch", "draft/chathistory", "account-tag" };
+        private static readonly string[] WantedCapabilities = { "server-time", "message-tags", "multi-prefix", "batch", "draft/chathistory", "account-tag", PayloadCapabilityName };
 
         /// <summary>Numerics that only close a list or say there is no MOTD; they add nothing a person would read.</summary>
         private static readonly HashSet<string> QuietNumerics = new HashSet<string> { "005", "366", "376", "422", "315", "318", "323", "368", "369" };
@@ -340,6 +340,7 @@ namespace PSChat.Engine.Client
             {
                 case "LS":
                     offeredCapabilities.AddRange(names.Select(n => n.Split('=')[0]));
+                    NotePayloadOffer(names);
                     if (more || phase != Phase.Registering) return;
                     if (!SaslPossible()) return;
                     var wanted = WantedCapabilities.Where(w => offeredCapabilities.Contains(w, StringComparer.OrdinalIgnoreCase)).Concat(SaslCapability).ToArray();

@@ -39,6 +39,11 @@ namespace PSChat.Engine.Irc
         Metadata = 1 << 24,
         ReadMarker = 1 << 25,
         MessageRedaction = 1 << 26,
+
+        // Vendor capabilities, from the top bit down (clear of the IRCv3 ones above).
+
+        /// <summary>pschat.dev/payload: object chunks budgeted by bytes (IrcMember.Payloads.cs).</summary>
+        Payload = 1 << 30,
     }
 
     /// <summary>One capability as CAP LS lists it.</summary>
@@ -89,6 +94,7 @@ namespace PSChat.Engine.Irc
             new CapabilityOffer("setname", Capability.SetName),
             new CapabilityOffer("standard-replies", Capability.StandardReplies),
             new CapabilityOffer("userhost-in-names", Capability.UserhostInNames),
+            new CapabilityOffer(PayloadCapability.Name, Capability.Payload, PayloadCapability.IsOffered, PayloadCapability.Value),
             new CapabilityOffer("sasl", Capability.Sasl, o => o.Accounts != null, o => "PLAIN,EXTERNAL"),
             new CapabilityOffer("account-tag", Capability.AccountTag, o => o.Accounts != null),
             new CapabilityOffer("account-notify", Capability.AccountNotify, o => o.Accounts != null),

@@ -215,7 +215,7 @@ namespace PSChat.Engine.Irc
                 case "LS":
                     if (!IsRegistered) capNegotiating = true;
                     if (message.Parameters.Count > 1 && int.TryParse(message.Parameters[1], out int version) && version > CapVersion) CapVersion = version;
-                    SendCap("LS", Capabilities.Advertised(server.Options, CapVersion >= 302));
+                    SendCap("LS", AdvertisedCapabilities(CapVersion >= 302));
                     break;
                 case "LIST":
                     SendCap("LIST", Capabilities.Names(Caps));

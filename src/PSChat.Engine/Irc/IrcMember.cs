@@ -15,7 +15,7 @@ namespace PSChat.Engine.Irc
     /// (Registration, Channels, Messaging, Queries, Modes). Lines of one client arrive in order on
     /// its receive loop; other members only call <see cref="Deliver"/>.
     /// </summary>
-    internal sealed partial class IrcMember : ChatMember, IServerClient
+    internal sealed partial class IrcMember : ChatMember, IServerClient, IPayloadLines
     {
         /// <summary>RFC 1459: 512 bytes including CR LF, not counting IRCv3 tags.</summary>
         public const int MaxLineBytes = 510;
@@ -87,7 +87,7 @@ namespace PSChat.Engine.Irc
         public override void Deliver(RoomEvent roomEvent)
         {
             var caps = Caps;
-            if (roomEvent.Kind == RoomEventKind.TagMessage && (caps & Capability.MessageTags) == 0) return;
+            if (roomEvent.Kind == RoomEventKind.TagMessage && ((caps & Capability.MessageTags) == 0 || !HasRoomForTagMessage())) return;
             byte[] bytes = IrcEventEncoder.Encode(roomEvent, caps);
             if (!CaptureForLabel(bytes)) Connection.Send(bytes);
         }

@@ -210,11 +210,11 @@ namespace PSChat
 
             try
             {
-                return new FloodLimits(options.FloodBurst, options.FloodRate, options.MaxReceiveQueue, exempt);
+                return new FloodLimits(options.FloodBurst, options.FloodRate, options.MaxReceiveQueue, exempt, options.PayloadRate);
             }
             catch (ArgumentOutOfRangeException ex)
             {
-                throw new ArgumentException("FloodBurst, FloodRate and MaxReceiveQueue must be positive.", ex);
+                throw new ArgumentException("FloodBurst, FloodRate and MaxReceiveQueue must be positive, and PayloadRate not negative.", ex);
             }
         }
 

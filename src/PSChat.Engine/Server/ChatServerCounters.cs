@@ -23,6 +23,8 @@ namespace PSChat
         RefusedPlain,
         HistoryEvicted,
         HistoryWritesDropped,
+        PayloadDelayedChunks,
+        TagMessagesDropped,
         Count,
     }
 
@@ -88,6 +90,12 @@ namespace PSChat
 
         /// <summary>History messages not written to -DataPath because MaxPendingWrites were waiting (kept in memory).</summary>
         public long HistoryWritesDropped => Read(LimitCounter.HistoryWritesDropped);
+
+        /// <summary>Object chunks (pschat.dev/payload) held back because their sender passed PayloadRate.</summary>
+        public long PayloadDelayedChunks => Read(LimitCounter.PayloadDelayedChunks);
+
+        /// <summary>TAGMSGs (object chunks, typing notices) not relayed to a member whose send queue was over half of MaxSendQueue.</summary>
+        public long TagMessagesDropped => Read(LimitCounter.TagMessagesDropped);
 
         internal void Add(LimitCounter counter, long amount = 1) => Interlocked.Add(ref counts[(int)counter], amount);
 

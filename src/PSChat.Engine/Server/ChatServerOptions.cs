@@ -228,6 +228,17 @@ namespace PSChat
         /// </summary>
         public int MaxPendingWrites { get; set; } = 100000;
 
+        /// <summary>The default of <see cref="PayloadRate"/>: 1 MB a second.</summary>
+        public const int DefaultPayloadRate = 1024 * 1024;
+
+        /// <summary>
+        /// With flood control: bytes a second of object chunks (TAGMSG carrying the +pschat client tag) an IRC
+        /// client that negotiated the pschat.dev/payload capability may send, budgeted by bytes (a quarter
+        /// second's worth at once) instead of as lines of <see cref="FloodRate"/>; the capability advertises
+        /// both, and PSChat sessions pace themselves to them. 0 offers no capability (chunks count as lines).
+        /// </summary>
+        public int PayloadRate { get; set; } = DefaultPayloadRate;
+
         /// <summary>
         /// Keep private messages (PRIVMSG and NOTICE to a nick) between two clients logged in to accounts, in
         /// history (and with <see cref="DataPath"/> on disk), for the two of them to read back with CHATHISTORY;

@@ -22,16 +22,35 @@ namespace PSChat.Engine.Transport
     /// <summary>A server's flood-control settings, shared by its connections.</summary>
     internal sealed class FloodLimits
     {
-        public FloodLimits(int burst, double linesPerSecond, int maxHeldBytes, IReadOnlyList<AddressRange>? exempt = null)
+        public FloodLimits(int burst, double linesPerSecond, int maxHeldBytes, IReadOnlyList<AddressRange>? exempt = null, int payloadBytesPerSecond = 0)
         {
             if (burst < 1) throw new ArgumentOutOfRangeException(nameof(burst));
             if (!(linesPerSecond > 0)) throw new ArgumentOutOfRangeException(nameof(linesPerSecond));
             if (maxHeldBytes < 1) throw new ArgumentOutOfRangeException(nameof(maxHeldBytes));
+            if (payloadBytesPerSecond < 0) throw new ArgumentOutOfRangeException(nameof(payloadBytesPerSecond));
             Burst = burst;
             IntervalTicks = Math.Max(1, (long)(TimeSpan.TicksPerSecond / linesPerSecond));
             MaxHeldBytes = maxHeldBytes;
             Exempt = exempt ?? Array.Empty<AddressRange>();
+            PayloadBytesPerSecond = payloadBytesPerSecond;
+            PayloadBurstBytes = PayloadBurstOf(payloadBytesPerSecond);
         }
+
+        /// <summary>
+        /// Bytes a second of payload lines (object chunks, which the handler names) a client may send, budgeted
+        /// apart from its lines; 0 when payload lines count as lines like any other.
+        /// </summary>
+        public int PayloadBytesPerSecond { get; }
+
+        /// <summary>Payload bytes a client may send at once: a quarter second's worth, and never less than two long lines.</summary>
+        public int PayloadBurstBytes { get; }
+
+        /// <summary>The payload burst of a rate (what the pschat.dev/payload capability advertises with it).</summary>
+        public static int PayloadBurstOf(int payloadBytesPerSecond) =>
+            payloadBytesPerSecond <= 0 ? 0 : Math.Max(payloadBytesPerSecond / 4, 16 * 1024);
+
+        /// <summary>What one payload line of <paramref name="bytes"/> costs on the penalty clock.</summary>
+        internal long PayloadTicks(int bytes) => (long)bytes * TimeSpan.TicksPerSecond / PayloadBytesPerSecond;
 
         /// <summary>Lines a client may send at once before the rate applies.</summary>
         public int Burst { get; }
@@ -75,6 +94,8 @@ namespace PSChat.Engine.Transport
     /// a client gets a burst of lines at once and then the steady rate. A line over budget is not refused
     /// but held (copied, in order, with every line after it) until its time comes; a command may charge
     /// more (a big reply). Held bytes are bounded: past the bound the client is flooding (excess flood).
+    /// Payload lines (object chunks, when the limits give them a rate) run on a second penalty clock that
+    /// counts bytes instead of lines; both kinds wait in the one queue, so a client's lines keep their order.
     /// Socket-free and single-threaded: the connection calls it from its serial receive context.
     /// </summary>
     internal sealed class FloodBudget
@@ -83,6 +104,8 @@ namespace PSChat.Engine.Transport
         private readonly long interval;
         private readonly long window;
         private readonly int maxHeldBytes;
+        private readonly FloodLimits limits;
+        private readonly long payloadWindow;
         private readonly Queue<HeldLine> held = new Queue<HeldLine>();
         private byte[] store = Array.Empty<byte>();
         private int storeStart;
@@ -91,6 +114,12 @@ namespace PSChat.Engine.Transport
         /// <summary>The penalty clock: the reading up to which this client's budget is spent.</summary>
         private long spentUntil;
 
+        /// <summary>The payload penalty clock, as <see cref="spentUntil"/> for payload bytes.</summary>
+        private long payloadSpentUntil;
+
+        /// <summary>Bytes of the held lines that are payload lines.</summary>
+        private int heldPayloadBytes;
+
         public FloodBudget(MonotonicClock clock, FloodLimits limits)
         {
             this.clock = clock ?? throw new ArgumentNullException(nameof(clock));
@@ -98,8 +127,13 @@ namespace PSChat.Engine.Transport
             interval = limits.IntervalTicks;
             window = limits.Burst * interval;
             maxHeldBytes = limits.MaxHeldBytes;
-            spentUntil = clock.NowTicks;
+            this.limits = limits;
+            payloadWindow = limits.PayloadBytesPerSecond > 0 ? limits.PayloadTicks(limits.PayloadBurstBytes) : 0;
+            spentUntil = payloadSpentUntil = clock.NowTicks;
         }
+
+        /// <summary>Whether payload lines have a budget of their own (else they are lines).</summary>
+        public bool BudgetsPayload => payloadWindow > 0;
 
         /// <summary>Lines waiting for their turn.</summary>
         public int HeldCount => held.Count;
@@ -109,21 +143,24 @@ namespace PSChat.Engine.Transport
 
         /// <summary>
         /// Runs a line now when nothing is held and the budget allows, else holds a copy of it (after the
-        /// lines already held), unless that would pass the bound.
+        /// lines already held), unless that would pass the bound. A <paramref name="payload"/> line is
+        /// budgeted by its bytes when payload has a budget.
         /// </summary>
-        public FloodVerdict Offer(byte[] buffer, int offset, int count, LineTerminator terminator)
+        public FloodVerdict Offer(byte[] buffer, int offset, int count, LineTerminator terminator, bool payload = false)
         {
             long now = clock.NowTicks;
-            if (held.Count == 0 && Affords(now))
+            payload = payload && BudgetsPayload;
+            if (held.Count == 0 && Affords(now, payload, count))
             {
-                Spend(now, 1);
+                Spend(now, payload, count);
                 return FloodVerdict.Run;
             }
 
-            if (HeldBytes + count + 1 > maxHeldBytes) return FloodVerdict.Overflow;
+            if (HeldBytes + count + 1 - PayloadAllowance(payload ? count + 1 : 0) > maxHeldBytes) return FloodVerdict.Overflow;
             Append(buffer, offset, count);
-            held.Enqueue(new HeldLine(count, terminator, overlong: false));
+            held.Enqueue(new HeldLine(count, terminator, overlong: false, payload: payload));
             HeldBytes += count + 1;
+            if (payload) heldPayloadBytes += count + 1;
             return FloodVerdict.Held;
         }
 
@@ -137,8 +174,8 @@ namespace PSChat.Engine.Transport
                 return FloodVerdict.Run;
             }
 
-            if (HeldBytes + 1 > maxHeldBytes) return FloodVerdict.Overflow;
-            held.Enqueue(new HeldLine(bytesSeen, LineTerminator.None, overlong: true));
+            if (HeldBytes + 1 - PayloadAllowance(0) > maxHeldBytes) return FloodVerdict.Overflow;
+            held.Enqueue(new HeldLine(bytesSeen, LineTerminator.None, overlong: true, payload: false));
             HeldBytes += 1;
             return FloodVerdict.Held;
         }
@@ -152,8 +189,9 @@ namespace PSChat.Engine.Transport
             line = default;
             if (held.Count == 0) return false;
             long now = clock.NowTicks;
-            if (!Affords(now)) return false;
-            Spend(now, 1);
+            var next = held.Peek();
+            if (!Affords(now, next.Payload, next.Count)) return false;
+            Spend(now, next.Payload, next.Count);
             line = held.Dequeue();
             if (line.Overlong)
             {
@@ -164,6 +202,7 @@ namespace PSChat.Engine.Transport
             line = line.At(store, storeStart);
             storeStart += line.Count;
             HeldBytes -= line.Count + 1;
+            if (line.Payload) heldPayloadBytes -= line.Count + 1;
             if (held.Count == 0) storeStart = storeEnd = 0;
             return true;
         }
@@ -174,7 +213,9 @@ namespace PSChat.Engine.Transport
             get
             {
                 long now = clock.NowTicks;
-                long wait = Math.Max(spentUntil, now) + interval - window - now;
+                long wait = held.Count > 0 && held.Peek().Payload
+                    ? Math.Max(payloadSpentUntil, now) + PayloadCost(held.Peek().Count) - payloadWindow - now
+                    : Math.Max(spentUntil, now) + interval - window - now;
                 return TimeSpan.FromTicks(Math.Max(0, wait));
             }
         }
@@ -195,7 +236,7 @@ namespace PSChat.Engine.Transport
         public void Discard()
         {
             held.Clear();
-            HeldBytes = 0;
+            HeldBytes = heldPayloadBytes = 0;
             storeStart = storeEnd = 0;
             store = Array.Empty<byte>();
         }
@@ -203,6 +244,25 @@ namespace PSChat.Engine.Transport
         private bool Affords(long now) => Math.Max(spentUntil, now) + interval - now <= window;
 
         private void Spend(long now, int lines) => spentUntil = Math.Max(spentUntil, now) + (lines * interval);
+
+        /// <summary>
+        /// Held payload bytes (with <paramref name="adding"/> more) that do not count against the held-bytes bound,
+        /// up to one payload burst: a server that stalled (a loaded machine) meets a well-paced sender's chunks all
+        /// at once, and must hold them, not drop the sender. Past that, payload counts like any held line.
+        /// </summary>
+        private int PayloadAllowance(int adding) => Math.Min(heldPayloadBytes + adding, limits.PayloadBurstBytes);
+
+        private bool Affords(long now, bool payload, int bytes) =>
+            payload ? Math.Max(payloadSpentUntil, now) + PayloadCost(bytes) - now <= payloadWindow : Affords(now);
+
+        private void Spend(long now, bool payload, int bytes)
+        {
+            if (payload) payloadSpentUntil = Math.Max(payloadSpentUntil, now) + limits.PayloadTicks(bytes);
+            else Spend(now, 1);
+        }
+
+        /// <summary>What a payload line must find free of the window: its cost, but never more than the window, so a line longer than the burst still runs once the budget is whole.</summary>
+        private long PayloadCost(int bytes) => Math.Min(limits.PayloadTicks(bytes), payloadWindow);
 
         private void Append(byte[] buffer, int offset, int count)
         {
@@ -224,11 +284,12 @@ namespace PSChat.Engine.Transport
     /// <summary>A line flood control held back: its length, how it ended, and (when taken) where its bytes are.</summary>
     internal readonly struct HeldLine
     {
-        public HeldLine(int count, LineTerminator terminator, bool overlong, byte[]? bytes = null, int offset = 0)
+        public HeldLine(int count, LineTerminator terminator, bool overlong, bool payload, byte[]? bytes = null, int offset = 0)
         {
             Count = count;
             Terminator = terminator;
             Overlong = overlong;
+            Payload = payload;
             Bytes = bytes;
             Offset = offset;
         }
@@ -240,10 +301,13 @@ namespace PSChat.Engine.Transport
 
         public bool Overlong { get; }
 
+        /// <summary>A payload line, budgeted by its bytes.</summary>
+        public bool Payload { get; }
+
         public byte[]? Bytes { get; }
 
         public int Offset { get; }
 
-        public HeldLine At(byte[] bytes, int offset) => new HeldLine(Count, Terminator, Overlong, bytes, offset);
+        public HeldLine At(byte[] bytes, int offset) => new HeldLine(Count, Terminator, Overlong, Payload, bytes, offset);
     }
 }

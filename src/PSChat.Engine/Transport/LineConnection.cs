@@ -430,10 +430,17 @@ namespace PSChat.Engine.Transport
             public void OnLine(byte[] buffer, int offset, int count, LineTerminator terminator)
             {
                 if (connection.IsClosing) return;
-                switch (connection.flood!.Offer(buffer, offset, count, terminator))
+                var flood = connection.flood!;
+                var payloadLines = flood.BudgetsPayload ? connection.handler as IPayloadLines : null;
+                bool payload = payloadLines != null && payloadLines.IsPayloadLine(buffer, offset, count);
+                switch (flood.Offer(buffer, offset, count, terminator, payload))
                 {
                     case FloodVerdict.Run:
                         connection.handler.OnLine(buffer, offset, count, terminator);
+                        break;
+                    case FloodVerdict.Held when payload:
+                        // First of an episode only when nothing is ahead of it: behind a held line, the line budget holds it.
+                        payloadLines!.OnPayloadHeld(flood.HeldCount == 1);
                         break;
                     case FloodVerdict.Held:
                         Held();

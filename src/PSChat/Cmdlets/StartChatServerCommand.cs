@@ -234,6 +234,10 @@ namespace PSChat.Commands
         [Parameter]
         [ValidateRange(0, 1048576)]
         public int MaxMultilineBytes { get; set; } = 4096;
+        /// <summary>Bytes a second of object chunks a client with the pschat.dev/payload capability may send; 0 offers no capability.</summary>
+        [Parameter]
+        [ValidateRange(0, 1073741824)]
+        public int PayloadRate { get; set; } = ChatServerOptions.DefaultPayloadRate;
 
         protected override void EndProcessing()
         {
@@ -321,6 +325,7 @@ namespace PSChat.Commands
                     DataPath = DataPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(DataPath),
                     HistoryRetention = TimeSpan.FromDays(HistoryRetentionDays),
                     MaxPendingWrites = MaxPendingWrites,
+                    PayloadRate = PayloadRate,
                     Certificate = certificate,
                     RequireTls = RequireTls,
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeout),

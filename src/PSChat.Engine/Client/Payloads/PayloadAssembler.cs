@@ -25,7 +25,9 @@ namespace PSChat.Engine.Client.Payloads
     /// <summary>
     /// Puts chunked payloads back together, per sender and payload id, while other senders' lines
     /// interleave. Everything it holds is bounded: the bytes of one payload (<see cref="PayloadLimits.MaxPayloadBytes"/>),
-    /// the payloads in progress per sender and in all, and their age. A payload that breaks a bound is
+    /// the payloads in progress per sender and in all, and how long one may go without a chunk (a slow
+    /// server, ngircd throttling a sender to a few lines a second, makes a large payload take minutes while
+    /// its chunks keep coming: it is alive). A payload that breaks a bound is
     /// refused once (the refusal text is returned for the reader) and its later chunks are passed over.
     /// Not thread-safe: one connection's reader feeds it.
     /// </summary>
@@ -54,6 +56,7 @@ namespace PSChat.Engine.Client.Payloads
             string key = sender + "\n" + record.Id;
             if (pending.TryGetValue(key, out var entry))
             {
+                entry.LastTicks = clock.NowTicks;
                 if (entry.Refused) return null;
                 if (record.Sequence != entry.Received + 1 || record.Total != entry.Total) return Refuse(entry, $"chunk {record.Sequence} of {record.Total} came after chunk {entry.Received} of {entry.Total}");
                 if (entry.Data.Length + record.Data.Length > MaxEncodedLength) return Refuse(entry, $"it is larger than MaxPayloadBytes ({limits.MaxPayloadBytes})");
@@ -111,7 +114,7 @@ namespace PSChat.Engine.Client.Payloads
             return new AssembledPayload(id, entry.Meta, data);
         }
 
-        /// <summary>Forgets payloads older than the timeout; the refusals of those not yet refused.</summary>
+        /// <summary>Forgets payloads that went the timeout without a chunk; the refusals of those not yet refused.</summary>
         public List<string> Expire()
         {
             var refusals = new List<string>();
@@ -119,7 +122,7 @@ namespace PSChat.Engine.Client.Payloads
             List<string>? old = null;
             foreach (var pair in pending)
             {
-                if (now - pair.Value.StartedTicks >= limits.IncompletePayloadTimeout.Ticks) (old ??= new List<string>()).Add(pair.Key);
+                if (now - pair.Value.LastTicks >= limits.IncompletePayloadTimeout.Ticks) (old ??= new List<string>()).Add(pair.Key);
             }
 
             if (old == null) return refusals;
@@ -127,7 +130,7 @@ namespace PSChat.Engine.Client.Payloads
             {
                 var entry = pending[key];
                 Remove(key, entry);
-                if (!entry.Refused) refusals.Add(Describe(entry, $"it was incomplete after {limits.IncompletePayloadTimeout.TotalSeconds:0.#} s (IncompletePayloadTimeout)"));
+                if (!entry.Refused) refusals.Add(Describe(entry, $"no chunk of it came for {limits.IncompletePayloadTimeout.TotalSeconds:0.#} s (IncompletePayloadTimeout)"));
             }
 
             return refusals;
@@ -182,7 +185,7 @@ namespace PSChat.Engine.Client.Payloads
                 Sender = sender;
                 Id = id;
                 Total = total;
-                StartedTicks = startedTicks;
+                LastTicks = startedTicks;
             }
 
             public string Sender { get; }
@@ -191,7 +194,8 @@ namespace PSChat.Engine.Client.Payloads
 
             public int Total { get; }
 
-            public long StartedTicks { get; }
+            /// <summary>When its latest chunk came.</summary>
+            public long LastTicks { get; set; }
 
             public PayloadMeta? Meta { get; set; }
 
