@@ -29,6 +29,25 @@ function Wait-Received {
     }
 }
 
+function Measure-RequestRate {
+    # Invoke-ChatRequest round trips per second to a responder (named "responder") answering from a thread job.
+    param([Parameter(Mandatory)] $Sender, [Parameter(Mandatory)] $Responder, [Parameter(Mandatory)][int] $Count)
+    $job = Start-ThreadJob -ArgumentList $Responder -ScriptBlock {
+        param($session)
+        Receive-ChatMessage -Session $session -Wait | Where-Object RequestId | ForEach-Object { $_.Reply('ok') }
+    }
+    try {
+        $null = Invoke-ChatRequest -Session $Sender -To responder -Text 'warm up' -Timeout 30
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        for ($i = 0; $i -lt $Count; $i++) { $null = Invoke-ChatRequest -Session $Sender -To responder -Text "!req $i" -Timeout 30 }
+        $Count / $watch.Elapsed.TotalSeconds
+    }
+    finally {
+        $job | Stop-Job
+        $job | Remove-Job -Force
+    }
+}
+
 $defaultServer = $null
 $fastServer = $null
 $server = Start-ChatServer -Port 0 -FloodControl:$false
@@ -85,34 +104,13 @@ try {
     if ($defaultServer.Limits.FloodDisconnects -ne 0) { throw 'Flood control dropped a session.' }
     $pacedRate = $defaultServer.Options.PayloadRate
 
-    # Request round trips: a responder in a thread job answers each request with text.
-    $responder = Connect-ChatRoom @connect -Name responder
-    $job = Start-ThreadJob -ArgumentList $responder -ScriptBlock {
-        param($session)
-        Receive-ChatMessage -Session $session -Wait | Where-Object RequestId | ForEach-Object { $_.Reply('ok') }
-    }
-    $null = Invoke-ChatRequest -Session $sender -To responder -Text 'warm up' -Timeout 30
-    $clock.Restart()
-    for ($i = 0; $i -lt $Requests; $i++) { $null = Invoke-ChatRequest -Session $sender -To responder -Text "!req $i" -Timeout 30 }
-    $requestRate = $Requests / $clock.Elapsed.TotalSeconds
-    $job | Stop-Job
-    $job | Remove-Job -Force
-
-    # The same round trips through a server without the write delay: sequential requests meet its 8 ms
-    # coalescing on every leg, which a request/response server turns off (-WriteDelayMilliseconds 0).
+    # Request round trips, through the server above and through one without the write delay: sequential
+    # requests meet its 8 ms coalescing on every leg, which a request/response server turns off.
+    $requestRate = Measure-RequestRate -Sender $sender -Responder (Connect-ChatRoom @connect -Name responder) -Count $Requests
     $fastServer = Start-ChatServer -Port 0 -FloodControl:$false -WriteDelayMilliseconds 0
     $fastSender = Connect-ChatRoom -Port $fastServer.Port -Name fastsender -Protocol Irc
     $fastResponder = Connect-ChatRoom -Port $fastServer.Port -Name responder -Protocol Irc
-    $job = Start-ThreadJob -ArgumentList $fastResponder -ScriptBlock {
-        param($session)
-        Receive-ChatMessage -Session $session -Wait | Where-Object RequestId | ForEach-Object { $_.Reply('ok') }
-    }
-    $null = Invoke-ChatRequest -Session $fastSender -To responder -Text 'warm up' -Timeout 30
-    $clock.Restart()
-    for ($i = 0; $i -lt $Requests; $i++) { $null = Invoke-ChatRequest -Session $fastSender -To responder -Text "!req $i" -Timeout 30 }
-    $fastRequestRate = $Requests / $clock.Elapsed.TotalSeconds
-    $job | Stop-Job
-    $job | Remove-Job -Force
+    $fastRequestRate = Measure-RequestRate -Sender $fastSender -Responder $fastResponder -Count $Requests
 
     "| ``Get-Process \| Select-Object Name, Id, CPU, WorkingSet \| Send-ChatMessage -AsObject``, received with ``-AsObject`` ($Objects): objects/s | $($objectRate.ToString('#,0', $culture)) | 5,000 |"
     "| A $megabytes MB object (``-AsObject``): MB/s | $(($megabytes / $objectSeconds).ToString('0.00', $culture)) | within 3x of text |"
