@@ -96,7 +96,7 @@ namespace PSChat.Engine.History
 
         private readonly SqliteConnection connection;
         private readonly ConcurrentQueue<HistoryEntry> queue = new ConcurrentQueue<HistoryEntry>();
-        private readonly ConcurrentQueue<(string Room, string MessageId)> forgotten = new ConcurrentQueue<(string Room, string MessageId)>();
+        private readonly ConcurrentQueue<(string Room, string MessageId)> redacted = new ConcurrentQueue<(string Room, string MessageId)>();
         private readonly Dictionary<string, StoredChannel> written = new Dictionary<string, StoredChannel>(StringComparer.Ordinal);
         private readonly int maxPending;
         private readonly int perRoom;
@@ -175,7 +175,7 @@ namespace PSChat.Engine.History
         }
 
         /// <summary>Queues the deletion of a message taken back (REDACT), done after the messages queued before it.</summary>
-        public void Forget(string room, string messageId) => forgotten.Enqueue((room, messageId));
+        public void Redact(string room, string messageId) => redacted.Enqueue((room, messageId));
 
         public List<StoredChannel> LoadChannels()
         {
@@ -313,13 +313,13 @@ namespace PSChat.Engine.History
         private void WriteBatch()
         {
             WriteMessages();
-            DeleteForgotten();
+            DeleteRedacted();
         }
 
         /// <summary>Messages taken back since the last batch (after that batch's messages, so one queued just before its redaction goes too).</summary>
-        private void DeleteForgotten()
+        private void DeleteRedacted()
         {
-            if (forgotten.IsEmpty) return;
+            if (redacted.IsEmpty) return;
             using (var transaction = connection.BeginTransaction())
             using (var command = connection.CreateCommand())
             {
@@ -328,7 +328,7 @@ namespace PSChat.Engine.History
                 command.CommandText = "DELETE FROM messages WHERE room = $room AND msgid = $msgid";
                 var room = command.Parameters.Add("$room", SqliteType.Text);
                 var msgid = command.Parameters.Add("$msgid", SqliteType.Text);
-                while (forgotten.TryDequeue(out var gone))
+                while (redacted.TryDequeue(out var gone))
                 {
                     room.Value = gone.Room;
                     msgid.Value = gone.MessageId;

@@ -127,11 +127,8 @@ namespace PSChat.Engine.Irc
             string? batch = BeginBatch("chathistory", new[] { target });
             int lines = 0;
             bool cut = false;
-            // A conversation has no channel, and so no redactions.
-            var channel = room == null ? null : protocol.ChannelOf(room);
             foreach (var entry in entries)
             {
-                if (channel != null && channel.IsRedacted(entry.MessageId)) continue;
                 foreach (var line in IrcEventEncoder.ToMessages(entry.ToRoomEvent(room), Caps))
                 {
                     byte[] bytes = WithBatch(line, batch).ToBoundedBytes();

@@ -31,10 +31,13 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            var found = server.History.Select(room, log => log.IndexOf(messageId) is int at && at >= 0 ? (at, at + 1) : (0, 0));
-            if (found.Count == 0 || protocol.ChannelOf(room).IsRedacted(messageId))
-            {
+            void UnknownMessage() =>
                 Send(FailLine(RedactCommand, new[] { "UNKNOWN_MSGID", room.Name, messageId, "This message does not exist or is too old" }));
+
+            var found = server.History.Select(room, log => log.IndexOf(messageId) is int at && at >= 0 ? (at, at + 1) : (0, 0));
+            if (found.Count == 0)
+            {
+                UnknownMessage();
                 return;
             }
 
@@ -44,9 +47,14 @@ namespace PSChat.Engine.Irc
                 return;
             }
 
-            protocol.ChannelOf(room).Redact(messageId, server.Options.HistorySize);
-            // Gone from history too (memory and disk): Get-ChatHistory and a restarted server never show it again.
-            server.History.Redact(room, messageId);
+            // Gone from history (memory and disk): no replay, no Get-ChatHistory, not after a restart either.
+            // False when another REDACT of the same message came first.
+            if (!server.History.Redact(room, messageId))
+            {
+                UnknownMessage();
+                return;
+            }
+
             var parameters = string.IsNullOrEmpty(reason) ? new[] { room.Name, messageId } : new[] { room.Name, messageId, reason! };
             byte[] line = new IrcMessage(null, Identity.Prefix, RedactCommand, parameters).ToBoundedBytes();
             foreach (var member in room.Members)

@@ -172,7 +172,7 @@ namespace PSChat
                 chatServer.Restore(Database);
                 chatServer.Database = Database;
                 chatServer.History.Persist = Database.Enqueue;
-                chatServer.History.Redacted = Database.Forget;
+                chatServer.History.Redacted = Database.Redact;
                 server = chatServer;
                 Database.Start();
             }
