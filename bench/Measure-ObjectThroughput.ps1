@@ -104,8 +104,8 @@ try {
     if ($defaultServer.Limits.FloodDisconnects -ne 0) { throw 'Flood control dropped a session.' }
     $pacedRate = $defaultServer.Options.PayloadRate
 
-    # Request round trips, through the server above and through one without the write delay: sequential
-    # requests meet its 8 ms coalescing on every leg, which a request/response server turns off.
+    # Request round trips, through the server above (its 8 ms write delay spares a peer in a conversation:
+    # one that spoke while nothing waited for it) and, for comparison, through one without the delay.
     $requestRate = Measure-RequestRate -Sender $sender -Responder (Connect-ChatRoom @connect -Name responder) -Count $Requests
     $fastServer = Start-ChatServer -Port 0 -FloodControl:$false -WriteDelayMilliseconds 0
     $fastSender = Connect-ChatRoom -Port $fastServer.Port -Name fastsender -Protocol Irc

@@ -77,6 +77,38 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void APeerThatSpokeSinceOurLastWriteGetsItsAnswerAtOnceOnce()
+        {
+            // A request and its reply: the peer answered what we wrote, so what we write back to it
+            // does not wait out the delay. The write uses the flag up; the next message waits again.
+            var queue = NewQueue(TimeSpan.FromHours(1));
+            queue.Enqueue(Message(10), out _);
+            WriteAll(queue);
+
+            queue.PeerSpoke();
+            Assert.Equal(SendAction.WriteNow, queue.Enqueue(Message(10), out _));
+            Assert.Single(WriteAll(queue));
+
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out _));
+        }
+
+        [Fact]
+        public void APeerThatSpeaksWhileAWriteWaitsDoesNotStartASecondWriter()
+        {
+            var queue = NewQueue(TimeSpan.FromHours(1));
+            queue.Enqueue(Message(10), out _);
+            WriteAll(queue);
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out var due));
+
+            // It spoke with messages waiting for it: a busy listener (a flood's sender), not a conversation.
+            queue.PeerSpoke();
+            Assert.Equal(SendAction.None, queue.Enqueue(Message(10), out _));
+            Assert.True(queue.TryEndDelay(due.Delay));
+            Assert.Equal(2, WriteAll(queue).Count);
+            Assert.Equal(SendAction.WriteAt, queue.Enqueue(Message(10), out _));
+        }
+
+        [Fact]
         public void AFloodPastEightKilobytesDoesNotWaitForTheDelay()
         {
             var queue = NewQueue(TimeSpan.FromHours(1));

@@ -261,6 +261,27 @@ namespace PSChat.Engine.Tests
             Assert.Equal("two\n", b.ReadLine());
             Assert.Equal($"line000:{new string('x', 100)}\n", b.ReadLine());
         }
+
+        [Fact]
+        public void AConversationDoesNotWaitForTheWriteDelayOnEitherLeg()
+        {
+            // A request and its answer, back and forth: each side spoke since the server last wrote to it
+            // and has nothing waiting, so an hour's delay holds neither leg (before, the second leg waited).
+            using var fx = NewServer(o =>
+            {
+                o.WriteDelay = TimeSpan.FromHours(1);
+                o.FloodControl = false;
+            });
+            using var a = fx.Join();
+            using var b = fx.Join();
+            for (int i = 0; i < 5; i++)
+            {
+                a.Write($"request {i}\n");
+                Assert.Equal($"request {i}\n", b.ReadLine());
+                b.Write($"answer {i}\n");
+                Assert.Equal($"answer {i}\n", a.ReadLine());
+            }
+        }
     }
 
     /// <summary>The same tests with the server's connections on the thread pool (Windows, macOS, or no epoll).</summary>

@@ -204,6 +204,7 @@ namespace PSChat.Engine.Transport
             if (receiveDone || IsClosing) return false;
             BytesReceived += count;
             readSequence++;
+            queue.PeerSpoke();
             try
             {
                 // Held lines whose time has come go first: a client that keeps sending still gets its turn.

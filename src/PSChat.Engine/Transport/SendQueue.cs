@@ -49,8 +49,11 @@ namespace PSChat.Engine.Transport
     /// (each message's bytes plus <see cref="EntryCostBytes"/>), and the write delay.
     /// The delay: a peer written to within the last <c>writeDelay</c> gets its next messages together
     /// when the delay since that write is up; a peer not written to that recently (idle, or never
-    /// written to) is written at once; a burst past <see cref="WriteNowBytes"/> does not wait. All times
-    /// come from the injected clock.
+    /// written to) is written at once, and so is a peer that spoke to us while nothing waited for it
+    /// (<see cref="PeerSpoke"/>: it is in a conversation, waiting for an answer, and a request and its
+    /// reply must not wait out the delay on each leg; this costs at most one write per read from that
+    /// peer, while a peer that only listens, or gets messages faster than it speaks, keeps the
+    /// batching). A burst past <see cref="WriteNowBytes"/> does not wait. All times come from the injected clock.
     /// </summary>
     internal sealed class SendQueue
     {
@@ -84,6 +87,7 @@ namespace PSChat.Engine.Transport
         private bool everWritten;
         private long lastWriteTicks;
         private long delayNumber;
+        private bool peerSpoke;
 
         /// <param name="writeDelay">Zero or less writes every message at once; clamped to a day.</param>
         public SendQueue(MonotonicClock clock, long maxBytes, TimeSpan writeDelay)
@@ -135,7 +139,7 @@ namespace PSChat.Engine.Transport
                 if (!writerClaimed && !paused)
                 {
                     writerClaimed = true;
-                    if (delayTicks > 0 && everWritten)
+                    if (delayTicks > 0 && everWritten && !peerSpoke)
                     {
                         long dueTicks = lastWriteTicks + delayTicks;
                         if (dueTicks > clock.NowTicks)
@@ -158,6 +162,20 @@ namespace PSChat.Engine.Transport
                 }
 
                 return SendAction.None;
+            }
+        }
+
+        /// <summary>
+        /// The peer sent bytes. When nothing waits for it here (it has everything we had for it), it is in a
+        /// conversation: the next message to it, the answer, goes out at once instead of waiting out the
+        /// delay; the write that takes the batch uses this up. A peer with messages waiting is a busy
+        /// listener that also talks (a flood's senders): its messages keep their batching.
+        /// </summary>
+        public void PeerSpoke()
+        {
+            lock (gate)
+            {
+                if (pending.Count == 0) peerSpoke = true;
             }
         }
 
@@ -199,6 +217,7 @@ namespace PSChat.Engine.Transport
                     return 0;
                 }
 
+                peerSpoke = false;
                 var swap = batch;
                 batch = pending;
                 pending = swap;
