@@ -18,6 +18,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+$ModulePath = (Resolve-Path $ModulePath).ProviderPath
 Import-Module $ModulePath -Force
 
 function Wait-Received {
@@ -27,6 +28,17 @@ function Wait-Received {
         if ([datetime]::UtcNow -gt $deadline) { throw "Only $($Session.MessagesReceived) of $Count messages arrived." }
         Start-Sleep -Milliseconds 5
     }
+}
+
+function Start-BenchPwsh {
+    # This same PowerShell again (under the .NET local tool: dotnet with pwsh.dll), running -Command.
+    param([Parameter(Mandatory)][string] $Command)
+    $hostProcess = (Get-Process -Id $PID).Path
+    $info = [System.Diagnostics.ProcessStartInfo]::new($hostProcess)
+    if ((Split-Path $hostProcess -Leaf) -match '^dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($argument in '-NoProfile', '-NonInteractive', '-Command', $Command) { $info.ArgumentList.Add($argument) }
+    $info.UseShellExecute = $false
+    [System.Diagnostics.Process]::Start($info)
 }
 
 function Measure-RequestRate {
@@ -54,20 +66,34 @@ $server = Start-ChatServer -Port 0 -FloodControl:$false
 try {
     $connect = @{ Port = $server.Port; Protocol = 'Irc'; Room = '#bench'; NoThrottle = $true; BufferCapacity = [Math]::Max(10000, $Objects + 10) }
     $sender = Connect-ChatRoom @connect -Name sender
-    $receiver = Connect-ChatRoom @connect -Name receiver
-    $null = Receive-ChatMessage -Session $sender -Kind Join -Count 1 -Timeout 10
     $culture = [cultureinfo]::InvariantCulture
 
-    # Objects per second, end to end: serialize, chunk, relay, reassemble, deserialize.
+    # Objects per second, end to end: serialize, chunk, relay, reassemble, deserialize. The receiver is
+    # another PowerShell process, as on another machine; it says how many objects it got once it has them
+    # all as objects, and the clock runs from the first object sent to that line.
     $processes = @(Get-Process | Select-Object Name, Id, CPU, WorkingSet)
     $items = [System.Collections.Generic.List[object]]::new($Objects)
     while ($items.Count -lt $Objects) { $items.AddRange([object[]]$processes[0..([Math]::Min($processes.Count, $Objects - $items.Count) - 1)]) }
-    $before = $receiver.MessagesReceived
-    $clock = [System.Diagnostics.Stopwatch]::StartNew()
-    $items | Send-ChatMessage -Session $sender -AsObject
-    $got = @(Receive-ChatMessage -Session $receiver -AsObject -Count $Objects -Timeout 300).Count
-    $objectRate = $got / $clock.Elapsed.TotalSeconds
-    if ($got -ne $Objects) { throw "Only $got of $Objects objects arrived." }
+    $receive = "Import-Module '$ModulePath'; " +
+        "`$s = Connect-ChatRoom -Port $($server.Port) -Protocol Irc -Room '#bench' -Name objreceiver -NoThrottle -BufferCapacity $($Objects + 10); " +
+        "`$n = @(Receive-ChatMessage -Session `$s -AsObject -Count $Objects -Timeout 300).Count; " +
+        "Send-ChatMessage -Session `$s -Text `"received `$n`"; Disconnect-ChatRoom -Session `$s -Confirm:`$false"
+    $receiverProcess = Start-BenchPwsh -Command $receive
+    try {
+        $null = Receive-ChatMessage -Session $sender -Kind Join -Count 1 -Timeout 60
+        $clock = [System.Diagnostics.Stopwatch]::StartNew()
+        $items | Send-ChatMessage -Session $sender -AsObject
+        $done = Receive-ChatMessage -Session $sender -Count 1 -Timeout 300
+        $objectRate = $Objects / $clock.Elapsed.TotalSeconds
+        if ($done.Text -ne "received $Objects") { throw "The receiving process said '$($done.Text)', not 'received $Objects'." }
+    }
+    finally {
+        if (-not $receiverProcess.WaitForExit(30000)) { $receiverProcess.Kill() }
+    }
+
+    # The other rows receive in this process.
+    $receiver = Connect-ChatRoom @connect -Name receiver
+    $null = Receive-ChatMessage -Session $sender -Kind Join -Count 1 -Timeout 10
 
     # A large object against the same bytes as text lines of 400 characters.
     $random = [System.Random]::new(14)

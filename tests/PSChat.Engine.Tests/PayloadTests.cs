@@ -34,7 +34,7 @@ namespace PSChat.Engine.Tests
         /// <summary>The records of a payload, chunks of <paramref name="chunk"/> base64 characters.</summary>
         private static List<PayloadRecord> RecordsOf(string id, byte[] data, int chunk, bool request = false)
         {
-            string encoded = PayloadCodec.Encode(data, out bool deflated);
+            string encoded = PayloadCodec.Encode(data, chunk, out bool deflated);
             var meta = new PayloadMeta { IsObject = true, Deflated = deflated, IsRequest = request, Length = data.Length };
             var pieces = PayloadCodec.Split(encoded, chunk);
             return pieces.Select((p, i) => PayloadRecord.Parse(PayloadRecord.Format(id, i + 1, pieces.Count, meta, p), out _)!).ToList();
@@ -131,6 +131,21 @@ namespace PSChat.Engine.Tests
             Assert.Null(assembler.Add("bob", records[0]));
             Assert.Null(assembler.Complete("bob", "x", out string? refusal));
             Assert.Equal($"A payload from bob (#x) was refused: it ended after 1 of {records.Count} chunks.", refusal);
+        }
+
+        [Fact]
+        public void AnObjectThatFitsOneRecordGoesUndeflatedAndALargerOneDeflated()
+        {
+            // Deflate can only save lines: one that already fits in one record is sent as it is (each deflate
+            // sets up and zeroes a zlib state of about 256 KB, more than a small object costs to serialize).
+            byte[] small = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("<S>x</S>", 60)));
+            string raw = PayloadCodec.Encode(small, PayloadCodec.Base64Length(small.Length), out bool smallDeflated);
+            Assert.False(smallDeflated);
+            Assert.Equal(small, PayloadCodec.Decode(raw, deflated: false, small.Length, out _));
+
+            string packed = PayloadCodec.Encode(small, PayloadCodec.Base64Length(small.Length) - 1, out bool largeDeflated);
+            Assert.True(largeDeflated, "past one record, repetitive CliXml is deflated");
+            Assert.Equal(small, PayloadCodec.Decode(packed, deflated: true, small.Length, out _));
         }
 
         [Fact]

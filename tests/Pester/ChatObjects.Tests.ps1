@@ -292,3 +292,39 @@ Describe 'Invoke-ChatRequest waiting' -Tag 'E2E' {
         $run.PowerShell.Dispose()
     }
 }
+
+Describe 'Object summaries' -Tag 'E2E' {
+    BeforeAll {
+        $irc = Start-TestIrcServer -Kind PSChat -FloodExempt
+    }
+
+    AfterAll {
+        Stop-TestIrcServer $irc
+    }
+
+    It 'shows people a custom object as PowerShell writes it: <Name>' -ForEach @(
+        @{ Name = 'a Select-Object row'; Make = { Get-Process -Id $PID | Select-Object Name, Id, CPU, WorkingSet } }
+        @{ Name = 'nulls, collections, nested objects, dates, booleans'; Make = { [pscustomobject]@{ a = 1.5; b = $null; c = @(1, 2); d = [pscustomobject]@{ x = 1 }; e = [datetime]'2026-01-02T03:04:05'; f = $true; g = @{ k = 1 } } } }
+        @{ Name = 'an object without properties'; Make = { [pscustomobject]@{} } }
+    ) {
+        # The summary is built without PowerShell's conversion (which cost a row as much as its
+        # serialization); it must still read as "$object" does, in any culture.
+        $object = & $Make
+        $sender = Connect-ChatRoom -Port $irc.Port -Name "sum$(Get-Random)" -Room '#summaries' -Protocol Irc
+        $reader = Connect-ChatRoom -Port $irc.Port -Name "read$(Get-Random)" -Room '#summaries' -Protocol Irc
+        $null = Receive-ChatMessage -Session $sender -Kind Join -Count 1 -Timeout 10
+        $culture = [cultureinfo]::CurrentCulture
+        try {
+            [cultureinfo]::CurrentCulture = 'de-DE'
+            $object | Send-ChatMessage -Session $sender -AsObject
+        }
+        finally {
+            [cultureinfo]::CurrentCulture = $culture
+        }
+
+        $message = Receive-ChatMessage -Session $reader -Count 1 -Timeout 10
+        $message.HasObject | Should -BeTrue
+        $type = $object.PSObject.TypeNames[0]
+        $message.Text | Should -BeExactly ("[$type] " + [System.Management.Automation.LanguagePrimitives]::ConvertTo($object, [string], [cultureinfo]::InvariantCulture)).TrimEnd()
+    }
+}

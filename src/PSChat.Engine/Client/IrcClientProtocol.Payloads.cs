@@ -43,16 +43,18 @@ namespace PSChat.Engine.Client
             string target = to ?? NormaliseRoom(room ?? Session.DefaultRoom);
             if (target.Length == 0) throw new ArgumentException("There is no room to send to: join one, or give -Room or -To.");
             if (to == null) EnsureMember(target);
-            bool deflated = false;
-            string encoded = payload == null ? string.Empty : PayloadCodec.Encode(payload, out deflated);
-            var meta = new PayloadMeta { IsObject = payload != null, Deflated = deflated, IsRequest = request, InReplyTo = inReplyTo, Length = payload?.Length ?? 0 };
-            string metaText = meta.Format();
-            string text = OneLine(summary);
             bool tagged;
             lock (gate) tagged = EnabledCapabilities.Contains("message-tags");
+            int recordBytes = tagged ? TaggedRecordBytes : Support.LineLength - 2 - RelayPrefixLength("PRIVMSG", target) - CtcpStart.Length - 1;
+            var meta = new PayloadMeta { IsObject = payload != null, IsRequest = request, InReplyTo = inReplyTo, Length = payload?.Length ?? 0 };
+            bool deflated = false;
+            string encoded = payload == null ? string.Empty : PayloadCodec.Encode(payload, FirstRecordChars(recordBytes, meta.Format(), payload.Length), out deflated);
+            meta.Deflated = deflated;
+            string metaText = meta.Format();
+            string text = OneLine(summary);
             if (tagged)
             {
-                var records = Records(id, meta, metaText, encoded, TaggedRecordBytes);
+                var records = Records(id, meta, metaText, encoded, recordBytes);
                 for (int i = 0; i < records.Count; i++)
                 {
                     var tags = new Dictionary<string, string?> { [PayloadRecord.TagName] = records[i] };
@@ -63,8 +65,7 @@ namespace PSChat.Engine.Client
             }
             else
             {
-                int room4Record = Support.LineLength - 2 - RelayPrefixLength("PRIVMSG", target) - CtcpStart.Length - 1;
-                foreach (string record in Records(id, meta, metaText, encoded, room4Record))
+                foreach (string record in Records(id, meta, metaText, encoded, recordBytes))
                 {
                     Session.WaitForSendRoom();
                     Send(new IrcMessage("PRIVMSG", target, CtcpStart + record + "\u0001"));
@@ -100,6 +101,10 @@ namespace PSChat.Engine.Client
         /// <summary>Bytes of ":nick!user@host COMMAND target :" as the server will relay it; before the server told us our host, the longest it could be.</summary>
         private int RelayPrefixLength(string command, string target) =>
             TextRules.StrictUtf8.GetByteCount(":" + (ownSource ?? Session.Name + "!" + new string('u', 10) + "@" + new string('h', 63)) + " " + command + " " + target + " :");
+
+        /// <summary>Base64 characters the first record of a payload of <paramref name="length"/> bytes carries (what <see cref="Records"/> leaves it).</summary>
+        private static int FirstRecordChars(int recordBytes, string metaText, int length) =>
+            recordBytes - PayloadRecord.HeaderLength(PayloadCodec.Base64Length(length) + 1) - metaText.Length - 1;
 
         /// <summary>The records of an envelope, each at most <paramref name="recordBytes"/> long; the first also carries the meta.</summary>
         private static List<string> Records(string id, PayloadMeta meta, string metaText, string encoded, int recordBytes)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using PSChat.Engine.Timing;
 
 namespace PSChat.Engine.Transport
@@ -104,10 +105,11 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>Bytes accepted and not yet reported written.</summary>
-        public long QueuedBytes
-        {
-            get { lock (gate) return queuedBytes; }
-        }
+        /// <remarks>
+        /// Read without the lock where a long is read whole (64-bit processes): a sender checks it before every
+        /// chunk of an object while the writer holds the lock, and waiting for it cost more than the check.
+        /// </remarks>
+        public long QueuedBytes => Environment.Is64BitProcess ? Volatile.Read(ref queuedBytes) : Locked(ref queuedBytes);
 
         /// <summary>What counts against the bound now: queued bytes plus <see cref="EntryCostBytes"/> per queued message.</summary>
         public long QueuedCost
@@ -116,9 +118,12 @@ namespace PSChat.Engine.Transport
         }
 
         /// <summary>Bytes reported written.</summary>
-        public long SentBytes
+        /// <remarks>Read as <see cref="QueuedBytes"/> is.</remarks>
+        public long SentBytes => Environment.Is64BitProcess ? Volatile.Read(ref sentBytes) : Locked(ref sentBytes);
+
+        private long Locked(ref long field)
         {
-            get { lock (gate) return sentBytes; }
+            lock (gate) return field;
         }
 
         /// <summary>Queues a whole message and says whether the caller must start the writer, and when.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
@@ -40,7 +41,9 @@ namespace PSChat.Commands
                 // A hashtable's own text is its type name; its entries say more, as PowerShell shows a custom object's.
                 text = wrapped.BaseObject is System.Collections.IDictionary entries
                     ? "@{" + string.Join("; ", entries.Keys.Cast<object>().Take(10).Select(k => $"{k}={LanguagePrimitives.ConvertTo<string>(entries[k])}")) + "}"
-                    : LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
+                    : wrapped.BaseObject is PSCustomObject
+                        ? CustomObjectText(wrapped)
+                        : LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
             }
             catch (PSInvalidCastException)
             {
@@ -49,6 +52,29 @@ namespace PSChat.Commands
 
             string summary = "[" + type + "] " + text;
             return summary.Length <= MaxSummaryLength ? summary : summary.Substring(0, MaxSummaryLength - 3) + "...";
+        }
+
+        /// <summary>
+        /// A custom object's text as PowerShell writes it (<c>@{Name=bash; Id=1461; CPU=0.23}</c>: values in the
+        /// invariant culture, a collection or a nested object by its own ToString), built directly and only as far
+        /// as a summary shows (none: empty text): PowerShell's conversion costs a Select-Object row about as much as its serialization.
+        /// </summary>
+        private static string CustomObjectText(PSObject value)
+        {
+            var text = new StringBuilder("@{");
+            foreach (var property in value.Properties)
+            {
+                if (text.Length > MaxSummaryLength) break;
+                if (text.Length > 2) text.Append("; ");
+                object? item = property.Value is PSObject wrapped ? wrapped.BaseObject : property.Value;
+                text.Append(property.Name).Append('=').Append(
+                    item is string plain ? plain
+                    : item is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture)
+                    : item?.ToString());
+            }
+
+            // An object without properties is empty text to PowerShell, not "@{}".
+            return text.Length == 2 ? string.Empty : text.Append('}').ToString();
         }
 
         public object? Deserialize(byte[] data)
