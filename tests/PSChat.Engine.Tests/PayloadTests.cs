@@ -134,6 +134,22 @@ namespace PSChat.Engine.Tests
         }
 
         [Fact]
+        public void AnErrorReplysCategoryTravelsInTheMetaAndOnlyAsLetters()
+        {
+            var meta = new PayloadMeta { InReplyTo = "abc123", ErrorCategory = "ObjectNotFound", Length = 0 };
+            Assert.True(PayloadMeta.TryParse(meta.Format(), out var parsed));
+            Assert.Equal("ObjectNotFound", parsed!.ErrorCategory);
+            Assert.Equal("abc123", parsed.InReplyTo);
+
+            Assert.True(PayloadMeta.TryParse("n=0", out var plain));
+            Assert.Null(plain!.ErrorCategory);
+            foreach (string hostile in new[] { "e=,n=0", "e=Not Found,n=0", "e=Found1,n=0", "e=x;y,n=0", "e=" + new string('a', 41) + ",n=0" })
+            {
+                Assert.False(PayloadMeta.TryParse(hostile, out _), hostile);
+            }
+        }
+
+        [Fact]
         public void AnObjectThatFitsOneRecordGoesUndeflatedAndALargerOneDeflated()
         {
             // Deflate can only save lines: one that already fits in one record is sent as it is (each deflate

@@ -66,17 +66,24 @@ Describe 'Start-ChatBot answers Invoke-ChatRequest with objects' -Tag 'E2E' {
         @(Invoke-ChatRequest @ask -Text '!help' -AsObject) | Should -Contain '!ping'
     }
 
-    It 'answers <Line> with one line of text' -ForEach @(
-        @{ Line = '!broken'; Text = 'error: it broke' }
-        @{ Line = '!hang'; Text = 'hang did not finish within 2 s and was stopped.' }
-        @{ Line = '!count 10'; Text = "Cannot validate argument on parameter 'N'. The 10 argument is greater than the maximum allowed range of 9.*" }
-        @{ Line = '!nosuch'; Text = "There is no command 'nosuch'; say !help for the list." }
-        @{ Line = '!ping $(Remove-Item x)'; Text = "I cannot run that: '`$(Remove-Item x)' is not a literal value and is not run; put it in single quotes to send it as text." }
+    It 'answers <Line> with an error of category <Category>' -ForEach @(
+        @{ Line = '!broken'; Text = 'it broke'; Category = 'OperationStopped' }
+        @{ Line = '!hang'; Text = 'hang did not finish within 2 s and was stopped.'; Category = 'OperationTimeout' }
+        @{ Line = '!count 10'; Text = "Cannot validate argument on parameter 'N'. The 10 argument is greater than the maximum allowed range of 9.*"; Category = 'InvalidArgument' }
+        @{ Line = '!nosuch'; Text = "There is no command 'nosuch'; say !help for the list."; Category = 'ObjectNotFound' }
+        @{ Line = '!ping $(Remove-Item x)'; Text = "I cannot run that: '`$(Remove-Item x)' is not a literal value and is not run; put it in single quotes to send it as text."; Category = 'ParserError' }
     ) {
-        $reply = Invoke-ChatRequest @ask -Text $Line
-        $reply.Text | Should -BeLike $Text
-        $reply.HasObject | Should -BeFalse
-        Invoke-ChatRequest @ask -Text $Line -AsObject | Should -BeLike $Text
+        # A failed command is an error to its caller, as a remote command's is, in either mode; nothing else is written.
+        foreach ($mode in @{}, @{ AsObject = $true }) {
+            $failed = $null
+            $out = @(Invoke-ChatRequest @ask @mode -Text $Line -ErrorAction SilentlyContinue -ErrorVariable failed)
+            $out.Count | Should -Be 0
+            $failed.Count | Should -Be 1
+            $failed[0].FullyQualifiedErrorId | Should -Be 'RequestFailed,PSChat.Commands.InvokeChatRequestCommand'
+            $failed[0].CategoryInfo.Category | Should -Be $Category
+            $failed[0].Exception.Message | Should -BeLike "$botName answered '$Line' with an error: $Text"
+            $failed[0].TargetObject.IsError | Should -BeTrue
+        }
     }
 }
 

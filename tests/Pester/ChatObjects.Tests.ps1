@@ -328,3 +328,44 @@ Describe 'Object summaries' -Tag 'E2E' {
         $message.Text | Should -BeExactly ("[$type] " + [System.Management.Automation.LanguagePrimitives]::ConvertTo($object, [string], [cultureinfo]::InvariantCulture)).TrimEnd()
     }
 }
+
+Describe 'Error replies through <Server>' -Tag 'E2E', 'Interop' -ForEach $servers {
+    BeforeAll {
+        if ($Skip) { return }
+        $irc = Start-TestIrcServer -Kind $Server -FloodExempt:($Server -eq 'PSChat')
+    }
+
+    AfterAll {
+        if ($Skip) { return }
+        Stop-TestIrcServer $irc
+    }
+
+    It 'Invoke-ChatRequest writes a responder''s <How> as an error of its category, and goes on' -Skip:$Skip -ForEach @(
+        @{ How = 'ReplyError'; Answer = '$_.ReplyError("no service named $($_.Text.Substring(8))", "ObjectNotFound")' }
+        @{ How = 'ErrorRecord'; Answer = 'try { Get-Item -LiteralPath "/no/such/$($_.Text.Substring(8))" -ErrorAction Stop } catch { Send-ChatMessage -ReplyTo $_ -InputObject $PSItem }' }
+    ) {
+        # The catch block's $PSItem is the ErrorRecord; the outer message is kept in $request for -ReplyTo.
+        $answer = $Answer -replace '-ReplyTo \$_', '-ReplyTo $request'
+        $suffix = Get-Random -Maximum 9999 # ngircd keeps nicks to 9 characters
+        $asker = Connect-ChatRoom -Port $irc.Port -Name "asker$suffix" -Protocol Irc
+        $responder = Connect-ChatRoom -Port $irc.Port -Name "resp$suffix" -Protocol Irc
+        $run = Start-InRunspace -ArgumentList $responder -Script "Receive-ChatMessage -Session `$Arguments[0] -Wait | Where-Object RequestId | ForEach-Object { `$request = `$_; if (`$_.Text -like '!status *') { $answer } else { `$_.Reply('fine') } }"
+        try {
+            $failed = $null
+            $out = @(Invoke-ChatRequest -Session $asker -To "resp$suffix" -Text '!status nosuch' -Timeout 30 -ErrorAction SilentlyContinue -ErrorVariable failed)
+            $out.Count | Should -Be 0
+            $failed.Count | Should -Be 1
+            $failed[0].FullyQualifiedErrorId | Should -Be 'RequestFailed,PSChat.Commands.InvokeChatRequestCommand'
+            $failed[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $failed[0].Exception.Message | Should -BeLike "resp$suffix answered '!status nosuch' with an error: *nosuch*"
+            $failed[0].TargetObject.ErrorCategory | Should -Be 'ObjectNotFound'
+            # The marker after: the responder still answers, and the session is fine.
+            (Invoke-ChatRequest -Session $asker -To "resp$suffix" -Text '!ping' -Timeout 30 -ErrorAction Stop).Text | Should -Be 'fine'
+        }
+        finally {
+            $run.PowerShell.Stop()
+            $run.PowerShell.Dispose()
+            $asker, $responder | Disconnect-ChatRoom -Confirm:$false
+        }
+    }
+}

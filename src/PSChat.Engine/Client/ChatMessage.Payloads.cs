@@ -58,11 +58,33 @@ namespace PSChat
         /// <summary>Set when the message is a reply: the <see cref="RequestId"/> of the request it answers.</summary>
         public string? InReplyTo { get; internal set; }
 
+        /// <summary>
+        /// Set when the message is a reply that reports a failure (a bot command that threw, a responder's
+        /// <see cref="ReplyError"/>): the name of its PowerShell error category; <see cref="ChatMessage.Text"/> is its message.
+        /// </summary>
+        public string? ErrorCategory { get; internal set; }
+
+        /// <summary>Whether the message is a reply that reports a failure (<see cref="ErrorCategory"/>).</summary>
+        public bool IsError => ErrorCategory != null;
+
         /// <summary>Answers this request (or message) with text, where it was asked: its room, or privately to its sender.</summary>
         public void Reply(string text) => ReplyWith(text ?? throw new ArgumentNullException(nameof(text)), null, 0);
 
         /// <summary>Answers this request (or message) with an object, serialized to <paramref name="depth"/>.</summary>
         public void Reply(object value, int depth) => ReplyWith(null, value ?? throw new ArgumentNullException(nameof(value)), depth);
+
+        /// <summary>
+        /// Answers this request with a failure: the requester's Invoke-ChatRequest writes an error with
+        /// <paramref name="text"/> as its message, of <paramref name="errorCategory"/> (the name of a PowerShell
+        /// error category; NotSpecified by default). People in the room read the text.
+        /// </summary>
+        public void ReplyError(string text, string errorCategory = "NotSpecified")
+        {
+            var session = Session ?? throw new InvalidOperationException("The message did not come through a session, so there is nowhere to reply.");
+            if (Sender == null) throw new InvalidOperationException("The message has no sender to reply to.");
+            string answers = RequestId ?? PayloadId ?? throw new InvalidOperationException("The message is not a request (it carries no request id), so there is no one waiting for an error.");
+            session.SendErrorReply(text ?? throw new ArgumentNullException(nameof(text)), errorCategory, ReplyRoom, ReplyTarget, answers);
+        }
 
         /// <summary>Answers with text when <paramref name="value"/> is a string, an object otherwise (depth 2).</summary>
         public void Reply(object value)

@@ -21,7 +21,19 @@ namespace PSChat
         /// </summary>
         /// <remarks>An empty <paramref name="to"/> or <paramref name="inReplyTo"/> counts as none (PowerShell passes $null to a string as "").</remarks>
         public string SendEnvelope(string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo) =>
-            SendEnvelope(Engine.Client.Payloads.PayloadRecord.NewId(), summary, payload, room, NullIfEmpty(to), request, NullIfEmpty(inReplyTo));
+            SendEnvelope(Engine.Client.Payloads.PayloadRecord.NewId(), summary, payload, room, NullIfEmpty(to), request, NullIfEmpty(inReplyTo), errorCategory: null);
+
+        /// <summary>
+        /// Answers request <paramref name="inReplyTo"/> with a failure: <paramref name="text"/> is its message (and the line
+        /// people read), <paramref name="errorCategory"/> the name of a PowerShell error category (the requester's
+        /// Invoke-ChatRequest writes an error of that category). Returns the envelope's id.
+        /// </summary>
+        public string SendErrorReply(string text, string errorCategory, string? room, string? to, string inReplyTo)
+        {
+            if (!Engine.Client.Payloads.PayloadMeta.IsCategoryName(errorCategory)) throw new ArgumentException($"'{errorCategory}' is not an error category name (1 to 40 letters).", nameof(errorCategory));
+            if (string.IsNullOrEmpty(inReplyTo)) throw new ArgumentException("An error answers a request: give the request's id.", nameof(inReplyTo));
+            return SendEnvelope(Engine.Client.Payloads.PayloadRecord.NewId(), text, null, room, NullIfEmpty(to), request: false, inReplyTo, errorCategory);
+        }
 
         /// <summary>
         /// Sends a request and returns where its replies arrive (dispose it to stop waiting); the waiter is in
@@ -33,7 +45,7 @@ namespace PSChat
             var waiter = ExpectReplies(id);
             try
             {
-                SendEnvelope(id, summary, payload, room, to, request: true, inReplyTo: null);
+                SendEnvelope(id, summary, payload, room, to, request: true, inReplyTo: null, errorCategory: null);
                 return waiter;
             }
             catch
@@ -43,7 +55,7 @@ namespace PSChat
             }
         }
 
-        private string SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo)
+        private string SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo, string? errorCategory)
         {
             if (summary == null) throw new ArgumentNullException(nameof(summary));
             if (!string.IsNullOrEmpty(room)) ClientNames.CheckRoom(room!, nameof(room));
@@ -58,7 +70,7 @@ namespace PSChat
             Interlocked.Increment(ref envelopesSending);
             try
             {
-                protocol.SendEnvelope(id, summary, payload, room, to, request, inReplyTo);
+                protocol.SendEnvelope(id, summary, payload, room, to, request, inReplyTo, errorCategory);
             }
             finally
             {

@@ -29,7 +29,7 @@ namespace PSChat.Engine.Client
         public abstract void SendText(string? room, string? to, string text);
 
         /// <summary>Sends payload envelope <paramref name="id"/>: its chunks, then the one line a person sees.</summary>
-        public virtual void SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo) =>
+        public virtual void SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo, string? errorCategory) =>
             throw new NotSupportedException($"The {Name} protocol cannot carry objects or requests; connect with -Protocol Irc.");
 
         /// <summary>Forgets incomplete payloads past their timeout, so a sender that goes quiet is reported too (the keepalive's tick calls it).</summary>

@@ -38,7 +38,7 @@ namespace PSChat.Engine.Client
         private readonly HashSet<string> reportedSenders = new HashSet<string>(StringComparer.Ordinal);
         private long reportPeriodStart = long.MinValue;
 
-        public override void SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo)
+        public override void SendEnvelope(string id, string summary, byte[]? payload, string? room, string? to, bool request, string? inReplyTo, string? errorCategory)
         {
             string target = to ?? NormaliseRoom(room ?? Session.DefaultRoom);
             if (target.Length == 0) throw new ArgumentException("There is no room to send to: join one, or give -Room or -To.");
@@ -46,7 +46,7 @@ namespace PSChat.Engine.Client
             bool tagged;
             lock (gate) tagged = EnabledCapabilities.Contains("message-tags");
             int recordBytes = tagged ? TaggedRecordBytes : Support.LineLength - 2 - RelayPrefixLength("PRIVMSG", target) - CtcpStart.Length - 1;
-            var meta = new PayloadMeta { IsObject = payload != null, IsRequest = request, InReplyTo = inReplyTo, Length = payload?.Length ?? 0 };
+            var meta = new PayloadMeta { IsObject = payload != null, IsRequest = request, InReplyTo = inReplyTo, ErrorCategory = errorCategory, Length = payload?.Length ?? 0 };
             bool deflated = false;
             string encoded = payload == null ? string.Empty : PayloadCodec.Encode(payload, FirstRecordChars(recordBytes, meta.Format(), payload.Length), out deflated);
             meta.Deflated = deflated;
@@ -179,6 +179,7 @@ namespace PSChat.Engine.Client
                 if (payload.Meta.IsObject) m.Payload = payload.Data;
                 if (payload.Meta.IsRequest) m.RequestId = payload.Id;
                 m.InReplyTo = payload.Meta.InReplyTo;
+                m.ErrorCategory = payload.Meta.ErrorCategory;
             });
             return true;
         }

@@ -28,7 +28,7 @@ namespace PSChat.Commands.Bots
                 Interlocked.Decrement(ref pending);
                 ReturnSlot(request);
                 request.PowerShell!.Dispose();
-                Deny(request, $"I am busy ({options.MaxPending} commands waiting or running); try again in a moment.");
+                Deny(request, $"I am busy ({options.MaxPending} commands waiting or running); try again in a moment.", ErrorCategory.ResourceBusy);
                 return;
             }
 
@@ -59,7 +59,7 @@ namespace PSChat.Commands.Bots
             request.PowerShell!.Dispose();
             var activity = request.Activity(ChatBotActivityKind.Denied);
             activity.Reason = "at most " + options.MaxPerSender + " commands at once per sender";
-            if (tell) Reply(request, new[] { $"{request.Message.Sender}, you have {running} commands running; say it again when one has finished." });
+            if (tell) Refuse(request, $"{request.Message.Sender}, you have {running} commands running; say it again when one has finished.", ErrorCategory.LimitsExceeded);
             Raise(activity);
             return false;
         }
@@ -141,21 +141,24 @@ namespace PSChat.Commands.Bots
 
             // What ended the run early, as the one line its caller reads; null when it ran to the end.
             string? ending = null;
+            var endingCategory = ErrorCategory.NotSpecified;
             ChatBotActivity activity;
             if (Volatile.Read(ref expired) == 1)
             {
                 ending = $"{command.Name} did not finish within {TimeoutSec} s and was stopped.";
+                endingCategory = ErrorCategory.OperationTimeout;
                 activity = request.Activity(ChatBotActivityKind.TimedOut);
             }
             else if (failure is ParameterBindingException binding)
             {
-                Fail(request, OneLine(binding.Message) + " " + Usage(command), duration);
+                Fail(request, OneLine(binding.Message) + " " + Usage(command), duration, ErrorCategory.InvalidArgument);
                 return;
             }
             else if (failure != null)
             {
                 string error = OneLine(failure is RuntimeException runtime ? runtime.ErrorRecord.ToString() : failure.Message);
                 ending = "error: " + error;
+                endingCategory = failure is RuntimeException failed ? failed.ErrorRecord.CategoryInfo.Category : ErrorCategory.NotSpecified;
                 activity = request.Activity(ChatBotActivityKind.Failed);
                 activity.Reason = error;
             }
@@ -168,10 +171,18 @@ namespace PSChat.Commands.Bots
             activity.Duration = duration;
             if (request.IsRequest)
             {
-                // A PSChat caller (Invoke-ChatRequest) gets the objects themselves, and the room one summary line.
-                string summary = ending ?? ChatBotSummary.Of(command.Name, objects, streamLines);
+                // A PSChat caller (Invoke-ChatRequest) gets the objects themselves, and the room one summary line;
+                // a run that failed or timed out is an error to the caller.
+                if (ending != null)
+                {
+                    AnswerError(request, ending, endingCategory);
+                    Raise(activity);
+                    return;
+                }
+
+                string summary = ChatBotSummary.Of(command.Name, objects, streamLines);
                 byte[]? payload = null;
-                if (ending == null && objects.Length > 0)
+                if (objects.Length > 0)
                 {
                     try
                     {
@@ -339,6 +350,27 @@ namespace PSChat.Commands.Bots
             }
         }
 
+        /// <summary>A refusal or failure in one line: to a request (Invoke-ChatRequest) an error of <paramref name="category"/>, to a person a line.</summary>
+        private void Refuse(BotRequest request, string line, ErrorCategory category)
+        {
+            if (request.IsRequest) AnswerError(request, line, category);
+            else Reply(request, new[] { line });
+        }
+
+        /// <summary>The answer to a request that failed: its caller's Invoke-ChatRequest writes an error of <paramref name="category"/>; the room reads <paramref name="line"/>.</summary>
+        private void AnswerError(BotRequest request, string line, ErrorCategory category)
+        {
+            var message = request.Message;
+            try
+            {
+                lock (replyGate) SessionOf(message).SendErrorReply(line, category.ToString(), message.ReplyRoom, message.ReplyTarget, message.RequestId!);
+            }
+            catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is TimeoutException)
+            {
+                ReplyLost(request, e);
+            }
+        }
+
         /// <summary>
         /// The answer to a request (Invoke-ChatRequest): one envelope that carries the request's id back, with
         /// <paramref name="payload"/> (the output: one object, or an array of them) as its object and
@@ -358,8 +390,8 @@ namespace PSChat.Commands.Bots
                     }
                     catch (ChatPayloadException e)
                     {
-                        // Too large to send: the caller still gets an answer, the reason in one line.
-                        session.SendEnvelope("error: " + OneLine(e.Message), null, message.ReplyRoom, message.ReplyTarget, request: false, inReplyTo: message.RequestId);
+                        // Too large to send: the caller still gets an answer, an error with the reason in one line.
+                        session.SendErrorReply("error: " + OneLine(e.Message), nameof(ErrorCategory.LimitsExceeded), message.ReplyRoom, message.ReplyTarget, message.RequestId!);
                     }
                 }
             }

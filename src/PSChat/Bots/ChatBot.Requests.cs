@@ -26,7 +26,7 @@ namespace PSChat.Commands.Bots
             string name = line?.Name ?? request.Name;
             if (line == null)
             {
-                Deny(request, "I cannot run that: " + refusal);
+                Deny(request, "I cannot run that: " + refusal, ErrorCategory.ParserError);
                 return;
             }
 
@@ -45,14 +45,14 @@ namespace PSChat.Commands.Bots
 
             if (!commands.TryGetValue(name, out var command))
             {
-                Deny(request, $"There is no command '{name}'; say {options.Prefix}help for the list.");
+                Deny(request, $"There is no command '{name}'; say {options.Prefix}help for the list.", ErrorCategory.ObjectNotFound);
                 return;
             }
 
             request.Command = command;
             if (Check(command, message) is string why)
             {
-                Deny(request, $"Sorry {message.Sender}, you may not run {command.Name}: {why}.");
+                Deny(request, $"Sorry {message.Sender}, you may not run {command.Name}: {why}.", ErrorCategory.PermissionDenied);
                 return;
             }
 
@@ -63,7 +63,7 @@ namespace PSChat.Commands.Bots
             if (!ChatBotBinder.TryBind(command, line, powershell, out refusal))
             {
                 powershell.Dispose();
-                Fail(request, refusal + " " + Usage(command), TimeSpan.Zero);
+                Fail(request, refusal + " " + Usage(command), TimeSpan.Zero, ErrorCategory.InvalidArgument);
                 return;
             }
 
@@ -99,7 +99,7 @@ namespace PSChat.Commands.Bots
             if (!window.Told)
             {
                 window.Told = true;
-                Reply(request, new[] { $"{request.Message.Sender}, slow down: at most {options.CommandsPerMinute} commands a minute; I will listen again in a minute." });
+                Refuse(request, $"{request.Message.Sender}, slow down: at most {options.CommandsPerMinute} commands a minute; I will listen again in a minute.", ErrorCategory.LimitsExceeded);
             }
 
             var activity = request.Activity(ChatBotActivityKind.Denied);
@@ -108,20 +108,20 @@ namespace PSChat.Commands.Bots
             return false;
         }
 
-        private void Deny(BotRequest request, string reply)
+        private void Deny(BotRequest request, string reply, ErrorCategory category)
         {
             var activity = request.Activity(ChatBotActivityKind.Denied);
             activity.Reason = reply;
-            Reply(request, new[] { reply });
+            Refuse(request, reply, category);
             Raise(activity);
         }
 
-        private void Fail(BotRequest request, string reply, TimeSpan duration)
+        private void Fail(BotRequest request, string reply, TimeSpan duration, ErrorCategory category)
         {
             var activity = request.Activity(ChatBotActivityKind.Failed);
             activity.Reason = reply;
             activity.Duration = duration;
-            Reply(request, new[] { reply });
+            Refuse(request, reply, category);
             Raise(activity);
         }
 
@@ -171,7 +171,7 @@ namespace PSChat.Commands.Bots
             if (confirmations.Count >= ChatBotOptions.MaxConfirmations)
             {
                 request.PowerShell!.Dispose();
-                Deny(request, $"Too many commands are waiting for {options.Prefix}confirm; try again later.");
+                Deny(request, $"Too many commands are waiting for {options.Prefix}confirm; try again later.", ErrorCategory.LimitsExceeded);
                 return;
             }
 
@@ -189,20 +189,20 @@ namespace PSChat.Commands.Bots
             string given = line.Arguments.Count == 1 ? line.Arguments[0].Value?.ToString() ?? string.Empty : string.Empty;
             if (!int.TryParse(given, out int id) || !confirmations.TryGetValue(id, out var request) || request.Expires <= DateTime.UtcNow)
             {
-                Deny(confirmation, $"Nothing is waiting for {options.Prefix}confirm {given}.".Replace("  ", " "));
+                Deny(confirmation, $"Nothing is waiting for {options.Prefix}confirm {given}.".Replace("  ", " "), ErrorCategory.ObjectNotFound);
                 return;
             }
 
             var command = request.Command!;
             if (command.Permission?.ConfirmBy == ChatBotConfirmer.Other && confirmation.SenderKey.Equals(request.SenderKey, StringComparison.OrdinalIgnoreCase))
             {
-                Deny(confirmation, $"Someone other than {request.Message.Sender} must confirm request {id}.");
+                Deny(confirmation, $"Someone other than {request.Message.Sender} must confirm request {id}.", ErrorCategory.PermissionDenied);
                 return;
             }
 
             if (Check(command, confirmation.Message) is string why)
             {
-                Deny(confirmation, $"Sorry {confirmation.Message.Sender}, you may not confirm {command.Name}: {why}.");
+                Deny(confirmation, $"Sorry {confirmation.Message.Sender}, you may not confirm {command.Name}: {why}.", ErrorCategory.PermissionDenied);
                 return;
             }
 

@@ -134,6 +134,15 @@ namespace PSChat.Commands
 
         private void WriteReply(ChatMessage reply)
         {
+            if (reply.IsError)
+            {
+                // The responder failed (a bot command that threw, a script's ReplyError): an error here, as a remote command's would be.
+                var category = Enum.TryParse(reply.ErrorCategory, ignoreCase: false, out ErrorCategory parsed) && Enum.IsDefined(typeof(ErrorCategory), parsed) ? parsed : ErrorCategory.NotSpecified;
+                string text = reply.Text.StartsWith("error: ", StringComparison.Ordinal) ? reply.Text.Substring("error: ".Length) : reply.Text;
+                WriteError(Error(new ChatRequestException($"{reply.Sender} answered '{Text}' with an error: {text}", reply.ErrorCategory!), "RequestFailed", category, reply));
+                return;
+            }
+
             if (!AsObject)
             {
                 Emit(reply);
@@ -158,5 +167,18 @@ namespace PSChat.Commands
                 WriteObject(value, enumerateCollection: true);
             }
         }
+    }
+
+    /// <summary>A request answered with an error: the responder's message, and the name of its error category.</summary>
+    public sealed class ChatRequestException : Exception
+    {
+        public ChatRequestException(string message, string errorCategory)
+            : base(message)
+        {
+            RemoteCategory = errorCategory;
+        }
+
+        /// <summary>The error category the responder gave, by name (as it travelled).</summary>
+        public string RemoteCategory { get; }
     }
 }

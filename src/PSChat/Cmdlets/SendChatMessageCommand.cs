@@ -112,6 +112,13 @@ namespace PSChat.Commands
         private string SendOne(ChatSession session, object value)
         {
             object unwrapped = value is PSObject ps ? ps.BaseObject : value;
+            if (ReplyTo != null && (ReplyTo.RequestId ?? ReplyTo.PayloadId) is string request && ErrorReply.Of(unwrapped) is ErrorReply failure)
+            {
+                // An error answers a request as an error: the requester's Invoke-ChatRequest writes it to its error stream.
+                session.SendErrorReply(failure.Text, failure.Category.ToString(), ReplyTo.ReplyRoom, ReplyTo.ReplyTarget, request);
+                return failure.Text;
+            }
+
             bool asObject = AsObject || (ReplyTo != null && !(unwrapped is string) && !(unwrapped is ChatMessage));
             string text = asObject ? CliXmlCodec.Instance.Summarize(value) : unwrapped is ChatMessage message ? message.Text : LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
             if (!asObject && ReplyTo == null)
@@ -155,5 +162,29 @@ namespace PSChat.Commands
                 yield return value;
             }
         }
+    }
+
+    /// <summary>An ErrorRecord or exception given as a reply: the one line it says, and its category.</summary>
+    internal sealed class ErrorReply
+    {
+        private ErrorReply(string text, ErrorCategory category)
+        {
+            Text = text;
+            Category = category;
+        }
+
+        public string Text { get; }
+
+        public ErrorCategory Category { get; }
+
+        public static ErrorReply? Of(object value)
+        {
+            var record = value as ErrorRecord ?? (value as IContainsErrorRecord)?.ErrorRecord;
+            if (record != null) return new ErrorReply(OneLine(record.ErrorDetails?.Message ?? record.Exception?.Message ?? record.ToString()), record.CategoryInfo.Category);
+            if (value is Exception exception) return new ErrorReply(OneLine(exception.Message), ErrorCategory.NotSpecified);
+            return null;
+        }
+
+        private static string OneLine(string text) => string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries)).Trim();
     }
 }
