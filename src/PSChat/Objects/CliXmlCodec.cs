@@ -41,9 +41,7 @@ namespace PSChat.Commands
                 // A hashtable's own text is its type name; its entries say more, as PowerShell shows a custom object's.
                 text = wrapped.BaseObject is System.Collections.IDictionary entries
                     ? "@{" + string.Join("; ", entries.Keys.Cast<object>().Take(10).Select(k => $"{k}={LanguagePrimitives.ConvertTo<string>(entries[k])}")) + "}"
-                    : wrapped.BaseObject is PSCustomObject
-                        ? CustomObjectText(wrapped)
-                        : LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
+                    : (wrapped.BaseObject is PSCustomObject ? CustomObjectText(wrapped) : null) ?? LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
             }
             catch (PSInvalidCastException)
             {
@@ -59,12 +57,15 @@ namespace PSChat.Commands
         /// invariant culture, a collection or a nested object by its own ToString), built directly and only as far
         /// as a summary shows (none: empty text): PowerShell's conversion costs a Select-Object row about as much as its serialization.
         /// </summary>
-        private static string CustomObjectText(PSObject value)
+        private static string? CustomObjectText(PSObject value)
         {
             var text = new StringBuilder("@{");
             foreach (var property in value.Properties)
             {
-                if (text.Length > MaxSummaryLength) break;
+                // Only note properties: PowerShell writes other members (a script property) its own way, and a
+                // getter may throw; such an object takes PowerShell's conversion.
+                if (!(property is PSNoteProperty)) return null;
+                if (text.Length > MaxSummaryLength) continue;
                 if (text.Length > 2) text.Append("; ");
                 object? item = property.Value is PSObject wrapped ? wrapped.BaseObject : property.Value;
                 text.Append(property.Name).Append('=').Append(
