@@ -162,6 +162,11 @@ namespace PSChat.Engine.Tests
             string packed = PayloadCodec.Encode(small, PayloadCodec.Base64Length(small.Length) - 1, out bool largeDeflated);
             Assert.True(largeDeflated, "past one record, repetitive CliXml is deflated");
             Assert.Equal(small, PayloadCodec.Decode(packed, deflated: true, small.Length, out _));
+
+            // Past 1 KB it is deflated even when a record (a 3,800-character tag) would hold it raw.
+            byte[] kilobytes = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("<S>x</S>", 200)));
+            PayloadCodec.Encode(kilobytes, 3800, out bool kilobytesDeflated);
+            Assert.True(kilobytesDeflated, "1.6 KB of CliXml is deflated though one tag holds it");
         }
 
         [Fact]

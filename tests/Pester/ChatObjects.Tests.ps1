@@ -306,6 +306,9 @@ Describe 'Object summaries' -Tag 'E2E' {
         @{ Name = 'a Select-Object row'; Make = { Get-Process -Id $PID | Select-Object Name, Id, CPU, WorkingSet } }
         @{ Name = 'nulls, collections, nested objects, dates, booleans'; Make = { [pscustomobject]@{ a = 1.5; b = $null; c = @(1, 2); d = [pscustomobject]@{ x = 1 }; e = [datetime]'2026-01-02T03:04:05'; f = $true; g = @{ k = 1 } } } }
         @{ Name = 'an object without properties'; Make = { [pscustomobject]@{} } }
+        @{ Name = 'an enum that came through serialization'; Make = { [pscustomobject]@{ Name = 'svc'; Status = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([System.DayOfWeek]::Friday)) } } }
+        @{ Name = 'an object with its own ToString'; Make = { [pscustomobject]@{ a = 1 } | Add-Member -Force -PassThru ScriptMethod ToString { 'mine' } } }
+        @{ Name = 'a value whose ToString throws'; Make = { $odd = [pscustomobject]@{} | Add-Member -Force -PassThru ScriptMethod ToString { throw 'no text' }; [pscustomobject]@{ a = 1; odd = $odd } } }
         @{ Name = 'script properties, one that throws'; Make = { [pscustomobject]@{ a = 1 } | Add-Member -PassThru ScriptProperty bad { throw 'nope' } | Add-Member -PassThru ScriptProperty good { 'x' } } }
     ) {
         # The summary is built without PowerShell's conversion (which cost a row as much as its

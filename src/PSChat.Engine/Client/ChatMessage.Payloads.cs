@@ -82,7 +82,7 @@ namespace PSChat
         {
             var session = Session ?? throw new InvalidOperationException("The message did not come through a session, so there is nowhere to reply.");
             if (Sender == null) throw new InvalidOperationException("The message has no sender to reply to.");
-            string answers = RequestId ?? PayloadId ?? throw new InvalidOperationException("The message is not a request (it carries no request id), so there is no one waiting for an error.");
+            string answers = RequestId ?? throw new InvalidOperationException("The message is not a request (it carries no request id), so there is no one waiting for an error.");
             session.SendErrorReply(text ?? throw new ArgumentNullException(nameof(text)), errorCategory, ReplyRoom, ReplyTarget, answers);
         }
 

@@ -158,7 +158,9 @@ namespace PSChat.Commands.Bots
             {
                 string error = OneLine(failure is RuntimeException runtime ? runtime.ErrorRecord.ToString() : failure.Message);
                 ending = "error: " + error;
-                endingCategory = failure is RuntimeException failed ? failed.ErrorRecord.CategoryInfo.Category : ErrorCategory.NotSpecified;
+                endingCategory = failure is RuntimeException failed && Enum.IsDefined(typeof(ErrorCategory), failed.ErrorRecord.CategoryInfo.Category)
+                    ? failed.ErrorRecord.CategoryInfo.Category
+                    : ErrorCategory.NotSpecified;
                 activity = request.Activity(ChatBotActivityKind.Failed);
                 activity.Reason = error;
             }

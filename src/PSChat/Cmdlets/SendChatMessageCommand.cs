@@ -112,7 +112,7 @@ namespace PSChat.Commands
         private string SendOne(ChatSession session, object value)
         {
             object unwrapped = value is PSObject ps ? ps.BaseObject : value;
-            if (ReplyTo != null && (ReplyTo.RequestId ?? ReplyTo.PayloadId) is string request && ErrorReply.Of(unwrapped) is ErrorReply failure)
+            if (!AsObject && ReplyTo?.RequestId is string request && ErrorReply.Of(unwrapped) is ErrorReply failure)
             {
                 // An error answers a request as an error: the requester's Invoke-ChatRequest writes it to its error stream.
                 session.SendErrorReply(failure.Text, failure.Category.ToString(), ReplyTo.ReplyRoom, ReplyTo.ReplyTarget, request);
@@ -180,7 +180,13 @@ namespace PSChat.Commands
         public static ErrorReply? Of(object value)
         {
             var record = value as ErrorRecord ?? (value as IContainsErrorRecord)?.ErrorRecord;
-            if (record != null) return new ErrorReply(OneLine(record.ErrorDetails?.Message ?? record.Exception?.Message ?? record.ToString()), record.CategoryInfo.Category);
+            if (record != null)
+            {
+                // A category outside the enum (possible from C#) would not travel by name.
+                var category = Enum.IsDefined(typeof(ErrorCategory), record.CategoryInfo.Category) ? record.CategoryInfo.Category : ErrorCategory.NotSpecified;
+                return new ErrorReply(OneLine(record.ErrorDetails?.Message ?? record.Exception?.Message ?? record.ToString()), category);
+            }
+
             if (value is Exception exception) return new ErrorReply(OneLine(exception.Message), ErrorCategory.NotSpecified);
             return null;
         }

@@ -59,6 +59,9 @@ namespace PSChat.Commands
         /// </summary>
         private static string? CustomObjectText(PSObject value)
         {
+            // An object, or a value, with a text of its own (a ToString from type data or Add-Member, or the one a
+            // deserialized object remembers, as an enum that came through remoting) takes PowerShell's conversion.
+            if (HasOwnText(value)) return null;
             var text = new StringBuilder("@{");
             foreach (var property in value.Properties)
             {
@@ -67,15 +70,42 @@ namespace PSChat.Commands
                 if (!(property is PSNoteProperty)) return null;
                 if (text.Length > MaxSummaryLength) continue;
                 if (text.Length > 2) text.Append("; ");
-                object? item = property.Value is PSObject wrapped ? wrapped.BaseObject : property.Value;
-                text.Append(property.Name).Append('=').Append(
-                    item is string plain ? plain
-                    : item is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture)
-                    : item?.ToString());
+                object? item = property.Value;
+                if (item is PSObject wrapped)
+                {
+                    if (HasOwnText(wrapped)) return null;
+                    item = wrapped.BaseObject;
+                }
+
+                string? itemText;
+                try
+                {
+                    itemText = item is string plain ? plain
+                        : item is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture)
+                        : item?.ToString();
+                }
+                catch (Exception ex) when (!(ex is OutOfMemoryException))
+                {
+                    // PowerShell's conversion shows such a value as empty text; it decides.
+                    return null;
+                }
+
+                text.Append(property.Name).Append('=').Append(itemText);
             }
 
             // An object without properties is empty text to PowerShell, not "@{}".
             return text.Length == 2 ? string.Empty : text.Append('}').ToString();
+        }
+
+        private static bool HasOwnText(PSObject value)
+        {
+            foreach (string name in value.TypeNames)
+            {
+                if (name.StartsWith("Deserialized.", StringComparison.Ordinal)) return true;
+            }
+
+            var toString = value.Methods["ToString"];
+            return toString is PSScriptMethod || toString is PSCodeMethod;
         }
 
         public object? Deserialize(byte[] data)

@@ -11,19 +11,25 @@ namespace PSChat.Engine.Client.Payloads
         /// <summary>Payloads smaller than this are sent as they are: deflate would only add its header.</summary>
         private const int DeflateFrom = 200;
 
+        /// <summary>
+        /// Payloads up to this size skip deflate when they fit one record; larger ones are deflated even then:
+        /// where a record holds 3,800 characters (message tags), every member would get the raw bytes.
+        /// </summary>
+        private const int RawUpTo = 1024;
+
         /// <summary>Characters of the base64 text of <paramref name="length"/> bytes.</summary>
         public static int Base64Length(int length) => ((length + 2) / 3) * 4;
 
         /// <summary>
         /// The base64 text of <paramref name="data"/>, deflated when that is smaller, and whether it was. Data
-        /// whose base64 fits in <paramref name="oneRecordChars"/> (one record, one line) goes as it is:
+        /// of at most 1 KB whose base64 fits in <paramref name="oneRecordChars"/> (one record, one line) goes as it is:
         /// deflating cannot save it a line, and each deflate sets up a zlib state of about 256 KB, zeroed,
         /// which costs a small object more than its serialization.
         /// </summary>
         public static string Encode(byte[] data, int oneRecordChars, out bool deflated)
         {
             deflated = false;
-            if (data.Length >= DeflateFrom && Base64Length(data.Length) > oneRecordChars)
+            if (data.Length >= DeflateFrom && (data.Length > RawUpTo || Base64Length(data.Length) > oneRecordChars))
             {
                 using (var packed = new MemoryStream())
                 {
